@@ -1,0 +1,113 @@
+/**
+ * OpenTelemetry GenAI semantic conventions (current `gen_ai.provider.name` shape and the older
+ * `gen_ai.system` one). Inference and embeddings spans are calls; agent, workflow and tool spans
+ * are aggregates that repeat their children's usage and never become rows.
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Attributes } from '@opentelemetry/api';
+import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.js';
+import { normalizeFinishReasons, normalizeProvider } from '../detect/normalize.js';
+import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
+import * as semconv from '../semconv.js';
+import { count, json, number, text, textList } from './attributes.js';
+
+const AGGREGATE_OPERATIONS = new Set([
+  'invoke_agent',
+  'create_agent',
+  'invoke_workflow',
+  'execute_tool',
+  'retrieval',
+  'plan',
+  'create_memory',
+  'create_memory_store',
+  'delete_memory',
+  'delete_memory_store',
+  'search_memory',
+  'update_memory',
+  'upsert_memory',
+]);
+
+// `generate_content` is Gemini's name for a chat turn; one call type keeps usage grouping useful.
+const CALL_TYPES: Record<string, string> = { generate_content: 'chat', embeddings: 'embeddings' };
+
+export function readGenAi(span: ReadableSpan): ConventionResult {
+  const a = span.attributes;
+  const operation = text(a, semconv.ATTR_GEN_AI_OPERATION_NAME)?.toLowerCase();
+  const providerRaw = text(a, semconv.ATTR_GEN_AI_PROVIDER_NAME) ?? text(a, semconv.ATTR_GEN_AI_SYSTEM);
+  const requestModel = text(a, semconv.ATTR_GEN_AI_REQUEST_MODEL);
+  if (operation !== undefined) {
+    if (AGGREGATE_OPERATIONS.has(operation)) return { kind: 'aggregate' };
+    if (!semconv.GEN_AI_CALL_OPERATIONS.has(operation)) return undefined;
+  } else if (providerRaw === undefined || requestModel === undefined) {
+    // Without an operation name, a provider and a model (e.g. Bedrock InvokeModel) still mark a call.
+    return undefined;
+  }
+
+  const responseModel = text(a, semconv.ATTR_GEN_AI_RESPONSE_MODEL);
+  const usage = readUsage(a);
+  const finishReasons = normalizeFinishReasons(textList(a, semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS));
+  const ttftSeconds =
+    number(a, semconv.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) ?? number(a, semconv.ATTR_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK);
+  const call: LlmCall = {
+    callType: operation === undefined ? 'chat' : (CALL_TYPES[operation] ?? operation),
+    provider: normalizeProvider(providerRaw),
+    model: responseModel ?? requestModel,
+    requestModel,
+    usage,
+    finishReasons,
+    timeToFirstTokenMs: ttftSeconds === undefined ? undefined : ttftSeconds * 1000,
+    conversationId: text(a, semconv.ATTR_GEN_AI_CONVERSATION_ID),
+    agentId: text(a, semconv.ATTR_GEN_AI_AGENT_ID),
+    error: text(a, 'error.type') ? { type: text(a, 'error.type') } : undefined,
+    requestJson: neutralRequestJson({
+      model: requestModel,
+      messages: json(a, semconv.ATTR_GEN_AI_INPUT_MESSAGES),
+      system: json(a, semconv.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS),
+      tools: json(a, semconv.ATTR_GEN_AI_TOOL_DEFINITIONS),
+      parameters: requestParameters(a),
+    }),
+    responseJson: neutralResponseJson({
+      id: text(a, semconv.ATTR_GEN_AI_RESPONSE_ID),
+      model: responseModel,
+      messages: json(a, semconv.ATTR_GEN_AI_OUTPUT_MESSAGES),
+      finishReasons,
+      usage,
+    }),
+  };
+  return { kind: 'call', call };
+}
+
+/**
+ * Usage under the semconv's inclusive rule (input includes cache reads and writes, output
+ * includes reasoning). The deprecated and Traceloop spellings are read too. An emitter that
+ * reports cache tokens larger than its input count is evidently exclusive, so they are added.
+ */
+function readUsage(a: Attributes): TokenUsage | undefined {
+  const input = count(a, semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_PROMPT_TOKENS);
+  const output = count(a, semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS);
+  const cacheRead = count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? count(a, 'gen_ai.usage.cache_read_input_tokens');
+  const cacheWrite = count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ?? count(a, 'gen_ai.usage.cache_creation_input_tokens');
+  const reasoning = count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? count(a, 'gen_ai.usage.reasoning_tokens');
+  const total = count(a, 'gen_ai.usage.total_tokens') ?? count(a, 'llm.usage.total_tokens');
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const promptTokens = input !== undefined && cached > input ? input + cached : input;
+  const completionTokens = output !== undefined && reasoning !== undefined && reasoning > output ? output + reasoning : output;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: total ?? (promptTokens ?? 0) + (completionTokens ?? 0),
+    cachedInputTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+    reasoningTokens: reasoning,
+  };
+}
+
+function requestParameters(a: Attributes): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const key in a) {
+    if (!key.startsWith(semconv.GEN_AI_REQUEST_PREFIX) || key === semconv.ATTR_GEN_AI_REQUEST_MODEL) continue;
+    (out ??= {})[key.slice(semconv.GEN_AI_REQUEST_PREFIX.length)] = a[key];
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Span -> normalized LLM call. Each convention module reads its own keys; their answers merge by
+ * precedence (first listed wins per field):
+ *
+ * 1. `llm_traces.*` attributes: set by the application on purpose, raw provider payloads.
+ * 2. OTel GenAI semantic conventions.
+ *
+ * A span is a call when some convention says so and no convention ahead of it calls it an
+ * aggregate (agent, workflow and tool spans repeat their children's usage). Application ids from
+ * `llm_traces.*` attributes (copied by the context processor) override the conventions' own.
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { readGenAi } from '../conventions/gen-ai.js';
+import { readLlmTraces, readLlmTracesContext } from '../conventions/llm-traces.js';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { CallError, ConventionResult, LlmCall } from './llm-call.js';
+import { toText } from './normalize.js';
+
+export const CONVENTIONS: ReadonlyArray<(span: ReadableSpan) => ConventionResult> = [readLlmTraces, readGenAi];
+
+export function detectLlmCall(span: ReadableSpan): LlmCall | undefined {
+  const calls: LlmCall[] = [];
+  for (const read of CONVENTIONS) {
+    const result = read(span);
+    if (result === undefined) continue;
+    if (result.kind === 'aggregate') {
+      if (calls.length === 0) return undefined;
+      continue;
+    }
+    calls.push(result.call);
+  }
+  if (calls.length === 0) return undefined;
+  const { metadata, ...context } = readLlmTracesContext(span.attributes);
+  const call = mergeCalls([{ ...context, metadata }, ...calls]);
+  const spanError = errorOfSpan(span);
+  if (spanError) call.error = { type: call.error?.type ?? spanError.type, message: call.error?.message ?? spanError.message };
+  return call;
+}
+
+/**
+ * The error a span records the standard way: status ERROR with its message, and the
+ * `exception` event that `span.recordException` adds (type and message).
+ */
+function errorOfSpan(span: ReadableSpan): CallError | undefined {
+  const exception = span.events.find((event) => event.name === 'exception')?.attributes;
+  const failed = span.status.code === SpanStatusCode.ERROR;
+  if (!failed && !exception) return undefined;
+  return {
+    type: toText(exception?.['exception.type']) ?? 'error',
+    message: toText(span.status.message) ?? toText(exception?.['exception.message']),
+  };
+}
+
+/** Field-wise merge: the first defined value wins; metadata maps merge with the same rule per key. */
+export function mergeCalls(calls: LlmCall[]): LlmCall {
+  const merged: LlmCall = {};
+  for (const call of calls) {
+    for (const key in call) {
+      const field = key as keyof LlmCall;
+      const value = call[field];
+      if (value === undefined) continue;
+      if (field === 'metadata') merged.metadata = { ...(value as Record<string, string>), ...merged.metadata };
+      else if (merged[field] === undefined) (merged as Record<string, unknown>)[field] = value;
+    }
+  }
+  return merged;
+}

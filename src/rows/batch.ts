@@ -1,0 +1,44 @@
+/**
+ * An export's spans as the rows of both tables. A span that cannot be converted is reported and
+ * left out alone; it never fails the rest of the batch.
+ */
+import { diag } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { detectLlmCall } from '../detect/detect.js';
+import { toLlmRow, type LlmTraceRow } from './llm-row.js';
+import { toOtelRow, type OtelTraceRow } from './otel-row.js';
+
+export interface RowBatch {
+  otel: OtelTraceRow[];
+  llm: LlmTraceRow[];
+}
+
+const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: boolean }): RowBatch {
+  const batch: RowBatch = { otel: [], llm: [] };
+  for (const span of spans) {
+    if (options.otel) {
+      try {
+        batch.otel.push(toOtelRow(span));
+      } catch (error) {
+        log.error(`span '${safeName(span)}' could not be converted to an otel_traces row and was skipped`, error);
+      }
+    }
+    try {
+      const call = detectLlmCall(span);
+      if (call) batch.llm.push(toLlmRow(span, call));
+    } catch (error) {
+      log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
+    }
+  }
+  return batch;
+}
+
+function safeName(span: ReadableSpan): string {
+  try {
+    return String(span.name);
+  } catch {
+    return '(unreadable)';
+  }
+}

@@ -1,0 +1,277 @@
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseTraceExporter } from '../../src/exporter.js';
+import { LlmContextSpanProcessor, withLlmContext } from '../../src/context.js';
+import { openTestStore, type TestStore } from '../support/store.js';
+import { makeSpan } from '../support/spans.js';
+
+function exportSpans(exporter: ClickHouseTraceExporter, spans: Parameters<ClickHouseTraceExporter['export']>[0]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
+  let store: TestStore;
+  let exporter: ClickHouseTraceExporter;
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    exporter = new ClickHouseTraceExporter({ client: store.client, database: 'otel' });
+    await exporter.ready();
+  });
+  afterAll(async () => {
+    await exporter?.shutdown();
+    await store?.close();
+  });
+
+  it('writes a span to otel_traces exactly as the Collector does', async () => {
+    const span = makeSpan({
+      name: 'GET /users',
+      kind: SpanKind.SERVER,
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      parentSpanId: '00f067aa0ba902b7',
+      startTime: [1_795_346_763, 970_123_457],
+      endTime: [1_795_346_764, 20_123_458],
+      status: { code: SpanStatusCode.ERROR, message: 'boom' },
+      attributes: { 'http.status_code': 500, ok: false, ratio: 0.25, tags: ['a', 'b'], nums: [1, 2] },
+      events: [{ name: 'exception', time: [1_795_346_763, 999_000_001], attributes: { 'exception.type': 'TypeError' } }],
+      links: [{ context: { traceId: '11111111111111111111111111111111', spanId: '2222222222222222', traceFlags: 1 }, attributes: { k: 'v' } }],
+      resource: { 'service.name': 'api', 'host.cores': 8 },
+      scope: { name: '@opentelemetry/instrumentation-http', version: '0.200.0' },
+    });
+    expect(await exportSpans(exporter, [span])).toEqual({ code: ExportResultCode.SUCCESS });
+    const [row] = await store.rows(
+      `SELECT toString(Timestamp) AS ts, toUnixTimestamp64Nano(Timestamp) AS ns, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
+              ServiceName, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, toString(Duration) AS Duration, StatusCode,
+              StatusMessage, arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS EventNs, Events.Name, Events.Attributes,
+              Links.TraceId, Links.SpanId, Links.Attributes
+       FROM otel.otel_traces WHERE SpanId = 'b7ad6b7169203331'`,
+    );
+    expect(row).toMatchObject({
+      ts: '2026-11-22 11:26:03.970123457',
+      TraceId: '0af7651916cd43dd8448eb211c80319c',
+      SpanId: 'b7ad6b7169203331',
+      ParentSpanId: '00f067aa0ba902b7',
+      SpanName: 'GET /users',
+      SpanKind: 'Server',
+      ServiceName: 'api',
+      ResourceAttributes: { 'service.name': 'api', 'host.cores': '8' },
+      ScopeName: '@opentelemetry/instrumentation-http',
+      ScopeVersion: '0.200.0',
+      SpanAttributes: { 'http.status_code': '500', ok: 'false', ratio: '0.25', tags: '["a","b"]', nums: '[1,2]' },
+      Duration: '50000001',
+      StatusCode: 'Error',
+      StatusMessage: 'boom',
+      EventNs: ['1795346763999000001'],
+      'Events.Name': ['exception'],
+      'Events.Attributes': [{ 'exception.type': 'TypeError' }],
+      'Links.TraceId': ['11111111111111111111111111111111'],
+      'Links.SpanId': ['2222222222222222'],
+      'Links.Attributes': [{ k: 'v' }],
+    });
+    const [lookup] = await store.rows(
+      "SELECT toString(min(Start)) AS start, toString(max(End)) AS end FROM otel.otel_traces_trace_id_ts WHERE TraceId = '0af7651916cd43dd8448eb211c80319c'",
+    );
+    expect(lookup).toEqual({ start: '2026-11-22 11:26:03', end: '2026-11-22 11:26:03' });
+  });
+
+  it('turns a GenAI span into one llm_traces row with inclusive tokens and payloads', async () => {
+    const span = makeSpan({
+      name: 'chat gpt-4o',
+      kind: SpanKind.CLIENT,
+      spanId: 'aaaaaaaaaaaaaaa1',
+      startTime: [1_795_346_800, 123_456_789],
+      endTime: [1_795_346_801, 623_456_789],
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.response.model': 'gpt-4o-2024-08-06',
+        'gen_ai.response.id': 'chatcmpl-1',
+        'gen_ai.request.temperature': 0.2,
+        'gen_ai.usage.input_tokens': 1200,
+        'gen_ai.usage.output_tokens': 300,
+        'gen_ai.usage.cache_read.input_tokens': 1000,
+        'gen_ai.usage.reasoning.output_tokens': 120,
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.response.time_to_first_chunk': 0.35,
+        'gen_ai.conversation.id': 'conv-1',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]),
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' }]),
+        'llm_traces.organization_id': 'org-1',
+        'llm_traces.agent_id': 'agent-1',
+        'llm_traces.run_id': 'run-1',
+        'llm_traces.step_id': 'step-1',
+        'llm_traces.agent_tags': ['prod', 'beta'],
+      },
+    });
+    expect(await exportSpans(exporter, [span])).toEqual({ code: ExportResultCode.SUCCESS });
+    const [row] = await store.rows(
+      `SELECT * EXCEPT (created_at, request_json, response_json), toString(created_at) AS created, JSONExtractString(request_json, 'messages', 1, 'role') AS first_role,
+              JSONExtractFloat(request_json, 'parameters', 'temperature') AS temperature, JSONExtractString(response_json, 'id') AS response_id
+       FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'`,
+    );
+    expect(row).toMatchObject({
+      id: 'aaaaaaaaaaaaaaa1',
+      organization_id: 'org-1',
+      agent_id: 'agent-1',
+      agent_tags: ['prod', 'beta'],
+      run_id: 'run-1',
+      step_id: 'step-1',
+      conversation_id: 'conv-1',
+      trace_id: '5b8aa5a2d2c872e8321cf37308d69df2',
+      service_name: 'test-service',
+      span_name: 'chat gpt-4o',
+      call_type: 'chat',
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      request_model: 'gpt-4o',
+      is_byok: false,
+      has_usage: true,
+      prompt_tokens: 1200,
+      completion_tokens: 300,
+      total_tokens: 1500,
+      cached_input_tokens: 1000,
+      cache_write_tokens: null,
+      reasoning_tokens: 120,
+      latency_ms: 1500,
+      time_to_first_token_ms: 350,
+      is_error: false,
+      finish_reasons: ['stop'],
+      created: '2026-11-22 11:26:40.123456',
+      first_role: 'user',
+      temperature: 0.2,
+      response_id: 'chatcmpl-1',
+    });
+    const [sizes] = await store.rows<{ request_size_bytes: number; len: number }>(
+      "SELECT request_size_bytes, length(request_json) AS len FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'",
+    );
+    expect(sizes!.request_size_bytes).toBe(sizes!.len);
+  });
+
+  it('reads raw Anthropic payloads from llm_traces.* attributes, the Letta way', async () => {
+    const span = makeSpan({
+      name: 'llm_request',
+      spanId: 'aaaaaaaaaaaaaaa2',
+      attributes: {
+        'llm_traces.id': 'provider_trace-123e4567',
+        'llm_traces.call_type': 'agent_step',
+        'llm_traces.organization_id': 'org-1',
+        'llm_traces.is_byok': true,
+        'llm_traces.billing.plan_type': 'pro',
+        'llm_traces.billing.customer_id': 'cus_1',
+        'llm_traces.request_json': JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'héllo' }] }),
+        'llm_traces.response_json': JSON.stringify({
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5-20250929',
+          stop_reason: 'end_turn',
+          content: [{ type: 'text', text: 'hi' }],
+          usage: { input_tokens: 200, output_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300 },
+        }),
+        'llm_traces.llm_config_json': JSON.stringify({ model: 'claude-sonnet-4-5', model_endpoint_type: 'anthropic', provider_category: 'base' }),
+      },
+    });
+    expect(await exportSpans(exporter, [span])).toEqual({ code: ExportResultCode.SUCCESS });
+    const [row] = await store.rows(
+      "SELECT id, call_type, provider, model, request_model, is_byok, prompt_tokens, completion_tokens, total_tokens, cached_input_tokens, cache_write_tokens, finish_reasons, billing_plan_type, billing_customer_id, request_size_bytes, JSONExtractString(request_json, 'messages', 1, 'content') AS content FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa2'",
+    );
+    expect(row).toEqual({
+      id: '123e4567',
+      call_type: 'agent_step',
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      request_model: 'claude-sonnet-4-5',
+      is_byok: true,
+      prompt_tokens: 1500,
+      completion_tokens: 50,
+      total_tokens: 1550,
+      cached_input_tokens: 1000,
+      cache_write_tokens: 300,
+      finish_reasons: ['stop'],
+      billing_plan_type: 'pro',
+      billing_customer_id: 'cus_1',
+      request_size_bytes: Buffer.byteLength(span.attributes['llm_traces.request_json'] as string),
+      content: 'héllo',
+    });
+  });
+
+  it('records provider errors with the top-level error_type first and the message capped', async () => {
+    const span = makeSpan({
+      spanId: 'aaaaaaaaaaaaaaa3',
+      status: { code: SpanStatusCode.ERROR, message: 'request failed' },
+      attributes: {
+        'llm_traces.request_json': '{"model":"gpt-4o"}',
+        'llm_traces.response_json': JSON.stringify({ error_type: 'rate_limit', error_message: 'x'.repeat(5000), error: { type: 'ignored', message: 'ignored' } }),
+      },
+    });
+    await exportSpans(exporter, [span]);
+    const [row] = await store.rows<{ is_error: boolean; error_type: string; len: number }>(
+      "SELECT is_error, error_type, length(error_message) AS len FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa3'",
+    );
+    expect(row).toEqual({ is_error: true, error_type: 'rate_limit', len: 1000 });
+  });
+
+  it('writes no llm_traces row for aggregate and ordinary spans', async () => {
+    const agent = makeSpan({ spanId: 'bbbbbbbbbbbbbbb1', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10 } });
+    const http = makeSpan({ spanId: 'bbbbbbbbbbbbbbb2', attributes: { 'http.method': 'GET' } });
+    const contextOnly = makeSpan({ spanId: 'bbbbbbbbbbbbbbb3', attributes: { 'llm_traces.agent_id': 'agent-1' } });
+    await exportSpans(exporter, [agent, http, contextOnly]);
+    const rows = await store.rows("SELECT span_id FROM otel.llm_traces WHERE span_id LIKE 'bbbb%'");
+    expect(rows).toEqual([]);
+    const spans = await store.rows("SELECT SpanId FROM otel.otel_traces WHERE SpanId LIKE 'bbbb%' ORDER BY SpanId");
+    expect(spans).toHaveLength(3);
+  });
+
+  it('copies withLlmContext ids onto spans started deep inside, through a BatchSpanProcessor', async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const batchExporter = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'worker' }),
+      spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(batchExporter)],
+    });
+    const tracer = provider.getTracer('sdk');
+    await withLlmContext({ organizationId: 'org-ctx', agentId: 'agent-ctx', runId: 'run-ctx', tags: ['t1'], billing: { planType: 'free' } }, async () => {
+      await withLlmContext({ stepId: 'step-ctx' }, async () => {
+        await Promise.resolve();
+        const span = tracer.startSpan('chat claude', {
+          kind: SpanKind.CLIENT,
+          attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5' },
+        });
+        span.setAttribute('gen_ai.usage.input_tokens', 10);
+        span.end();
+      });
+    });
+    await provider.shutdown();
+    context.disable();
+    const [row] = await store.rows(
+      "SELECT organization_id, agent_id, run_id, step_id, agent_tags, billing_plan_type, service_name, has_usage, prompt_tokens, completion_tokens FROM otel.llm_traces WHERE organization_id = 'org-ctx'",
+    );
+    expect(row).toEqual({
+      organization_id: 'org-ctx',
+      agent_id: 'agent-ctx',
+      run_id: 'run-ctx',
+      step_id: 'step-ctx',
+      agent_tags: ['t1'],
+      billing_plan_type: 'free',
+      service_name: 'worker',
+      has_usage: true,
+      prompt_tokens: 10,
+      completion_tokens: 0,
+    });
+    expect(trace.getActiveSpan()).toBeUndefined();
+  });
+
+  it('fails exports after shutdown without throwing', async () => {
+    const closing = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
+    await closing.shutdown();
+    const result = await exportSpans(closing, [makeSpan()]);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toMatch(/shut down/);
+  });
+});
