@@ -85,6 +85,8 @@ const FINISH_REASONS: Record<string, string> = {
   spii: 'content_filter',
   refusal: 'content_filter',
   guardrail_intervened: 'content_filter',
+  content_filtered: 'content_filter',
+  model_length: 'length',
   error: 'error',
 };
 
@@ -105,13 +107,13 @@ export function normalizeFinishReasons(raw: readonly string[] | undefined): stri
 }
 
 /**
- * A token count from any attribute or JSON value: numbers and numeric strings, rounded and
- * clamped to >= 0. Anything else (NaN, Infinity, objects, empty) is "not reported".
+ * A token count from any attribute or JSON value: numbers and numeric strings, rounded. Anything
+ * else (negative, NaN, Infinity, objects, empty) is "not reported" rather than a made-up number.
  */
 export function toCount(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return undefined;
-  return Math.max(0, Math.round(n));
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  return Math.round(n);
 }
 
 /** A non-empty trimmed string, or undefined. */
