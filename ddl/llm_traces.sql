@@ -10,7 +10,9 @@
 --   use bloom-filter skip indexes; is_error and is_byok use minmax so error-only lists skip clean
 --   granules.
 -- * Payload columns are large, repetitive JSON: ZSTD(3). Token counts that were not reported are
---   NULL (cache, reasoning) or flagged by has_usage, never a fake 0.
+--   NULL (cache, reasoning) or flagged by has_usage, never a fake 0; so is the cost of a model
+--   without a known price (cost_source says where a cost came from: `provided` by the span, or
+--   `price_table:<version>`).
 -- * index_granularity_bytes keeps granules of payload-heavy rows small for point reads.
 CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     id String CODEC(ZSTD(1)),
@@ -54,6 +56,12 @@ CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     billing_plan_type LowCardinality(String) CODEC(ZSTD(1)),
     billing_cost_source LowCardinality(String) CODEC(ZSTD(1)),
     billing_customer_id String CODEC(ZSTD(1)),
+    cost_usd Nullable(Decimal(18, 9)) CODEC(ZSTD(1)),
+    input_cost_usd Nullable(Decimal(18, 9)) CODEC(ZSTD(1)),
+    cached_input_cost_usd Nullable(Decimal(18, 9)) CODEC(ZSTD(1)),
+    cache_write_cost_usd Nullable(Decimal(18, 9)) CODEC(ZSTD(1)),
+    output_cost_usd Nullable(Decimal(18, 9)) CODEC(ZSTD(1)),
+    cost_source LowCardinality(String) CODEC(ZSTD(1)),
     created_at DateTime64(6, 'UTC') CODEC(Delta(8), ZSTD(1)),
     INDEX idx_id id TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_agent_id agent_id TYPE bloom_filter(0.01) GRANULARITY 1,

@@ -5,6 +5,7 @@
  */
 import { getStringFromEnv } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { PricingOptions } from './pricing/index.js';
 
 export interface ClickHouseTraceExporterOptions {
   /** `http(s)://host:port`, `host:port` or `host`. Absent: embedded ClickHouse (chDB) at `path`. */
@@ -26,6 +27,12 @@ export interface ClickHouseTraceExporterOptions {
   cluster?: string;
   /** A ready client; the exporter then neither creates nor closes one. */
   client?: ClickHouseClient;
+  /** Prices that override or extend the bundled table. */
+  prices?: PricingOptions['prices'];
+  /** A JSON file of price entries (env OTEL_EXPORTER_CLICKHOUSE_PRICES_FILE). */
+  pricesFile?: string;
+  /** Consulted before any price table for every call. */
+  priceFn?: PricingOptions['priceFn'];
 }
 
 export type ResolvedConnection =
@@ -42,6 +49,7 @@ export interface ResolvedConfig {
   ttlDays: number | undefined;
   cluster: string | undefined;
   timeoutMs: number;
+  pricing: PricingOptions;
 }
 
 export class ConfigError extends Error {
@@ -82,8 +90,10 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
   const createSchema = boolean(pick(options.createSchema, 'createSchema', [`${PREFIX}CREATE_SCHEMA`])) ?? true;
   const clusterValue = pick(options.cluster, 'cluster', [`${PREFIX}CLUSTER`]);
   const cluster = clusterValue ? identifier(clusterValue, '') : undefined;
+  const pricesFile = pick(options.pricesFile, 'pricesFile', [`${PREFIX}PRICES_FILE`]);
   return {
     connection: resolveConnection(options, timeoutMs),
+    pricing: { prices: options.prices, pricesFile: pricesFile ? text(pricesFile) : undefined, priceFn: options.priceFn },
     database,
     tracesTable,
     llmTable,

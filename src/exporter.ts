@@ -7,6 +7,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
+import { createPricer, type Pricer } from './pricing/index.js';
 import { toRowBatch } from './rows/batch.js';
 import { ClickHouseWriter } from './writer.js';
 
@@ -16,12 +17,14 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
   private readonly configError: Error | undefined;
   private readonly writer: ClickHouseWriter | undefined;
+  private readonly pricer: Pricer | undefined;
   private readonly pending = new Set<Promise<void>>();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
+      this.pricer = createPricer(this.config.pricing);
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
@@ -58,7 +61,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private async send(spans: ReadableSpan[]): Promise<void> {
     if (this.configError) throw this.configError;
     if (spans.length === 0) return;
-    await this.writer!.write(toRowBatch(spans, { otel: this.config!.tracesTable !== undefined }));
+    await this.writer!.write(toRowBatch(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer }));
   }
 
   /** Waits for every export handed over so far. */

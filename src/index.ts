@@ -6,3 +6,6 @@ export { detectLlmCall } from './detect/detect.js';
 export type { LlmCall, TokenUsage, CallError, CallContext, BillingContext } from './detect/llm-call.js';
 export { openClient, type OpenedClient } from './connection.js';
 export { ensureSchema } from './schema/migrate.js';
+export * from './reader/index.js';
+export { formatSpanTree, formatDuration, type TreeSpan } from './format/span-tree.js';
+export { formatTable, type Column } from './format/table.js';

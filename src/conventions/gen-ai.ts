@@ -59,6 +59,7 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
     conversationId: text(a, semconv.ATTR_GEN_AI_CONVERSATION_ID),
     agentId: text(a, semconv.ATTR_GEN_AI_AGENT_ID),
     error: text(a, 'error.type') ? { type: text(a, 'error.type') } : undefined,
+    providedCost: providedCost(a),
     requestJson: neutralRequestJson({
       model: requestModel,
       messages: json(a, semconv.ATTR_GEN_AI_INPUT_MESSAGES),
@@ -101,6 +102,13 @@ function readUsage(a: Attributes): TokenUsage | undefined {
     cacheWriteTokens: cacheWrite,
     reasoningTokens: reasoning,
   };
+}
+
+/** `gen_ai.usage.cost` (USD), with the input/output split some emitters add. */
+function providedCost(a: Attributes): LlmCall['providedCost'] {
+  const totalUsd = number(a, 'gen_ai.usage.cost');
+  if (totalUsd === undefined) return undefined;
+  return { totalUsd, inputUsd: number(a, 'gen_ai.usage.input_cost'), outputUsd: number(a, 'gen_ai.usage.output_cost') };
 }
 
 function requestParameters(a: Attributes): Record<string, unknown> | undefined {

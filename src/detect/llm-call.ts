@@ -59,6 +59,15 @@ export interface LlmCall extends CallContext {
   responseJson?: string;
   llmConfigJson?: string;
   metadata?: Record<string, string>;
+  /** A cost the span itself reports (e.g. `gen_ai.usage.cost`); it wins over computed prices. */
+  providedCost?: ProvidedCost;
+}
+
+/** USD amounts as the emitter reported them. */
+export interface ProvidedCost {
+  totalUsd: number;
+  inputUsd?: number;
+  outputUsd?: number;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { detectLlmCall } from '../detect/detect.js';
+import type { Pricer } from '../pricing/index.js';
 import { toLlmRow, type LlmTraceRow } from './llm-row.js';
 import { toOtelRow, type OtelTraceRow } from './otel-row.js';
 
@@ -15,7 +16,7 @@ export interface RowBatch {
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
-export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: boolean }): RowBatch {
+export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: boolean; pricer?: Pricer }): RowBatch {
   const batch: RowBatch = { otel: [], llm: [] };
   for (const span of spans) {
     if (options.otel) {
@@ -27,7 +28,7 @@ export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: bool
     }
     try {
       const call = detectLlmCall(span);
-      if (call) batch.llm.push(toLlmRow(span, call));
+      if (call) batch.llm.push(toLlmRow(span, call, options.pricer));
     } catch (error) {
       log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
     }

@@ -3,10 +3,12 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { LlmCall } from '../detect/llm-call.js';
+import type { Pricer } from '../pricing/index.js';
+import { costColumns, type CostColumns } from './cost.js';
 import { serviceNameOf } from './otel-row.js';
-import { hrTimeToMicrosString } from './time.js';
+import { hrTimeToMicrosString, hrTimeToMillis } from './time.js';
 
-export interface LlmTraceRow {
+export interface LlmTraceRow extends CostColumns {
   id: string;
   organization_id: string;
   project_id: string;
@@ -54,7 +56,8 @@ export interface LlmTraceRow {
 export const ERROR_MESSAGE_MAX_CHARS = 1000;
 const UINT32_MAX = 4_294_967_295;
 
-export function toLlmRow(span: ReadableSpan, call: LlmCall): LlmTraceRow {
+/** `pricer` computes the cost of calls that report none; without it cost columns stay NULL. */
+export function toLlmRow(span: ReadableSpan, call: LlmCall, pricer?: Pricer): LlmTraceRow {
   const context = span.spanContext();
   const usage = call.usage;
   const isError = call.error !== undefined;
@@ -103,6 +106,7 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall): LlmTraceRow {
     billing_plan_type: call.billing?.planType ?? '',
     billing_cost_source: call.billing?.costSource ?? '',
     billing_customer_id: call.billing?.customerId ?? '',
+    ...costColumns(call, pricer, new Date(hrTimeToMillis(span.startTime))),
     created_at: hrTimeToMicrosString(span.startTime),
   };
 }

@@ -147,6 +147,12 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       temperature: 0.2,
       response_id: 'chatcmpl-1',
     });
+    // gpt-4o: $2.50 input, $1.25 cached input, $10 output per million tokens.
+    // 200 fresh * 2.5 + 1000 cached * 1.25 + 300 output * 10 = 500 + 1250 + 3000 micro-dollars.
+    const [cost] = await store.rows(
+      "SELECT toString(cost_usd) AS total, toString(input_cost_usd) AS input, toString(cached_input_cost_usd) AS cached, toString(output_cost_usd) AS output, cost_source FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'",
+    );
+    expect(cost).toEqual({ total: '0.00475', input: '0.0005', cached: '0.00125', output: '0.003', cost_source: expect.stringMatching(/^price_table:/) });
     const [sizes] = await store.rows<{ request_size_bytes: number; len: number }>(
       "SELECT request_size_bytes, length(request_json) AS len FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'",
     );
@@ -199,6 +205,10 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       request_size_bytes: Buffer.byteLength(span.attributes['llm_traces.request_json'] as string),
       content: 'héllo',
     });
+    // claude-sonnet-4-5: $3 input, $0.30 cache read, $3.75 cache write, $15 output per million tokens.
+    // 200 * 3 + 1000 * 0.3 + 300 * 3.75 + 50 * 15 = 600 + 300 + 1125 + 750 micro-dollars.
+    const [cost] = await store.rows("SELECT toString(cost_usd) AS total, toString(cache_write_cost_usd) AS write FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa2'");
+    expect(cost).toEqual({ total: '0.002775', write: '0.001125' });
   });
 
   it('records provider errors with the top-level error_type first and the message capped', async () => {
@@ -215,6 +225,25 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       "SELECT is_error, error_type, length(error_message) AS len FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa3'",
     );
     expect(row).toEqual({ is_error: true, error_type: 'rate_limit', len: 1000 });
+  });
+
+  it('stores a cost the span provides over the price table, and NULL for unknown models', async () => {
+    const provided = makeSpan({
+      spanId: 'aaaaaaaaaaaaaaa4',
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.cost': 0.123456789 },
+    });
+    const unknown = makeSpan({
+      spanId: 'aaaaaaaaaaaaaaa5',
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'my-finetune-7b', 'gen_ai.usage.input_tokens': 10 },
+    });
+    await exportSpans(exporter, [provided, unknown]);
+    const rows = await store.rows(
+      "SELECT span_id, toString(cost_usd) AS total, cost_source FROM otel.llm_traces WHERE span_id IN ('aaaaaaaaaaaaaaa4', 'aaaaaaaaaaaaaaa5') ORDER BY span_id",
+    );
+    expect(rows).toEqual([
+      { span_id: 'aaaaaaaaaaaaaaa4', total: '0.123456789', cost_source: 'provided' },
+      { span_id: 'aaaaaaaaaaaaaaa5', total: null, cost_source: '' },
+    ]);
   });
 
   it('writes no llm_traces row for aggregate and ordinary spans', async () => {

@@ -1,0 +1,51 @@
+/**
+ * The cost columns of an `llm_traces` row: a cost the span reports wins (`provided`), else the
+ * pricer's computation from the call's tokens, else NULL — never a made-up zero.
+ */
+import type { LlmCall } from '../detect/llm-call.js';
+import { formatUsd } from '../pricing/money.js';
+import type { Pricer } from '../pricing/index.js';
+
+export interface CostColumns {
+  cost_usd: string | null;
+  input_cost_usd: string | null;
+  cached_input_cost_usd: string | null;
+  cache_write_cost_usd: string | null;
+  output_cost_usd: string | null;
+  cost_source: string;
+}
+
+export const NO_COST: CostColumns = {
+  cost_usd: null,
+  input_cost_usd: null,
+  cached_input_cost_usd: null,
+  cache_write_cost_usd: null,
+  output_cost_usd: null,
+  cost_source: '',
+};
+
+// Decimal(18, 9) holds at most 9 integer digits.
+const MAX_USD = 999_999_999;
+
+function usd(value: number | undefined): string | null {
+  if (value === undefined || !Number.isFinite(value) || value < 0 || value > MAX_USD) return null;
+  return formatUsd(BigInt(Math.round(value * 1e9)));
+}
+
+export function costColumns(call: LlmCall, pricer: Pricer | undefined, at: Date): CostColumns {
+  const provided = call.providedCost;
+  const total = usd(provided?.totalUsd);
+  if (provided && total !== null) {
+    return { ...NO_COST, cost_usd: total, input_cost_usd: usd(provided.inputUsd), output_cost_usd: usd(provided.outputUsd), cost_source: 'provided' };
+  }
+  const computed = pricer?.price({ provider: call.provider, model: call.model, requestModel: call.requestModel, usage: call.usage, at });
+  if (!computed) return NO_COST;
+  return {
+    cost_usd: computed.costUsd,
+    input_cost_usd: computed.inputCostUsd,
+    cached_input_cost_usd: computed.cachedInputCostUsd,
+    cache_write_cost_usd: computed.cacheWriteCostUsd,
+    output_cost_usd: computed.outputCostUsd,
+    cost_source: computed.costSource,
+  };
+}
