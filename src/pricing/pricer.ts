@@ -1,0 +1,123 @@
+/**
+ * `createPricer`: puts the bundled table, user entries and an optional `priceFn` together. All
+ * validation happens here, at creation, so a bad configuration fails loudly once; `price` itself
+ * never throws, because it runs inside the exporter.
+ */
+import { readFileSync } from 'node:fs';
+import { diag } from '@opentelemetry/api';
+import { createCatalog, type CatalogEntry } from './catalog.js';
+import { priceUsage } from './cost.js';
+import { isUsdDecimal } from './money.js';
+import { compileModelRates, compilePrice, type CompiledPrice } from './price-entries.js';
+import { BUNDLED_PRICES, PRICE_TABLE_VERSION } from './price-table.js';
+import type { CostBreakdown, PriceRequest, Pricer, PricingOptions } from './types.js';
+
+const logger = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+const BUNDLED_SOURCE = `price_table:${PRICE_TABLE_VERSION}`;
+const USER_SOURCE = `${BUNDLED_SOURCE}+user`;
+// Bounds the memory spent remembering what was already reported when model names are unbounded.
+const MAX_REPORTED = 1000;
+
+export function createPricer(options: PricingOptions = {}): Pricer {
+  const userEntries = [
+    ...(options.prices ?? []).map((entry, i) => compilePrice(entry, `prices[${i}]`, { requireEffectiveDate: false })),
+    ...(options.pricesFile === undefined ? [] : loadPricesFile(options.pricesFile)),
+  ];
+  const catalog = createCatalog([
+    ...userEntries.map((entry): CatalogEntry => ({ ...entry, user: true })),
+    ...BUNDLED_PRICES.map((entry, i): CatalogEntry => ({
+      ...compilePrice(entry, `BUNDLED_PRICES[${i}]`, { requireEffectiveDate: true }),
+      user: false,
+    })),
+  ]);
+  const reportOnce = onceReporter();
+  const { priceFn } = options;
+
+  const fromPriceFn = (request: PriceRequest): CostBreakdown | undefined => {
+    if (priceFn === undefined) return undefined;
+    const subject = `model ${JSON.stringify(request.model ?? request.requestModel ?? '')}`;
+    try {
+      const result = priceFn(request);
+      if (result === undefined) return undefined;
+      if ('costUsd' in result) return checkedBreakdown(result);
+      return priceUsage(compileModelRates(result, 'priceFn result'), request.usage, USER_SOURCE);
+    } catch (error) {
+      reportOnce(`priceFn:${subject}`, () => `priceFn failed for ${subject}, using the price table instead: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+
+  return {
+    price(request) {
+      const fromFn = fromPriceFn(request);
+      if (fromFn !== undefined || request.usage === undefined) return fromFn;
+      const at = request.at instanceof Date && !Number.isNaN(request.at.getTime()) ? request.at : new Date();
+      const provider = typeof request.provider === 'string' ? request.provider : undefined;
+      const names = [request.model, request.requestModel].filter((name): name is string => typeof name === 'string' && name.trim() !== '');
+      for (const name of names) {
+        const match = catalog.find(name, provider, at);
+        if (match !== undefined) return priceUsage(match.pricing, request.usage, match.user ? USER_SOURCE : BUNDLED_SOURCE);
+      }
+      if (names.length > 0) {
+        const via = provider === undefined ? '' : ` (provider ${JSON.stringify(provider)})`;
+        reportOnce(`unknown:${provider ?? ''}:${names.join('|')}`, () =>
+          `no price for model ${JSON.stringify(names[0])}${via}; its cost stays empty. Add it with the "prices" or "pricesFile" option.`);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A `priceFn` breakdown goes straight into Decimal columns: reject anything that would not fit. */
+function checkedBreakdown(result: CostBreakdown): CostBreakdown {
+  const fields = ['costUsd', 'inputCostUsd', 'cachedInputCostUsd', 'cacheWriteCostUsd', 'outputCostUsd'] as const;
+  for (const field of fields) {
+    if (!isUsdDecimal(result[field])) {
+      throw new Error(`returned ${field} ${JSON.stringify(result[field])}, expected a decimal string such as "0.0125" with at most 9 fractional digits`);
+    }
+  }
+  if (typeof result.costSource !== 'string' || result.costSource === '') {
+    throw new Error(`returned costSource ${JSON.stringify(result.costSource)}, expected a non-empty string`);
+  }
+  const { costUsd, inputCostUsd, cachedInputCostUsd, cacheWriteCostUsd, outputCostUsd, costSource } = result;
+  return { costUsd, inputCostUsd, cachedInputCostUsd, cacheWriteCostUsd, outputCostUsd, costSource };
+}
+
+function loadPricesFile(file: string): CompiledPrice[] {
+  const fail = (problem: string): never => {
+    throw new Error(`Cannot use prices file ${JSON.stringify(file)}: ${problem}`);
+  };
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`it could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check the path given as pricesFile / OTEL_EXPORTER_CLICKHOUSE_PRICES_FILE.`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    fail(`it is not valid JSON (${(error as Error).message}).`);
+  }
+  if (!Array.isArray(data)) {
+    fail('expected a JSON array of price entries such as [{"model": "my-model", "inputPerMillion": 1, "outputPerMillion": 2}].');
+  }
+  return (data as unknown[]).map((entry, i) => {
+    try {
+      return compilePrice(entry, `[${i}]`, { requireEffectiveDate: false });
+    } catch (error) {
+      return fail(`entry ${(error as Error).message}.`);
+    }
+  });
+}
+
+/** Logs each key's message once, for at most MAX_REPORTED keys. */
+function onceReporter(): (key: string, message: () => string) => void {
+  const reported = new Set<string>();
+  return (key, message) => {
+    if (reported.has(key) || reported.size >= MAX_REPORTED) return;
+    reported.add(key);
+    logger.warn(message());
+  };
+}
