@@ -1,0 +1,107 @@
+/**
+ * One `llm_traces` row as a typed object. The selected columns, their camelCase field names and
+ * their conversions all come from `ddl/llm_traces.sql`; the interface below mirrors it for the
+ * type checker (a test holds the two equal).
+ */
+import { parseTableDefinition } from '../schema/ddl.js';
+import { camelCase, dateFromEpochNanos, definitionType, isDateTime64, isWideInteger, selectColumnAs } from './column-reading.js';
+
+export interface LlmTrace {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  agentId: string;
+  agentTags: string[];
+  runId: string;
+  stepId: string;
+  conversationId: string;
+  userId: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  serviceName: string;
+  spanName: string;
+  callType: string;
+  provider: string;
+  model: string;
+  requestModel: string;
+  isByok: boolean;
+  requestSizeBytes: number;
+  responseSizeBytes: number;
+  /** False when the call reported no usage: its token counts are 0 but unknown, not zero. */
+  hasUsage: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Null when not reported. */
+  cachedInputTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  latencyMs: number;
+  timeToFirstTokenMs: number | null;
+  isError: boolean;
+  errorType: string;
+  errorMessage: string;
+  finishReasons: string[];
+  requestJson: string;
+  responseJson: string;
+  llmConfigJson: string;
+  metadata: Record<string, string>;
+  billingPlanType: string;
+  billingCostSource: string;
+  billingCustomerId: string;
+  /** USD as an exact decimal string (`"0.0125"`); null when the call has no known price. */
+  costUsd: string | null;
+  inputCostUsd: string | null;
+  cachedInputCostUsd: string | null;
+  cacheWriteCostUsd: string | null;
+  outputCostUsd: string | null;
+  /** Where the cost came from: `provided` by the span, `price_table:<version>`, or '' when there is none. */
+  costSource: string;
+  createdAt: Date;
+}
+
+/** The large payload fields, left out of list results unless `includePayloads` is set. */
+export type PayloadField = 'requestJson' | 'responseJson' | 'llmConfigJson';
+
+/** A list result without payloads. */
+export type LlmTraceSummary = Omit<LlmTrace, PayloadField>;
+
+interface ColumnReading {
+  field: string;
+  select: string;
+  /** Payload columns hold whole request/response JSON documents; they are the ones named `*_json`. */
+  payload: boolean;
+  decode: (value: unknown) => unknown;
+}
+
+const columns: ColumnReading[] = parseTableDefinition('llm_traces')
+  .columns.filter((column) => !column.computed)
+  .map((column) => {
+    const type = definitionType(column.definition);
+    const field = camelCase(column.name);
+    return { field, select: selectColumnAs(column.name, type, field), payload: column.name.endsWith('_json'), decode: decoderFor(type) };
+  });
+
+function decoderFor(type: string): (value: unknown) => unknown {
+  if (isWideInteger(type)) return (value) => (value === null ? null : Number(value));
+  if (isDateTime64(type)) return (value) => dateFromEpochNanos(value as string);
+  return (value) => value;
+}
+
+/** The SELECT list for `llm_traces` rows. */
+export function llmTraceSelectList(includePayloads: boolean): string {
+  return columns
+    .filter((column) => includePayloads || !column.payload)
+    .map((column) => column.select)
+    .join(', ');
+}
+
+/** A row selected with `llmTraceSelectList` to its typed object. */
+export function toLlmTrace(row: Record<string, unknown>): LlmTrace {
+  const trace: Record<string, unknown> = {};
+  for (const column of columns) {
+    if (column.field in row) trace[column.field] = column.decode(row[column.field]);
+  }
+  return trace as unknown as LlmTrace;
+}

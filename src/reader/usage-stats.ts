@@ -1,0 +1,79 @@
+/** Usage aggregates over `llm_traces`, grouped by one allow-listed column. */
+import { quoteIdentifier } from '../schema/ddl.js';
+
+export const USAGE_GROUP_BY = ['model', 'agent_id', 'call_type', 'provider'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
+
+export interface UsageStats {
+  /** The value of the `groupBy` column this row aggregates. */
+  key: string;
+  requestCount: number;
+  errorCount: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Null when no call in the group reported it. */
+  cachedInputTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  avgLatencyMs: number;
+  /** Interpolated quantiles, exact up to 8192 calls per group and sampled beyond. */
+  p50LatencyMs: number;
+  p95LatencyMs: number;
+  requestSizeBytes: number;
+  responseSizeBytes: number;
+  /** Total USD of the priced calls as an exact decimal string; null when none is priced. */
+  costUsd: string | null;
+  /** Calls with a known cost: `costUsd` covers these, not necessarily all `requestCount`. */
+  pricedRequestCount: number;
+}
+
+/** Summed columns; the sum of a Nullable column is null when no row of the group reported it. */
+const SUMS: ReadonlyArray<[field: keyof UsageStats, column: string]> = [
+  ['promptTokens', 'prompt_tokens'],
+  ['completionTokens', 'completion_tokens'],
+  ['totalTokens', 'total_tokens'],
+  ['cachedInputTokens', 'cached_input_tokens'],
+  ['cacheWriteTokens', 'cache_write_tokens'],
+  ['reasoningTokens', 'reasoning_tokens'],
+  ['requestSizeBytes', 'request_size_bytes'],
+  ['responseSizeBytes', 'response_size_bytes'],
+];
+
+/** Counts and sums are UInt64 or Decimal: selected as strings so they arrive exact. */
+export function usageStatsSelectList(groupBy: UsageGroupBy): string {
+  return [
+    `${quoteIdentifier(groupBy)} AS key`,
+    'toString(count()) AS requestCount',
+    'toString(countIf(is_error)) AS errorCount',
+    ...SUMS.map(([field, column]) => `toString(sum(${quoteIdentifier(column)})) AS ${field}`),
+    'avg(latency_ms) AS avgLatencyMs',
+    'quantiles(0.5, 0.95)(latency_ms) AS latencyQuantiles',
+    'toString(sum(cost_usd)) AS costUsd',
+    'toString(count(cost_usd)) AS pricedRequestCount',
+  ].join(', ');
+}
+
+export function toUsageStats(row: Record<string, unknown>): UsageStats {
+  const count = (field: string): number => Number(row[field]);
+  const reported = (field: string): number | null => (row[field] === null ? null : Number(row[field]));
+  const [p50LatencyMs = 0, p95LatencyMs = 0] = row.latencyQuantiles as number[];
+  return {
+    key: row.key as string,
+    requestCount: count('requestCount'),
+    errorCount: count('errorCount'),
+    promptTokens: count('promptTokens'),
+    completionTokens: count('completionTokens'),
+    totalTokens: count('totalTokens'),
+    cachedInputTokens: reported('cachedInputTokens'),
+    cacheWriteTokens: reported('cacheWriteTokens'),
+    reasoningTokens: reported('reasoningTokens'),
+    avgLatencyMs: row.avgLatencyMs as number,
+    p50LatencyMs,
+    p95LatencyMs,
+    requestSizeBytes: count('requestSizeBytes'),
+    responseSizeBytes: count('responseSizeBytes'),
+    costUsd: row.costUsd as string | null,
+    pricedRequestCount: count('pricedRequestCount'),
+  };
+}
