@@ -5,6 +5,7 @@
  */
 import { getStringFromEnv } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { DeliveryLimits } from './delivery/queue.js';
 import type { PricingOptions } from './pricing/index.js';
 
 export interface ClickHouseTraceExporterOptions {
@@ -33,6 +34,15 @@ export interface ClickHouseTraceExporterOptions {
   pricesFile?: string;
   /** Consulted before any price table for every call. */
   priceFn?: PricingOptions['priceFn'];
+  /** Bounds of the buffer where batches wait while ClickHouse is unreachable (oldest dropped first). */
+  maxBufferBytes?: number;
+  maxBufferRows?: number;
+  /** How long a batch keeps being retried before it is dropped as expired. */
+  retryBudgetMs?: number;
+  /** Inserts in flight at once. */
+  maxConcurrentInserts?: number;
+  /** How long `shutdown` waits for buffered batches before giving up on them. */
+  shutdownTimeoutMs?: number;
 }
 
 export type ResolvedConnection =
@@ -50,6 +60,8 @@ export interface ResolvedConfig {
   cluster: string | undefined;
   timeoutMs: number;
   pricing: PricingOptions;
+  delivery: DeliveryLimits;
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -91,7 +103,15 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
   const clusterValue = pick(options.cluster, 'cluster', [`${PREFIX}CLUSTER`]);
   const cluster = clusterValue ? identifier(clusterValue, '') : undefined;
   const pricesFile = pick(options.pricesFile, 'pricesFile', [`${PREFIX}PRICES_FILE`]);
+  const delivery: DeliveryLimits = {
+    maxBufferBytes: positiveInteger(pick(options.maxBufferBytes, 'maxBufferBytes', [`${PREFIX}BUFFER_MAX_BYTES`])) ?? 64 * 1024 * 1024,
+    maxBufferRows: positiveInteger(pick(options.maxBufferRows, 'maxBufferRows', [`${PREFIX}BUFFER_MAX_ROWS`])) ?? 200_000,
+    retryBudgetMs: positiveInteger(pick(options.retryBudgetMs, 'retryBudgetMs', [`${PREFIX}RETRY_BUDGET`])) ?? 300_000,
+    maxInFlight: positiveInteger(pick(options.maxConcurrentInserts, 'maxConcurrentInserts', [`${PREFIX}MAX_CONCURRENT_INSERTS`])) ?? 4,
+  };
   return {
+    delivery,
+    shutdownTimeoutMs: positiveInteger(pick(options.shutdownTimeoutMs, 'shutdownTimeoutMs', [`${PREFIX}SHUTDOWN_TIMEOUT`])) ?? 10_000,
     connection: resolveConnection(options, timeoutMs),
     pricing: { prices: options.prices, pricesFile: pricesFile ? text(pricesFile) : undefined, priceFn: options.priceFn },
     database,

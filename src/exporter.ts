@@ -3,12 +3,14 @@
  * It never throws into the host app: configuration and storage failures reach the span
  * processor as FAILED results and are logged through `diag`.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
+import type { ExporterStats } from './delivery/counters.js';
 import { createPricer, type Pricer } from './pricing/index.js';
-import { toRowBatch } from './rows/batch.js';
+import { toRowBatch, type RowBatch } from './rows/batch.js';
 import { ClickHouseWriter } from './writer.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
@@ -58,25 +60,74 @@ export class ClickHouseTraceExporter implements SpanExporter {
     void sending.finally(() => this.pending.delete(sending));
   }
 
+  /**
+   * SUCCESS only once every row is stored. A batch that is not stored within REPORT_AFTER_MS is
+   * reported FAILED (so the span processor is not held up) while it stays buffered and retried.
+   */
   private async send(spans: ReadableSpan[]): Promise<void> {
     if (this.configError) throw this.configError;
     if (spans.length === 0) return;
-    await this.writer!.write(toRowBatch(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer }));
+    this.writer!.counters.instrument();
+    const rows = await toRowBatchInSlices(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer }, this.writer!);
+    const stored = this.writer!.write(rows);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`)), REPORT_AFTER_MS);
+      timer.unref();
+    });
+    stored.catch(() => {}); // settled later by the queue; counted there
+    try {
+      await Promise.race([stored, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** Waits for every export handed over so far. */
+  /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */
+  stats(): ExporterStats | undefined {
+    return this.writer?.counters.snapshot();
+  }
+
+  /** Waits for every export handed over so far and for the retry buffer to drain. */
   async forceFlush(): Promise<void> {
     await Promise.all([...this.pending]);
+    await this.writer?.flush();
   }
 
-  /** Flushes, refuses later exports and closes the connection this exporter opened. */
+  /**
+   * Waits for pending exports, gives buffered batches up to `shutdownTimeoutMs` to be stored
+   * (what is left is dropped and counted), refuses later exports and closes the connection.
+   */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      await this.forceFlush();
-      await this.writer?.close();
+      await Promise.all([...this.pending]);
+      await this.writer?.close(this.config!.shutdownTimeoutMs);
     })();
     return this.shutdownPromise;
   }
+}
+
+/** How long an export waits for ClickHouse before reporting FAILED (the BSP gives up at 30 s). */
+const REPORT_AFTER_MS = 5_000;
+const CONVERSION_SLICE = 256;
+
+/** Converts a large export in slices, yielding to the event loop between them. */
+async function toRowBatchInSlices(spans: ReadableSpan[], options: Parameters<typeof toRowBatch>[1], writer: ClickHouseWriter): Promise<RowBatch> {
+  if (spans.length <= CONVERSION_SLICE) return countConversionFailures(toRowBatch(spans, options), writer);
+  const batch: RowBatch = { otel: [], llm: [], failed: 0 };
+  for (let i = 0; i < spans.length; i += CONVERSION_SLICE) {
+    if (i > 0) await yieldToEventLoop();
+    const slice = toRowBatch(spans.slice(i, i + CONVERSION_SLICE), options);
+    batch.otel.push(...slice.otel);
+    batch.llm.push(...slice.llm);
+    batch.failed += slice.failed;
+  }
+  return countConversionFailures(batch, writer);
+}
+
+function countConversionFailures(batch: RowBatch, writer: ClickHouseWriter): RowBatch {
+  if (batch.failed > 0) writer.counters.dropped('conversion', batch.failed);
+  return batch;
 }
 
 function messageOf(error: unknown): string {

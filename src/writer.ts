@@ -1,26 +1,34 @@
 /**
- * Owns the connection to ClickHouse: opens it, creates or upgrades the schema once, and inserts
- * each export's rows into their tables. Every call runs with tracing suppressed, so an
- * instrumented HTTP stack does not trace the exporter's own inserts back into the exporter.
+ * Owns the connection to ClickHouse: opens it, creates or upgrades the schema once, serializes
+ * each export's rows once (in slices that yield to the event loop) and hands them to the delivery
+ * queue, which retries, buffers and counts. Every ClickHouse call runs with tracing suppressed, so
+ * an instrumented HTTP stack does not trace the exporter's own inserts back into the exporter.
  */
-import { context, diag } from '@opentelemetry/api';
+import { Readable } from 'node:stream';
+import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedConfig } from './config.js';
 import { INSERT_SETTINGS, openClient, type OpenedClient } from './connection.js';
+import { Counters } from './delivery/counters.js';
+import { DeliveryQueue, type Batch } from './delivery/queue.js';
+import { serializeRows } from './delivery/serialize.js';
+import { qualifiedName } from './schema/ddl.js';
 import { ensureSchema } from './schema/migrate.js';
 import type { RowBatch } from './rows/batch.js';
-
-const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 export function untraced<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
 }
 
 export class ClickHouseWriter {
+  readonly counters = new Counters();
+  private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
 
-  constructor(private readonly config: ResolvedConfig) {}
+  constructor(private readonly config: ResolvedConfig) {
+    this.queue = new DeliveryQueue((batch) => this.insert(batch), config.delivery, this.counters);
+  }
 
   /** Opens the client and applies the schema; a failure is retried by the next call. */
   ready(): Promise<ClickHouseClient> {
@@ -45,33 +53,54 @@ export class ClickHouseWriter {
     return this.opening.then((opened) => opened.client);
   }
 
-  async write(batch: RowBatch): Promise<void> {
-    const client = await this.ready();
-    const inserts: Promise<unknown>[] = [];
-    if (this.config.tracesTable && batch.otel.length > 0) {
-      inserts.push(this.insert(client, this.config.tracesTable, batch.otel));
+  /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
+  async write(rows: RowBatch): Promise<void> {
+    const deliveries: Promise<void>[] = [];
+    if (this.config.tracesTable && rows.otel.length > 0) {
+      deliveries.push(this.queue.deliver(await this.batch(this.config.tracesTable, 'spans', rows.otel)));
     }
-    if (batch.llm.length > 0) inserts.push(this.insert(client, this.config.llmTable, batch.llm));
-    await Promise.all(inserts);
-    log.debug(`inserted ${batch.otel.length} spans and ${batch.llm.length} LLM calls`);
+    if (rows.llm.length > 0) deliveries.push(this.queue.deliver(await this.batch(this.config.llmTable, 'llm_calls', rows.llm)));
+    await Promise.all(deliveries);
   }
 
-  private insert(client: ClickHouseClient, table: string, values: readonly object[]): Promise<unknown> {
-    return untraced(() =>
-      client.insert({
-        table: `${this.config.database}.${table}`,
-        values: values as object[],
-        format: 'JSONEachRow',
+  private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
+    const { body, rowEnds } = await serializeRows(rows);
+    return { table, kind, body, rowEnds };
+  }
+
+  private async insert(batch: Batch): Promise<void> {
+    const client = await this.ready();
+    await untraced(async () => {
+      // Pre-serialized JSONEachRow bytes go as the request body of an INSERT ... FORMAT statement.
+      const result = await client.exec({
+        query: `INSERT INTO ${qualifiedName(this.config.database, batch.table)} FORMAT JSONEachRow`,
+        values: Readable.from([batch.body], { objectMode: false }),
         clickhouse_settings: INSERT_SETTINGS,
-      }),
-    );
+      });
+      // The response of an INSERT is empty, but it must be read for the socket to be reused.
+      for await (const _ of result.stream) void _;
+    });
   }
 
-  async close(): Promise<void> {
+  /** Waits until nothing is buffered or in flight. */
+  flush(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Flushes within `timeoutMs`, gives up on what still waits (counted as dropped), then closes. */
+  async close(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([this.queue.idle(), timedOut]);
+    clearTimeout(timer);
+    this.queue.dropWaiting('shutdown', 'llm-traces: the exporter shut down before this batch could be stored');
+    await this.queue.idle();
     const opening = this.opening;
     this.opening = undefined;
-    if (!opening) return;
-    const opened = await opening.catch(() => undefined);
+    const opened = await opening?.catch(() => undefined);
     await opened?.close();
   }
 }

@@ -12,17 +12,20 @@ import { toOtelRow, type OtelTraceRow } from './otel-row.js';
 export interface RowBatch {
   otel: OtelTraceRow[];
   llm: LlmTraceRow[];
+  /** Rows that could not be built (reported through diag). */
+  failed: number;
 }
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: boolean; pricer?: Pricer }): RowBatch {
-  const batch: RowBatch = { otel: [], llm: [] };
+  const batch: RowBatch = { otel: [], llm: [], failed: 0 };
   for (const span of spans) {
     if (options.otel) {
       try {
         batch.otel.push(toOtelRow(span));
       } catch (error) {
+        batch.failed++;
         log.error(`span '${safeName(span)}' could not be converted to an otel_traces row and was skipped`, error);
       }
     }
@@ -30,6 +33,7 @@ export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: bool
       const call = detectLlmCall(span);
       if (call) batch.llm.push(toLlmRow(span, call, options.pricer));
     } catch (error) {
+      batch.failed++;
       log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
     }
   }

@@ -1,0 +1,82 @@
+/**
+ * What happened to the rows handed to the exporter: stored, retried, dropped (by reason) or
+ * failed. Readable as a snapshot from the exporter and, when a MeterProvider is registered, as
+ * OTel metrics (observable instruments read the same numbers; nothing is counted twice).
+ */
+import { metrics, type Meter, type MeterProvider } from '@opentelemetry/api';
+
+export type DropReason = 'buffer_full' | 'expired' | 'shutdown' | 'permanent_failure' | 'invalid_row' | 'conversion';
+
+export interface ExporterStats {
+  /** Rows stored, per table kind. */
+  exportedSpans: number;
+  exportedLlmCalls: number;
+  /** Insert attempts that failed and were tried again. */
+  retries: number;
+  /** Rows given up on, by reason. */
+  dropped: Record<DropReason, number>;
+  /** Exports reported FAILED to the span processor. */
+  failedExports: number;
+  /** Rows and bytes waiting in the retry buffer now. */
+  bufferedRows: number;
+  bufferedBytes: number;
+}
+
+export type TableKind = 'spans' | 'llm_calls';
+
+export class Counters {
+  readonly stats: ExporterStats = {
+    exportedSpans: 0,
+    exportedLlmCalls: 0,
+    retries: 0,
+    dropped: { buffer_full: 0, expired: 0, shutdown: 0, permanent_failure: 0, invalid_row: 0, conversion: 0 },
+    failedExports: 0,
+    bufferedRows: 0,
+    bufferedBytes: 0,
+  };
+  private instrumented = false;
+
+  exported(kind: TableKind, rows: number): void {
+    if (kind === 'spans') this.stats.exportedSpans += rows;
+    else this.stats.exportedLlmCalls += rows;
+  }
+
+  dropped(reason: DropReason, rows: number): void {
+    this.stats.dropped[reason] += rows;
+  }
+
+  snapshot(): ExporterStats {
+    return { ...this.stats, dropped: { ...this.stats.dropped } };
+  }
+
+  /** Registers the observable instruments once, on the given or the global MeterProvider. */
+  instrument(provider: MeterProvider = metrics.getMeterProvider()): void {
+    if (this.instrumented) return;
+    this.instrumented = true;
+    const meter: Meter = provider.getMeter('llm-traces');
+    const s = this.stats;
+    meter
+      .createObservableCounter('llm_traces.exporter.rows.exported', { description: 'Rows stored in ClickHouse', unit: '{row}' })
+      .addCallback((result) => {
+        result.observe(s.exportedSpans, { table: 'otel_traces' });
+        result.observe(s.exportedLlmCalls, { table: 'llm_traces' });
+      });
+    meter
+      .createObservableCounter('llm_traces.exporter.rows.dropped', { description: 'Rows given up on', unit: '{row}' })
+      .addCallback((result) => {
+        for (const [reason, rows] of Object.entries(s.dropped)) result.observe(rows, { reason });
+      });
+    meter
+      .createObservableCounter('llm_traces.exporter.retries', { description: 'Insert attempts retried', unit: '{attempt}' })
+      .addCallback((result) => result.observe(s.retries));
+    meter
+      .createObservableCounter('llm_traces.exporter.exports.failed', { description: 'Exports reported as failed', unit: '{export}' })
+      .addCallback((result) => result.observe(s.failedExports));
+    meter
+      .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows waiting for retry', unit: '{row}' })
+      .addCallback((result) => result.observe(s.bufferedRows));
+    meter
+      .createObservableGauge('llm_traces.exporter.buffer.bytes', { description: 'Bytes waiting for retry', unit: 'By' })
+      .addCallback((result) => result.observe(s.bufferedBytes));
+  }
+}

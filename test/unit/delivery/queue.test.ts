@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Counters } from '../../../src/delivery/counters.js';
+import { backoffDelay, classifyFailure } from '../../../src/delivery/errors.js';
+import { DeliveryError, DeliveryQueue, splitBatch, type Batch, type DeliveryLimits } from '../../../src/delivery/queue.js';
+import { serializeRows } from '../../../src/delivery/serialize.js';
+
+const limits: DeliveryLimits = { maxInFlight: 1, maxBufferBytes: 1 << 20, maxBufferRows: 1000, retryBudgetMs: 60_000 };
+
+async function batchOf(rows: object[], table = 't'): Promise<Batch> {
+  return { table, kind: 'spans', ...(await serializeRows(rows)) };
+}
+
+function rowsOf(batch: Batch): unknown[] {
+  return batch.body.toString().trimEnd().split('\n').map((line) => JSON.parse(line));
+}
+
+const chError = (code: string, type: string) => Object.assign(new Error(`Code: ${code}. DB::Exception: boom. (${type})`), { code, type });
+
+describe('classifyFailure', () => {
+  it.each([
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }), true, 'network'],
+    [new Error('Timeout error.'), true, 'timeout'],
+    [chError('252', 'TOO_MANY_PARTS'), true, 'overload'],
+    [chError('241', 'MEMORY_LIMIT_EXCEEDED'), true, 'overload'],
+    [new Error('<html>502 Bad Gateway</html>'), true, 'unknown'],
+    [chError('516', 'AUTHENTICATION_FAILED'), false, 'AUTHENTICATION_FAILED'],
+    [chError('60', 'UNKNOWN_TABLE'), false, 'UNKNOWN_TABLE'],
+    [chError('16', 'NO_SUCH_COLUMN_IN_TABLE'), false, 'NO_SUCH_COLUMN_IN_TABLE'],
+    [chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'), false, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+  ])('%s -> retryable %s (%s)', (error, retryable, reason) => {
+    expect(classifyFailure(error)).toMatchObject({ retryable, reason });
+  });
+
+  it('tells data errors (split the batch) from configuration errors (fix and drop)', () => {
+    expect(classifyFailure(chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED')).dataError).toBe(true);
+    const auth = classifyFailure(chError('516', 'AUTHENTICATION_FAILED'));
+    expect(auth.dataError).toBeUndefined();
+    expect(auth.fix).toContain('OTEL_EXPORTER_CLICKHOUSE_PASSWORD');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially with full jitter and a cap', () => {
+    expect(backoffDelay(0, () => 1)).toBe(200);
+    expect(backoffDelay(3, () => 1)).toBe(1600);
+    expect(backoffDelay(20, () => 1)).toBe(30_000);
+    expect(backoffDelay(3, () => 0.5)).toBe(800);
+    expect(backoffDelay(3, () => 0)).toBe(0);
+  });
+});
+
+describe('splitBatch', () => {
+  it('cuts on row boundaries', async () => {
+    const batch = await batchOf([{ a: 1 }, { a: 'ü' }, { a: 3 }]);
+    const [first, second] = splitBatch(batch);
+    expect(rowsOf(first)).toEqual([{ a: 1 }, { a: 'ü' }]);
+    expect(rowsOf(second)).toEqual([{ a: 3 }]);
+    expect(second.rowEnds).toEqual([second.body.length]);
+  });
+});
+
+describe('DeliveryQueue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('retries retryable failures with backoff until the insert succeeds', async () => {
+    const counters = new Counters();
+    let calls = 0;
+    const queue = new DeliveryQueue(async () => {
+      if (++calls < 4) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }, limits, counters);
+    const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(delivered).resolves.toBeUndefined();
+    expect(calls).toBe(4);
+    expect(counters.snapshot()).toMatchObject({ exportedSpans: 2, retries: 3, bufferedRows: 0, bufferedBytes: 0 });
+  });
+
+  it('drops a batch after a permanent failure, without retrying', async () => {
+    const counters = new Counters();
+    let calls = 0;
+    const queue = new DeliveryQueue(async () => {
+      calls++;
+      throw chError('516', 'AUTHENTICATION_FAILED');
+    }, limits, counters);
+    const delivered = queue.deliver(await batchOf([{ a: 1 }]));
+    await expect(delivered).rejects.toMatchObject({ reason: 'permanent_failure' });
+    expect(calls).toBe(1);
+    expect(counters.snapshot().dropped.permanent_failure).toBe(1);
+  });
+
+  it('isolates the rows ClickHouse refuses and stores the rest of their batch', async () => {
+    const counters = new Counters();
+    const stored: unknown[] = [];
+    const queue = new DeliveryQueue(async (batch) => {
+      const rows = rowsOf(batch) as { ok: boolean }[];
+      if (rows.some((row) => !row.ok)) throw chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED');
+      stored.push(...rows);
+    }, limits, counters);
+    const rows = Array.from({ length: 7 }, (_, i) => ({ i, ok: i !== 4 }));
+    await expect(queue.deliver(await batchOf(rows))).resolves.toBeUndefined();
+    expect((stored as { i: number }[]).map((row) => row.i).sort()).toEqual([0, 1, 2, 3, 5, 6]);
+    expect(counters.snapshot()).toMatchObject({ exportedSpans: 6, dropped: { invalid_row: 1 } });
+  });
+
+  it('drops the oldest waiting batches when the buffer is full, and counts them', async () => {
+    const counters = new Counters();
+    let down = true;
+    const queue = new DeliveryQueue(async () => {
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    }, { ...limits, maxBufferRows: 4 }, counters);
+    const first = queue.deliver(await batchOf([{ n: 1 }, { n: 2 }]));
+    first.catch(() => {});
+    await vi.advanceTimersByTimeAsync(1);
+    const second = queue.deliver(await batchOf([{ n: 3 }, { n: 4 }]));
+    const third = queue.deliver(await batchOf([{ n: 5 }, { n: 6 }]));
+    await expect(first).rejects.toBeInstanceOf(DeliveryError);
+    await expect(first).rejects.toMatchObject({ reason: 'buffer_full' });
+    expect(counters.snapshot()).toMatchObject({ bufferedRows: 4, dropped: { buffer_full: 2 } });
+    down = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(second).resolves.toBeUndefined();
+    await expect(third).resolves.toBeUndefined();
+    expect(counters.snapshot()).toMatchObject({ exportedSpans: 4, bufferedRows: 0 });
+  });
+
+  it('gives up on a batch that keeps failing past the retry budget', async () => {
+    const counters = new Counters();
+    const queue = new DeliveryQueue(async () => {
+      throw new Error('Timeout error.');
+    }, { ...limits, retryBudgetMs: 5_000 }, counters);
+    const delivered = queue.deliver(await batchOf([{ a: 1 }]));
+    delivered.catch(() => {});
+    await vi.advanceTimersByTimeAsync(120_000);
+    await expect(delivered).rejects.toMatchObject({ reason: 'expired' });
+    expect(counters.snapshot().dropped.expired).toBe(1);
+  });
+
+  it('drops what still waits at shutdown and reports idle', async () => {
+    const counters = new Counters();
+    const queue = new DeliveryQueue(async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    }, limits, counters);
+    const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
+    delivered.catch(() => {});
+    await vi.advanceTimersByTimeAsync(1);
+    queue.dropWaiting('shutdown', 'shut down');
+    await expect(delivered).rejects.toMatchObject({ reason: 'shutdown' });
+    await expect(queue.idle()).resolves.toBeUndefined();
+    expect(counters.snapshot()).toMatchObject({ dropped: { shutdown: 2 }, bufferedRows: 0 });
+  });
+});
+
+describe('serializeRows', () => {
+  it('replaces lone surrogates so ClickHouse accepts the row, and keeps valid pairs', async () => {
+    const { body } = await serializeRows([{ s: 'a\ud800b', emoji: '😀', text: 'x\\ud800' }]);
+    expect(JSON.parse(body.toString())).toEqual({ s: 'a\ufffdb', emoji: '😀', text: 'x\\ud800' });
+  });
+});
