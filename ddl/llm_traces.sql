@@ -13,6 +13,8 @@
 --   NULL (cache, reasoning) or flagged by has_usage, never a fake 0; so is the cost of a model
 --   without a known price (cost_source says where a cost came from: `provided` by the span, or
 --   `price_table:<version>`).
+-- * Payloads are stored redacted of credentials and capped per field (payload_truncated marks a
+--   cut); request_size_bytes and response_size_bytes are the sizes the application produced.
 -- * index_granularity_bytes keeps granules of payload-heavy rows small for point reads.
 CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     id String CODEC(ZSTD(1)),
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     is_byok Bool CODEC(ZSTD(1)),
     request_size_bytes UInt64 CODEC(T64, ZSTD(1)),
     response_size_bytes UInt64 CODEC(T64, ZSTD(1)),
+    payload_truncated Bool CODEC(ZSTD(1)),
     has_usage Bool CODEC(ZSTD(1)),
     prompt_tokens UInt64 CODEC(T64, ZSTD(1)),
     completion_tokens UInt64 CODEC(T64, ZSTD(1)),

@@ -7,6 +7,7 @@ import { getStringFromEnv } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { DeliveryLimits } from './delivery/queue.js';
 import type { PricingOptions } from './pricing/index.js';
+import type { PayloadPolicy } from './rows/payload.js';
 
 export interface ClickHouseTraceExporterOptions {
   /** `http(s)://host:port`, `host:port` or `host`. Absent: embedded ClickHouse (chDB) at `path`. */
@@ -43,6 +44,12 @@ export interface ClickHouseTraceExporterOptions {
   maxConcurrentInserts?: number;
   /** How long `shutdown` waits for buffered batches before giving up on them. */
   shutdownTimeoutMs?: number;
+  /** false: store no request/response payloads or message content (ids, model, tokens only). */
+  storePayloads?: boolean;
+  /** Bytes kept of each payload field (default 1 MiB); longer ones are cut with a visible marker. */
+  maxPayloadBytes?: number;
+  /** Redacts or drops more (PII) after the built-in credential redaction; undefined stores nothing. */
+  redactPayload?: PayloadPolicy['redact'];
 }
 
 export type ResolvedConnection =
@@ -62,6 +69,7 @@ export interface ResolvedConfig {
   pricing: PricingOptions;
   delivery: DeliveryLimits;
   shutdownTimeoutMs: number;
+  payloads: PayloadPolicy;
 }
 
 export class ConfigError extends Error {
@@ -109,8 +117,14 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
     retryBudgetMs: positiveInteger(pick(options.retryBudgetMs, 'retryBudgetMs', [`${PREFIX}RETRY_BUDGET`])) ?? 300_000,
     maxInFlight: positiveInteger(pick(options.maxConcurrentInserts, 'maxConcurrentInserts', [`${PREFIX}MAX_CONCURRENT_INSERTS`])) ?? 4,
   };
+  const payloads: PayloadPolicy = {
+    store: boolean(pick(options.storePayloads, 'storePayloads', [`${PREFIX}STORE_PAYLOADS`])) ?? true,
+    maxBytes: positiveInteger(pick(options.maxPayloadBytes, 'maxPayloadBytes', [`${PREFIX}MAX_PAYLOAD_BYTES`])) ?? 1024 * 1024,
+    redact: options.redactPayload,
+  };
   return {
     delivery,
+    payloads,
     shutdownTimeoutMs: positiveInteger(pick(options.shutdownTimeoutMs, 'shutdownTimeoutMs', [`${PREFIX}SHUTDOWN_TIMEOUT`])) ?? 10_000,
     connection: resolveConnection(options, timeoutMs),
     pricing: { prices: options.prices, pricesFile: pricesFile ? text(pricesFile) : undefined, priceFn: options.priceFn },

@@ -68,7 +68,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
     if (this.configError) throw this.configError;
     if (spans.length === 0) return;
     this.writer!.counters.instrument();
-    const rows = await toRowBatchInSlices(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer }, this.writer!);
+    const rows = await toRowBatchInSlices(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer, payloads: this.config!.payloads }, this.writer!);
     const stored = this.writer!.write(rows);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {

@@ -5,9 +5,8 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { detectLlmCall } from '../detect/detect.js';
-import type { Pricer } from '../pricing/index.js';
-import { toLlmRow, type LlmTraceRow } from './llm-row.js';
-import { toOtelRow, type OtelTraceRow } from './otel-row.js';
+import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from './llm-row.js';
+import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from './otel-row.js';
 
 export interface RowBatch {
   otel: OtelTraceRow[];
@@ -18,12 +17,17 @@ export interface RowBatch {
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
-export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: boolean; pricer?: Pricer }): RowBatch {
+export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
+  /** false: no otel_traces rows (the table is turned off). */
+  otel: boolean;
+}
+
+export function toRowBatch(spans: readonly ReadableSpan[], options: RowBatchOptions): RowBatch {
   const batch: RowBatch = { otel: [], llm: [], failed: 0 };
   for (const span of spans) {
     if (options.otel) {
       try {
-        batch.otel.push(toOtelRow(span));
+        batch.otel.push(toOtelRow(span, options));
       } catch (error) {
         batch.failed++;
         log.error(`span '${safeName(span)}' could not be converted to an otel_traces row and was skipped`, error);
@@ -31,7 +35,7 @@ export function toRowBatch(spans: readonly ReadableSpan[], options: { otel: bool
     }
     try {
       const call = detectLlmCall(span);
-      if (call) batch.llm.push(toLlmRow(span, call, options.pricer));
+      if (call) batch.llm.push(toLlmRow(span, call, options));
     } catch (error) {
       batch.failed++;
       log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);

@@ -4,6 +4,8 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { LlmCall } from '../detect/llm-call.js';
 import type { Pricer } from '../pricing/index.js';
+import { DEFAULT_PAYLOAD_POLICY, storedPayload, type PayloadPolicy } from './payload.js';
+import { redactSecrets } from './redact.js';
 import { costColumns, type CostColumns } from './cost.js';
 import { serviceNameOf } from './otel-row.js';
 import { hrTimeToMicrosString, hrTimeToMillis } from './time.js';
@@ -30,6 +32,7 @@ export interface LlmTraceRow extends CostColumns {
   is_byok: boolean;
   request_size_bytes: number;
   response_size_bytes: number;
+  payload_truncated: boolean;
   has_usage: boolean;
   prompt_tokens: number;
   completion_tokens: number;
@@ -56,13 +59,20 @@ export interface LlmTraceRow extends CostColumns {
 export const ERROR_MESSAGE_MAX_CHARS = 1000;
 const UINT32_MAX = 4_294_967_295;
 
-/** `pricer` computes the cost of calls that report none; without it cost columns stay NULL. */
-export function toLlmRow(span: ReadableSpan, call: LlmCall, pricer?: Pricer): LlmTraceRow {
+export interface LlmRowOptions {
+  /** Computes the cost of calls that report none; without it cost columns stay NULL. */
+  pricer?: Pricer;
+  payloads?: PayloadPolicy;
+}
+
+export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptions = {}): LlmTraceRow {
   const context = span.spanContext();
   const usage = call.usage;
   const isError = call.error !== undefined;
-  const requestJson = call.requestJson ?? '';
-  const responseJson = call.responseJson ?? '';
+  const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
+  const request = storedPayload(call.requestJson ?? '', 'request_json', policy);
+  const response = storedPayload(call.responseJson ?? '', 'response_json', policy);
+  const config = storedPayload(call.llmConfigJson ?? '', 'llm_config_json', policy);
   const finishReasons = call.finishReasons ?? [];
   return {
     id: call.id ?? context.spanId,
@@ -84,8 +94,9 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, pricer?: Pricer): Ll
     model: call.model ?? call.requestModel ?? '',
     request_model: call.requestModel ?? '',
     is_byok: call.isByok === true,
-    request_size_bytes: Buffer.byteLength(requestJson, 'utf8'),
-    response_size_bytes: Buffer.byteLength(responseJson, 'utf8'),
+    request_size_bytes: request.originalBytes,
+    response_size_bytes: response.originalBytes,
+    payload_truncated: request.truncated || response.truncated || config.truncated,
     has_usage: usage !== undefined,
     prompt_tokens: usage?.promptTokens ?? 0,
     completion_tokens: usage?.completionTokens ?? 0,
@@ -97,16 +108,16 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, pricer?: Pricer): Ll
     time_to_first_token_ms: millis(call.timeToFirstTokenMs) ?? null,
     is_error: isError,
     error_type: call.error?.type ?? '',
-    error_message: (call.error?.message ?? '').slice(0, ERROR_MESSAGE_MAX_CHARS),
+    error_message: redactSecrets((call.error?.message ?? '').slice(0, ERROR_MESSAGE_MAX_CHARS)),
     finish_reasons: isError && finishReasons.length === 0 ? ['error'] : finishReasons,
-    request_json: requestJson,
-    response_json: responseJson,
-    llm_config_json: call.llmConfigJson ?? '',
+    request_json: request.text,
+    response_json: response.text,
+    llm_config_json: config.text,
     metadata: call.metadata ?? {},
     billing_plan_type: call.billing?.planType ?? '',
     billing_cost_source: call.billing?.costSource ?? '',
     billing_customer_id: call.billing?.customerId ?? '',
-    ...costColumns(call, pricer, new Date(hrTimeToMillis(span.startTime))),
+    ...costColumns(call, options.pricer, new Date(hrTimeToMillis(span.startTime))),
     created_at: hrTimeToMicrosString(span.startTime),
   };
 }

@@ -5,7 +5,10 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Attributes } from '@opentelemetry/api';
 import { attributesToMap } from './attribute-value.js';
+import { DEFAULT_PAYLOAD_POLICY, type PayloadPolicy } from './payload.js';
+import { redactAttributes, redactSecrets } from './redact.js';
 import { hrTimeToNanosString } from './time.js';
 
 /** Column names as in ddl/otel_traces.sql (Nested columns as their `Parent.child` sub-columns). */
@@ -58,7 +61,52 @@ export function serviceNameOf(span: ReadableSpan): string {
   return typeof name === 'string' ? name : '';
 }
 
-export function toOtelRow(span: ReadableSpan): OtelTraceRow {
+export interface OtelRowOptions {
+  payloads?: PayloadPolicy;
+}
+
+// The raw payloads of this package's own convention are stored once, in llm_traces.
+const LLM_TRACES_PAYLOAD_KEYS = new Set(['llm_traces.request_json', 'llm_traces.response_json', 'llm_traces.llm_config_json']);
+
+// Message content in every convention's spelling; left out when payloads are not to be stored.
+const CONTENT_KEYS = new Set([
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.tool.definitions',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+  'gen_ai.prompt',
+  'gen_ai.completion',
+  'input.value',
+  'output.value',
+  'ai.prompt',
+  'ai.prompt.messages',
+  'ai.response.text',
+  'ai.response.toolCalls',
+  'ai.response.object',
+  'ai.toolCall.args',
+  'ai.toolCall.result',
+  'traceloop.entity.input',
+  'traceloop.entity.output',
+]);
+const CONTENT_PREFIXES = ['gen_ai.prompt.', 'gen_ai.completion.', 'llm.input_messages.', 'llm.output_messages.'];
+
+function isContentKey(key: string): boolean {
+  return CONTENT_KEYS.has(key) || CONTENT_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/** Attributes as stored: without duplicated payloads (and content, if payloads are off), secrets redacted. */
+function storedAttributes(attributes: Attributes | undefined, policy: PayloadPolicy): Record<string, string> {
+  const map = attributesToMap(attributes);
+  for (const key in map) {
+    if (LLM_TRACES_PAYLOAD_KEYS.has(key) || (!policy.store && isContentKey(key))) delete map[key];
+  }
+  return redactAttributes(map);
+}
+
+export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): OtelTraceRow {
+  const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
   const context = span.spanContext();
   const duration = span.duration;
   const row: OtelTraceRow = {
@@ -70,13 +118,13 @@ export function toOtelRow(span: ReadableSpan): OtelTraceRow {
     SpanName: span.name,
     SpanKind: SPAN_KINDS[span.kind] ?? 'Unspecified',
     ServiceName: serviceNameOf(span),
-    ResourceAttributes: attributesToMap(span.resource.attributes),
+    ResourceAttributes: redactAttributes(attributesToMap(span.resource.attributes)),
     ScopeName: span.instrumentationScope.name,
     ScopeVersion: span.instrumentationScope.version ?? '',
-    SpanAttributes: attributesToMap(span.attributes),
+    SpanAttributes: storedAttributes(span.attributes, policy),
     Duration: Math.max(0, duration[0] * 1e9 + duration[1]),
     StatusCode: STATUS_CODES[span.status.code] ?? 'Unset',
-    StatusMessage: span.status.message ?? '',
+    StatusMessage: redactSecrets(span.status.message ?? ''),
     'Events.Timestamp': [],
     'Events.Name': [],
     'Events.Attributes': [],
@@ -88,13 +136,13 @@ export function toOtelRow(span: ReadableSpan): OtelTraceRow {
   for (const event of span.events) {
     row['Events.Timestamp'].push(hrTimeToNanosString(event.time));
     row['Events.Name'].push(event.name);
-    row['Events.Attributes'].push(attributesToMap(event.attributes));
+    row['Events.Attributes'].push(storedAttributes(event.attributes, policy));
   }
   for (const link of span.links) {
     row['Links.TraceId'].push(hexId(link.context.traceId));
     row['Links.SpanId'].push(hexId(link.context.spanId));
     row['Links.TraceState'].push(link.context.traceState?.serialize() ?? '');
-    row['Links.Attributes'].push(attributesToMap(link.attributes));
+    row['Links.Attributes'].push(storedAttributes(link.attributes, policy));
   }
   return row;
 }
