@@ -79,8 +79,7 @@ export class EmbeddedEngine {
   async execute(request: QueryRequest, body: Buffer): Promise<EngineResult> {
     const session = new this.chdb.Session(this.path);
     try {
-      const setup = sessionSetupSql(request);
-      if (setup !== undefined) await session.queryAsync(setup, { format: DEFAULT_FORMAT });
+      await session.queryAsync(sessionSetupSql(request), { format: DEFAULT_FORMAT });
       const insert = body.length > 0 ? simpleInsert(request.query) : undefined;
       if (insert !== undefined) {
         const written = await session.insert({ ...insert, values: body });

@@ -10,18 +10,24 @@ import type { RawInsertFormat } from 'chdb';
 import type { QueryRequest } from './query-request.js';
 import { ClickHouseServerError } from './server-error.js';
 
-/** SQL that prepares the request's session, or undefined when there is nothing to prepare. */
-export function sessionSetupSql(request: QueryRequest): string | undefined {
+// Server defaults that chDB, a library, does not share: 64-bit integers are quoted in JSON output
+// by a ClickHouse server, and clients rely on it to keep them exact.
+const SERVER_DEFAULT_SETTINGS: ReadonlyArray<[name: string, value: string]> = [['output_format_json_quote_64bit_integers', '1']];
+
+/** SQL that prepares the request's session. */
+export function sessionSetupSql(request: QueryRequest): string {
   const statements: string[] = [];
   if (request.database !== undefined) statements.push(`USE ${quoteIdentifier(request.database)}`);
   // Separate statements, so the settings below are checked against read-only mode as a server does.
   if (request.readonly) statements.push('SET readonly = 2');
+  const requested = new Set(request.settings.map(([name]) => name));
+  const defaults = SERVER_DEFAULT_SETTINGS.filter(([name]) => !requested.has(name));
   const assignments = [
-    ...request.settings.map(([name, value]) => assignment(name, value)),
+    ...[...defaults, ...request.settings].map(([name, value]) => assignment(name, value)),
     ...request.queryParams.map(([name, value]) => assignment(`param_${name}`, value)),
   ];
-  if (assignments.length > 0) statements.push(`SET ${assignments.join(', ')}`);
-  return statements.length > 0 ? statements.join(';\n') : undefined;
+  statements.push(`SET ${assignments.join(', ')}`);
+  return statements.join(';\n');
 }
 
 function assignment(name: string, value: string): string {

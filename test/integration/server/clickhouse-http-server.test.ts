@@ -201,7 +201,7 @@ describe('inserts and selects through @clickhouse/client', () => {
     const selected = await client.exec({ query: 'SELECT id, name FROM events WHERE id = 3 FORMAT JSONEachRow' });
     let text = '';
     for await (const chunk of selected.stream) text += String(chunk);
-    expect(JSON.parse(text)).toEqual({ id: 3, name: 'tab\there' });
+    expect(JSON.parse(text)).toEqual({ id: '3', name: 'tab\there' });
     expect(selected.response_headers['x-clickhouse-format']).toBe('JSONEachRow');
 
     const inserted = await client.exec({

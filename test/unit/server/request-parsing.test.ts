@@ -100,8 +100,11 @@ const request = (overrides: Partial<QueryRequest>): QueryRequest => ({
 });
 
 describe('sessionSetupSql', () => {
-  it('is nothing for a request without database, settings or parameters', () => {
-    expect(sessionSetupSql(request({}))).toBeUndefined();
+  it('applies the server defaults a ClickHouse server has and chDB does not', () => {
+    expect(sessionSetupSql(request({}))).toBe("SET `output_format_json_quote_64bit_integers` = '1'");
+    expect(sessionSetupSql(request({ settings: [['output_format_json_quote_64bit_integers', '0']] }))).toBe(
+      "SET `output_format_json_quote_64bit_integers` = '0'",
+    );
   });
 
   it('selects the database, enters read-only mode, then sets settings and raw parameter text', () => {
@@ -113,7 +116,9 @@ describe('sessionSetupSql', () => {
         queryParams: [['name', "it\\'s"]],
       }),
     );
-    expect(sql).toBe("USE `my\\`db`;\nSET readonly = 2;\nSET `max_threads` = '3', `param_name` = 'it\\\\\\'s'");
+    expect(sql).toBe(
+      "USE `my\\`db`;\nSET readonly = 2;\nSET `output_format_json_quote_64bit_integers` = '1', `max_threads` = '3', `param_name` = 'it\\\\\\'s'",
+    );
   });
 });
 
