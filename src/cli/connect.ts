@@ -39,9 +39,9 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
   const message = String(e?.message ?? error);
   const connection = config.connection;
   const where = connection.kind === 'server' ? `${connection.url}${connection.pathname}` : connection.kind === 'embedded' ? resolve(connection.path) : 'the ClickHouse client';
-  if (/Cannot lock file|already running/i.test(message)) {
+  if (/Cannot lock file|already running|could not open the embedded ClickHouse store/i.test(message)) {
     return new CliError(
-      `The store at ${where} is open in another process (an app exporting to it?). Only one process can open an embedded store: ` +
+      `The store at ${where} could not be opened: it is most likely open in another process (an app exporting to it?). Only one process can open an embedded store: ` +
         `run \`llm-traces serve --path ${where}\` and point the apps and this CLI at it with --endpoint http://127.0.0.1:8123 (OTEL_EXPORTER_CLICKHOUSE_ENDPOINT).`,
     );
   }
