@@ -9,6 +9,7 @@ import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, t
 import { ConfigError, type ClickHouseTraceExporterOptions } from '../config.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
+import { repriceCommand } from './reprice-command.js';
 import { serveCommand } from './serve.js';
 
 const CONNECTION_OPTIONS = {
@@ -107,13 +108,14 @@ function range(v: Record<string, unknown>): { start?: Date; end?: Date } {
 }
 
 function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length), 'serve'.length);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length), 'reprice'.length);
   return [
     'llm-traces: see what your LLM calls do and cost.',
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     `  ${'serve'.padEnd(width)}  serve the embedded store over ClickHouse's HTTP interface, plus a JSON API`,
+    `  ${'reprice'.padEnd(width)}  recompute stored costs after a price change`,
     '',
     'Run `llm-traces <command> --help` for its options.',
   ].join('\n');
@@ -126,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === 'serve') return serveCommand(rest);
+  if (name === 'reprice') return repriceCommand(rest);
   const command = COMMANDS[name];
   if (!command) {
     console.error(`llm-traces: unknown command '${name}'.\n\n${mainHelp()}`);

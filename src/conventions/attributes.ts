@@ -1,5 +1,11 @@
-/** Lenient typed reads of span attributes, shared by every convention module. */
-import type { Attributes } from '@opentelemetry/api';
+/**
+ * Lenient typed reads of span attributes, and the small pure helpers every convention module
+ * shares: flattened lists, emitter usage to inclusive usage, event timing.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { TokenUsage } from '../detect/llm-call.js';
 import { toCount, toText } from '../detect/normalize.js';
 
 export function text(attributes: Attributes, key: string): string | undefined {
@@ -31,7 +37,11 @@ export function textList(attributes: Attributes, key: string): string[] | undefi
 
 /** JSON-valued attributes (messages, tool definitions): parsed, or the raw text when it does not parse. */
 export function json(attributes: Attributes, key: string): unknown {
-  const value = attributes[key];
+  return parsedJson(attributes[key]);
+}
+
+/** JSON text parsed; text that does not parse, and any other value, as is. */
+export function parsedJson(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const parsed = parseJson(value);
   return parsed === undefined ? value : parsed;
@@ -55,4 +65,81 @@ export function withPrefix(attributes: Attributes, prefix: string): Record<strin
     if (rendered !== undefined) (out ??= {})[key.slice(prefix.length)] = rendered;
   }
   return out;
+}
+
+/** The attributes under `prefix`, keyed by the rest of the key, values as recorded. */
+export function attributesUnder(attributes: Attributes, prefix: string): Record<string, AttributeValue> | undefined {
+  let out: Record<string, AttributeValue> | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (!key.startsWith(prefix) || key.length === prefix.length || value === undefined || value === null) continue;
+    (out ??= {})[key.slice(prefix.length)] = value;
+  }
+  return out;
+}
+
+/**
+ * Flattened lists (`llm.input_messages.0.message.role`, `gen_ai.prompt.1.content`): the
+ * attributes of each `{prefix}{index}.` group, keyed by the rest of the key, in index order.
+ */
+export function indexed(attributes: Attributes, prefix: string): Attributes[] {
+  const groups = new Map<number, Attributes>();
+  for (const key in attributes) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const dot = rest.indexOf('.');
+    const index = Number(rest.slice(0, dot));
+    if (dot <= 0 || !Number.isInteger(index) || index < 0) continue;
+    let group = groups.get(index);
+    if (group === undefined) groups.set(index, (group = {}));
+    group[rest.slice(dot + 1)] = attributes[key];
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
+}
+
+/** Token counts as an emitter reported them, before conversion to inclusive semantics. */
+export interface ReportedUsage {
+  input?: number;
+  output?: number;
+  total?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}
+
+/** What an emitter's counts leave out, when known from its source. */
+export interface UsageSemantics {
+  inputExcludesCache?: boolean;
+  outputExcludesReasoning?: boolean;
+}
+
+/**
+ * Usage under the inclusive rule (llm-call.ts). Cache tokens are added to the input when the
+ * emitter is known to leave them out, or evidently did (more cache than input); reasoning the
+ * same way. A total reported over exclusive counts is recomputed. Undefined when nothing was
+ * reported.
+ */
+export function inclusiveUsage(reported: ReportedUsage, semantics: UsageSemantics = {}): TokenUsage | undefined {
+  const { input, output, total, cacheRead, cacheWrite, reasoning } = reported;
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const addCache = input !== undefined && cached > 0 && (semantics.inputExcludesCache === true || cached > input);
+  const addReasoning =
+    output !== undefined && reasoning !== undefined && reasoning > 0 && (semantics.outputExcludesReasoning === true || reasoning > output);
+  const promptTokens = addCache ? input + cached : input;
+  const completionTokens = addReasoning ? output + reasoning : output;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: total !== undefined && !addCache && !addReasoning ? total : (promptTokens ?? 0) + (completionTokens ?? 0),
+    cachedInputTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+    reasoningTokens: reasoning,
+  };
+}
+
+/** Milliseconds from the span's start to its first event named `name` (a first-token mark). */
+export function millisToEvent(span: ReadableSpan, name: string): number | undefined {
+  const event = span.events.find((candidate) => candidate.name === name);
+  return event === undefined ? undefined : hrTimeToMilliseconds(hrTimeDuration(span.startTime, event.time));
 }

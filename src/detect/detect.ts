@@ -3,7 +3,12 @@
  * precedence (first listed wins per field):
  *
  * 1. `llm_traces.*` attributes: set by the application on purpose, raw provider payloads.
- * 2. OTel GenAI semantic conventions.
+ * 2. Vercel AI SDK `ai.*`: its outer spans also carry `gen_ai.*` keys, so its `aggregate` must
+ *    come before the GenAI module's `call`.
+ * 3. OpenInference: its span kind says what every span is.
+ * 4. OpenLLMetry / Traceloop: its flattened prompts and completions, and its own token semantics
+ *    for the `gen_ai.usage.*` keys it shares with the semconv.
+ * 5. OTel GenAI semantic conventions.
  *
  * A span is a call when some convention says so and no convention ahead of it calls it an
  * aggregate (agent, workflow and tool spans repeat their children's usage). Application ids from
@@ -12,11 +17,20 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { readGenAi } from '../conventions/gen-ai.js';
 import { readLlmTraces, readLlmTracesContext } from '../conventions/llm-traces.js';
+import { readOpenInference } from '../conventions/openinference.js';
+import { readOpenLlmetry } from '../conventions/openllmetry.js';
+import { readVercelAi } from '../conventions/vercel-ai.js';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { CallError, ConventionResult, LlmCall } from './llm-call.js';
 import { toText } from './normalize.js';
 
-export const CONVENTIONS: ReadonlyArray<(span: ReadableSpan) => ConventionResult> = [readLlmTraces, readGenAi];
+export const CONVENTIONS: ReadonlyArray<(span: ReadableSpan) => ConventionResult> = [
+  readLlmTraces,
+  readVercelAi,
+  readOpenInference,
+  readOpenLlmetry,
+  readGenAi,
+];
 
 export function detectLlmCall(span: ReadableSpan): LlmCall | undefined {
   const calls: LlmCall[] = [];

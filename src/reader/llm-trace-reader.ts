@@ -7,7 +7,7 @@ import { qualifiedName } from '../schema/ddl.js';
 import { identifier, integerInRange, oneOf, optionalBoolean, optionalString, requireString, timeRange } from './arguments.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTrace, type LlmTraceSummary } from './llm-trace.js';
 import { combineFilters, timeRangeFilter, type SqlFilter } from './sql-filter.js';
-import { toUsageStats, USAGE_GROUP_BY, usageStatsSelectList, type UsageGroupBy, type UsageStats } from './usage-stats.js';
+import { toUsageStats, USAGE_BUCKETS, USAGE_GROUP_BY, usageStatsSelectList, type UsageBucket, type UsageGroupBy, type UsageStats } from './usage-stats.js';
 
 export interface LlmTraceReaderOptions {
   client: ClickHouseClient;
@@ -46,6 +46,8 @@ export interface ListCallsOptions extends ListByAgentOptions {
 
 export interface UsageStatsOptions {
   groupBy: UsageGroupBy;
+  /** One row per hour or day (UTC) and group. */
+  bucket?: UsageBucket;
   start?: Date;
   end?: Date;
 }
@@ -113,11 +115,16 @@ export class LlmTraceReader {
     return this.list({ ...options, agentId: requireString('agentId', agentId, { allowEmpty: true }) });
   }
 
-  /** Per-group usage for this organization, the busiest group first. */
+  /**
+   * Per-group usage for this organization, the busiest group first; with `bucket`, a time series
+   * (one row per bucket and group, oldest bucket first) for charts such as cost per day.
+   */
   async getUsageStats(options: UsageStatsOptions): Promise<UsageStats[]> {
     const groupBy = oneOf('groupBy', options?.groupBy, USAGE_GROUP_BY);
+    const bucket = options.bucket === undefined ? undefined : oneOf('bucket', options.bucket, USAGE_BUCKETS);
     const filter = timeRangeFilter('created_at', timeRange(options.start, options.end));
-    const rows = await this.select(usageStatsSelectList(groupBy), filter, 'GROUP BY key ORDER BY count() DESC, key ASC');
+    const tail = bucket ? 'GROUP BY bucketStart, key ORDER BY bucketStart ASC, count() DESC, key ASC' : 'GROUP BY key ORDER BY count() DESC, key ASC';
+    const rows = await this.select(usageStatsSelectList(groupBy, bucket), filter, tail);
     return rows.map(toUsageStats);
   }
 

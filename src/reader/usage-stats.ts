@@ -4,9 +4,16 @@ import { quoteIdentifier } from '../schema/ddl.js';
 export const USAGE_GROUP_BY = ['model', 'agent_id', 'call_type', 'provider'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
 
+export const USAGE_BUCKETS = ['hour', 'day'] as const;
+export type UsageBucket = (typeof USAGE_BUCKETS)[number];
+
+const BUCKET_FUNCTIONS: Record<UsageBucket, string> = { hour: 'toStartOfHour', day: 'toStartOfDay' };
+
 export interface UsageStats {
   /** The value of the `groupBy` column this row aggregates. */
   key: string;
+  /** Start of the time bucket (UTC) when the stats were asked for by `bucket`. */
+  bucketStart?: Date;
   requestCount: number;
   errorCount: number;
   promptTokens: number;
@@ -41,9 +48,10 @@ const SUMS: ReadonlyArray<[field: keyof UsageStats, column: string]> = [
 ];
 
 /** Counts and sums are UInt64 or Decimal: selected as strings so they arrive exact. */
-export function usageStatsSelectList(groupBy: UsageGroupBy): string {
+export function usageStatsSelectList(groupBy: UsageGroupBy, bucket?: UsageBucket): string {
   return [
     `${quoteIdentifier(groupBy)} AS key`,
+    ...(bucket ? [`toString(toUnixTimestamp(${BUCKET_FUNCTIONS[bucket]}(created_at))) AS bucketStart`] : []),
     'toString(count()) AS requestCount',
     'toString(countIf(is_error)) AS errorCount',
     ...SUMS.map(([field, column]) => `toString(sum(${quoteIdentifier(column)})) AS ${field}`),
@@ -60,6 +68,7 @@ export function toUsageStats(row: Record<string, unknown>): UsageStats {
   const [p50LatencyMs = 0, p95LatencyMs = 0] = row.latencyQuantiles as number[];
   return {
     key: row.key as string,
+    ...(row.bucketStart === undefined ? {} : { bucketStart: new Date(Number(row.bucketStart) * 1000) }),
     requestCount: count('requestCount'),
     errorCount: count('errorCount'),
     promptTokens: count('promptTokens'),

@@ -1,0 +1,51 @@
+/**
+ * User metadata maps: AI SDK `ai.telemetry.metadata.*` and `ai.settings.context.*`, Traceloop
+ * `traceloop.association.properties.*`, OpenInference `metadata`. The whole map lands in the
+ * call's `metadata`; its well-known keys also name the application's own ids, in the snake_case
+ * (Python, Traceloop) and camelCase (JS) spellings apps use.
+ */
+import type { CallContext } from '../detect/llm-call.js';
+import { toText } from '../detect/normalize.js';
+import { isObject } from '../providers/json.js';
+import { parsedJson } from './attributes.js';
+
+type IdField = 'organizationId' | 'projectId' | 'agentId' | 'runId' | 'stepId' | 'conversationId' | 'userId';
+
+const WELL_KNOWN_KEYS: ReadonlyArray<readonly [IdField, readonly string[]]> = [
+  ['organizationId', ['organization_id', 'organizationId']],
+  ['projectId', ['project_id', 'projectId']],
+  ['agentId', ['agent_id', 'agentId']],
+  ['runId', ['run_id', 'runId']],
+  ['stepId', ['step_id', 'stepId']],
+  // A session is the conversation (the OTel GenAI registry says so of gen_ai.conversation.id).
+  ['conversationId', ['conversation_id', 'conversationId', 'session_id', 'sessionId']],
+  ['userId', ['user_id', 'userId']],
+];
+
+export type MetadataContext = Pick<CallContext, IdField> & { metadata?: Record<string, string> };
+
+/** The map itself plus the ids its well-known keys name. */
+export function contextFromMetadata(metadata: Record<string, string> | undefined): MetadataContext {
+  if (metadata === undefined) return {};
+  const context: MetadataContext = { metadata };
+  for (const [field, keys] of WELL_KNOWN_KEYS) {
+    context[field] = keys.map((key) => toText(metadata[key])).find((id) => id !== undefined);
+  }
+  return context;
+}
+
+/** Several maps as one; on a key clash the earlier map wins, like the convention precedence. */
+export function mergeMetadata(...maps: Array<Record<string, string> | undefined>): Record<string, string> | undefined {
+  const present = maps.filter((map): map is Record<string, string> => map !== undefined);
+  return present.length === 0 ? undefined : Object.assign({}, ...present.reverse());
+}
+
+/** A JSON object (or its text, as OpenInference's `metadata` attribute holds it) as a metadata map. */
+export function metadataFromJson(value: unknown): Record<string, string> | undefined {
+  const parsed = parsedJson(value);
+  if (!isObject(parsed)) return undefined;
+  const entries = Object.entries(parsed)
+    .filter(([, entry]) => entry !== null && entry !== undefined)
+    .map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
