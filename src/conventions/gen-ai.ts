@@ -9,7 +9,7 @@ import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.j
 import { normalizeFinishReasons, normalizeProvider } from '../detect/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
 import * as semconv from '../semconv.js';
-import { count, json, number, text, textList } from './attributes.js';
+import { count, inclusiveUsage, json, number, text, textList } from './attributes.js';
 
 const AGGREGATE_OPERATIONS = new Set([
   'invoke_agent',
@@ -80,28 +80,21 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
 
 /**
  * Usage under the semconv's inclusive rule (input includes cache reads and writes, output
- * includes reasoning). The deprecated and Traceloop spellings are read too. An emitter that
- * reports cache tokens larger than its input count is evidently exclusive, so they are added.
+ * includes reasoning), from the current, deprecated and Traceloop spellings. The Anthropic SDK's
+ * own spans write cache writes as `cache_write.input_tokens`.
  */
 function readUsage(a: Attributes): TokenUsage | undefined {
-  const input = count(a, semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_PROMPT_TOKENS);
-  const output = count(a, semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS);
-  const cacheRead = count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? count(a, 'gen_ai.usage.cache_read_input_tokens');
-  const cacheWrite = count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ?? count(a, 'gen_ai.usage.cache_creation_input_tokens');
-  const reasoning = count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? count(a, 'gen_ai.usage.reasoning_tokens');
-  const total = count(a, 'gen_ai.usage.total_tokens') ?? count(a, 'llm.usage.total_tokens');
-  if (input === undefined && output === undefined && total === undefined) return undefined;
-  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const promptTokens = input !== undefined && cached > input ? input + cached : input;
-  const completionTokens = output !== undefined && reasoning !== undefined && reasoning > output ? output + reasoning : output;
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: total ?? (promptTokens ?? 0) + (completionTokens ?? 0),
-    cachedInputTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    reasoningTokens: reasoning,
-  };
+  return inclusiveUsage({
+    input: count(a, semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_PROMPT_TOKENS),
+    output: count(a, semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? count(a, semconv.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS),
+    total: count(a, 'gen_ai.usage.total_tokens') ?? count(a, 'llm.usage.total_tokens'),
+    cacheRead: count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? count(a, 'gen_ai.usage.cache_read_input_tokens'),
+    cacheWrite:
+      count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ??
+      count(a, 'gen_ai.usage.cache_write.input_tokens') ??
+      count(a, 'gen_ai.usage.cache_creation_input_tokens'),
+    reasoning: count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? count(a, 'gen_ai.usage.reasoning_tokens'),
+  });
 }
 
 /** `gen_ai.usage.cost` (USD), with the input/output split some emitters add. */

@@ -109,3 +109,28 @@ describe('OTel GenAI spans', () => {
     expect(Object.keys(toLlmRow(span, detectLlmCall(span)!)).sort()).toEqual(names.sort());
   });
 });
+
+describe('provider and usage spellings seen in real instrumentations', () => {
+  it('normalizes OpenInference and AI SDK provider ids', () => {
+    const provider = (system: string) => detectLlmCall(makeSpan({ attributes: { 'gen_ai.system': system, 'gen_ai.request.model': 'm' } }))?.provider;
+    expect(provider('mistralai')).toBe('mistral_ai');
+    expect(provider('amazon')).toBe('aws.bedrock');
+    expect(provider('vertex.anthropic.messages')).toBe('gcp.vertex_ai');
+  });
+
+  it("reads the Anthropic SDK's cache_write key and recomputes a total over exclusive counts", () => {
+    const usage = detectLlmCall(
+      makeSpan({
+        attributes: {
+          ...chat,
+          'gen_ai.usage.input_tokens': 200,
+          'gen_ai.usage.output_tokens': 50,
+          'gen_ai.usage.total_tokens': 250,
+          'gen_ai.usage.cache_read.input_tokens': 1000,
+          'gen_ai.usage.cache_write.input_tokens': 300,
+        },
+      }),
+    )?.usage;
+    expect(usage).toMatchObject({ promptTokens: 1500, completionTokens: 50, totalTokens: 1550, cacheWriteTokens: 300 });
+  });
+});
