@@ -7,7 +7,8 @@
 import type { CallContext } from '../detect/llm-call.js';
 import { toText } from '../detect/normalize.js';
 import { isObject } from '../providers/json.js';
-import { parsedJson } from './attributes.js';
+import type { Attributes } from '@opentelemetry/api';
+import { parsedJson, withPrefix } from './attributes.js';
 
 type IdField = 'organizationId' | 'projectId' | 'agentId' | 'runId' | 'stepId' | 'conversationId' | 'userId';
 
@@ -48,4 +49,19 @@ export function metadataFromJson(value: unknown): Record<string, string> | undef
     .filter(([, entry]) => entry !== null && entry !== undefined)
     .map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)] as const);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/**
+ * Every user-metadata map on a span, whichever library wrote it: Traceloop association properties
+ * also land on spans of other instrumentations (the Traceloop SDK sets them on every span).
+ */
+export function userMetadata(a: Attributes): MetadataContext {
+  return contextFromMetadata(
+    mergeMetadata(
+      withPrefix(a, 'ai.telemetry.metadata.'),
+      withPrefix(a, 'ai.settings.context.'),
+      withPrefix(a, 'traceloop.association.properties.'),
+      metadataFromJson(a['metadata']),
+    ),
+  );
 }

@@ -12,15 +12,17 @@
  *
  * A span is a call when some convention says so and no convention ahead of it calls it an
  * aggregate (agent, workflow and tool spans repeat their children's usage). Application ids from
- * `llm_traces.*` attributes (copied by the context processor) override the conventions' own.
+ * `llm_traces.*` attributes (copied by the context processor) override the conventions' own;
+ * user metadata maps of any library fill what is still missing.
  */
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { readGenAi } from '../conventions/gen-ai.js';
 import { readLlmTraces, readLlmTracesContext } from '../conventions/llm-traces.js';
+import { userMetadata } from '../conventions/metadata.js';
 import { readOpenInference } from '../conventions/openinference.js';
 import { readOpenLlmetry } from '../conventions/openllmetry.js';
 import { readVercelAi } from '../conventions/vercel-ai.js';
-import { SpanStatusCode } from '@opentelemetry/api';
 import type { CallError, ConventionResult, LlmCall } from './llm-call.js';
 import { toText } from './normalize.js';
 
@@ -45,7 +47,7 @@ export function detectLlmCall(span: ReadableSpan): LlmCall | undefined {
   }
   if (calls.length === 0) return undefined;
   const { metadata, ...context } = readLlmTracesContext(span.attributes);
-  const call = mergeCalls([{ ...context, metadata }, ...calls]);
+  const call = mergeCalls([{ ...context, metadata }, ...calls, userMetadata(span.attributes)]);
   const spanError = errorOfSpan(span);
   if (spanError) call.error = { type: call.error?.type ?? spanError.type, message: call.error?.message ?? spanError.message };
   return call;
