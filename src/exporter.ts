@@ -9,24 +9,32 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
 import type { ExporterStats } from './delivery/counters.js';
-import { createPricer, type Pricer } from './pricing/index.js';
-import { toRowBatch, type RowBatch } from './rows/batch.js';
+import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
+import { createPricer } from './pricing/index.js';
+import { convertSpans, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
 import { ClickHouseWriter } from './writer.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+/** How long an export waits for ClickHouse before reporting FAILED (the BSP gives up at 30 s). */
+const REPORT_AFTER_MS = 5_000;
+/** Spans converted between two yields to the event loop. */
+const CONVERSION_SLICE = 256;
 
 export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
   private readonly configError: Error | undefined;
   private readonly writer: ClickHouseWriter | undefined;
-  private readonly pricer: Pricer | undefined;
+  private readonly rowOptions: RowBatchOptions | undefined;
+  private readonly joiner = new NestedCallJoiner();
+  private readonly releaseTimer: NodeJS.Timeout;
   private readonly pending = new Set<Promise<void>>();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
-      this.pricer = createPricer(this.config.pricing);
+      this.rowOptions = { otel: this.config.tracesTable !== undefined, pricer: createPricer(this.config.pricing), payloads: this.config.payloads };
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
@@ -35,6 +43,9 @@ export class ClickHouseTraceExporter implements SpanExporter {
       this.configError = error instanceof Error ? error : new Error(String(error));
       log.error(this.configError.message);
     }
+    // Writes the LLM calls held for a parent span that did not come (unref'd: never keeps the app alive).
+    this.releaseTimer = setInterval(() => this.writeHeld(false), 1_000);
+    this.releaseTimer.unref();
   }
 
   /** Resolves when the store is open and the schema is in place; rejects with the reason it is not. */
@@ -48,16 +59,22 @@ export class ClickHouseTraceExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('llm-traces: the exporter has been shut down') });
       return;
     }
-    const sending = this.send(spans).then(
-      () => resultCallback({ code: ExportResultCode.SUCCESS }),
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        log.error(`export of ${spans.length} spans failed: ${failure.message}`);
-        resultCallback({ code: ExportResultCode.FAILED, error: failure });
-      },
+    this.track(
+      this.send(spans).then(
+        () => resultCallback({ code: ExportResultCode.SUCCESS }),
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          this.writer?.counters.failedExport();
+          log.error(`export of ${spans.length} spans failed: ${failure.message}`);
+          resultCallback({ code: ExportResultCode.FAILED, error: failure });
+        },
+      ),
     );
-    this.pending.add(sending);
-    void sending.finally(() => this.pending.delete(sending));
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   /**
@@ -67,15 +84,19 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private async send(spans: ReadableSpan[]): Promise<void> {
     if (this.configError) throw this.configError;
     if (spans.length === 0) return;
-    this.writer!.counters.instrument();
-    const rows = await toRowBatchInSlices(spans, { otel: this.config!.tracesTable !== undefined, pricer: this.pricer, payloads: this.config!.payloads }, this.writer!);
-    const stored = this.writer!.write(rows);
+    const writer = this.writer!;
+    writer.counters.instrument();
+    const converted = await convertInSlices(spans, this.rowOptions!);
+    const llm = toLlmRows(this.joiner.join(spans, converted.calls), this.rowOptions!);
+    const failed = converted.failed + llm.failed;
+    if (failed > 0) writer.counters.dropped('conversion', failed);
+    const stored = writer.write({ otel: converted.otel, llm: llm.rows, failed });
+    stored.catch(() => {}); // settled later by the queue; counted there
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`)), REPORT_AFTER_MS);
       timer.unref();
     });
-    stored.catch(() => {}); // settled later by the queue; counted there
     try {
       await Promise.race([stored, late]);
     } finally {
@@ -83,23 +104,37 @@ export class ClickHouseTraceExporter implements SpanExporter {
     }
   }
 
+  /** Writes held LLM calls whose parent span has not come in time (all of them with `all`). */
+  private writeHeld(all: boolean): void {
+    if (this.configError || this.joiner.size === 0) return;
+    const released: DetectedCall[] = this.joiner.release(all);
+    if (released.length === 0) return;
+    const llm = toLlmRows(released, this.rowOptions!);
+    if (llm.failed > 0) this.writer!.counters.dropped('conversion', llm.failed);
+    this.track(this.writer!.write({ otel: [], llm: llm.rows, failed: llm.failed }).catch(() => {}));
+  }
+
   /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */
   stats(): ExporterStats | undefined {
     return this.writer?.counters.snapshot();
   }
 
-  /** Waits for every export handed over so far and for the retry buffer to drain. */
+  /** Writes held calls, waits for every export handed over so far and for the retry buffer to drain. */
   async forceFlush(): Promise<void> {
+    this.writeHeld(true);
     await Promise.all([...this.pending]);
     await this.writer?.flush();
   }
 
   /**
-   * Waits for pending exports, gives buffered batches up to `shutdownTimeoutMs` to be stored
-   * (what is left is dropped and counted), refuses later exports and closes the connection.
+   * Writes held calls, waits for pending exports, gives buffered batches up to
+   * `shutdownTimeoutMs` to be stored (what is left is dropped and counted), refuses later exports
+   * and closes the connection.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      clearInterval(this.releaseTimer);
+      this.writeHeld(true);
       await Promise.all([...this.pending]);
       await this.writer?.close(this.config!.shutdownTimeoutMs);
     })();
@@ -107,27 +142,18 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 }
 
-/** How long an export waits for ClickHouse before reporting FAILED (the BSP gives up at 30 s). */
-const REPORT_AFTER_MS = 5_000;
-const CONVERSION_SLICE = 256;
-
 /** Converts a large export in slices, yielding to the event loop between them. */
-async function toRowBatchInSlices(spans: ReadableSpan[], options: Parameters<typeof toRowBatch>[1], writer: ClickHouseWriter): Promise<RowBatch> {
-  if (spans.length <= CONVERSION_SLICE) return countConversionFailures(toRowBatch(spans, options), writer);
-  const batch: RowBatch = { otel: [], llm: [], failed: 0 };
+async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions): Promise<ConvertedSpans> {
+  if (spans.length <= CONVERSION_SLICE) return convertSpans(spans, options);
+  const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
   for (let i = 0; i < spans.length; i += CONVERSION_SLICE) {
     if (i > 0) await yieldToEventLoop();
-    const slice = toRowBatch(spans.slice(i, i + CONVERSION_SLICE), options);
-    batch.otel.push(...slice.otel);
-    batch.llm.push(...slice.llm);
-    batch.failed += slice.failed;
+    const slice = convertSpans(spans.slice(i, i + CONVERSION_SLICE), options);
+    converted.otel.push(...slice.otel);
+    converted.calls.push(...slice.calls);
+    converted.failed += slice.failed;
   }
-  return countConversionFailures(batch, writer);
-}
-
-function countConversionFailures(batch: RowBatch, writer: ClickHouseWriter): RowBatch {
-  if (batch.failed > 0) writer.counters.dropped('conversion', batch.failed);
-  return batch;
+  return converted;
 }
 
 function messageOf(error: unknown): string {

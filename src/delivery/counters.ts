@@ -41,6 +41,10 @@ export class Counters {
     else this.stats.exportedLlmCalls += rows;
   }
 
+  failedExport(): void {
+    this.stats.failedExports++;
+  }
+
   dropped(reason: DropReason, rows: number): void {
     this.stats.dropped[reason] += rows;
   }

@@ -5,6 +5,7 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { detectLlmCall } from '../detect/detect.js';
+import type { DetectedCall } from '../detect/nested-calls.js';
 import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from './llm-row.js';
 import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from './otel-row.js';
 
@@ -15,6 +16,13 @@ export interface RowBatch {
   failed: number;
 }
 
+/** An export's otel rows, and its LLM calls before they become rows (they may still be joined). */
+export interface ConvertedSpans {
+  otel: OtelTraceRow[];
+  calls: DetectedCall[];
+  failed: number;
+}
+
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
@@ -22,26 +30,47 @@ export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
   otel: boolean;
 }
 
-export function toRowBatch(spans: readonly ReadableSpan[], options: RowBatchOptions): RowBatch {
-  const batch: RowBatch = { otel: [], llm: [], failed: 0 };
+export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
+  const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
   for (const span of spans) {
     if (options.otel) {
       try {
-        batch.otel.push(toOtelRow(span, options));
+        converted.otel.push(toOtelRow(span, options));
       } catch (error) {
-        batch.failed++;
+        converted.failed++;
         log.error(`span '${safeName(span)}' could not be converted to an otel_traces row and was skipped`, error);
       }
     }
     try {
       const call = detectLlmCall(span);
-      if (call) batch.llm.push(toLlmRow(span, call, options));
+      if (call) converted.calls.push({ span, call });
     } catch (error) {
-      batch.failed++;
+      converted.failed++;
+      log.error(`span '${safeName(span)}' could not be read as an LLM call and was skipped`, error);
+    }
+  }
+  return converted;
+}
+
+export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): { rows: LlmTraceRow[]; failed: number } {
+  const rows: LlmTraceRow[] = [];
+  let failed = 0;
+  for (const { span, call } of calls) {
+    try {
+      rows.push(toLlmRow(span, call, options));
+    } catch (error) {
+      failed++;
       log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
     }
   }
-  return batch;
+  return { rows, failed };
+}
+
+/** Both tables' rows of spans whose calls need no joining with other exports. */
+export function toRowBatch(spans: readonly ReadableSpan[], options: RowBatchOptions): RowBatch {
+  const converted = convertSpans(spans, options);
+  const llm = toLlmRows(converted.calls, options);
+  return { otel: converted.otel, llm: llm.rows, failed: converted.failed + llm.failed };
 }
 
 function safeName(span: ReadableSpan): string {
