@@ -28,6 +28,8 @@ export interface LlmTrace {
   isByok: boolean;
   requestSizeBytes: number;
   responseSizeBytes: number;
+  /** A payload was longer than the cap and was stored cut, with a marker; the sizes are the originals. */
+  payloadTruncated: boolean;
   /** False when the call reported no usage: its token counts are 0 but unknown, not zero. */
   hasUsage: boolean;
   promptTokens: number;

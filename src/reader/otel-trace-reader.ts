@@ -65,9 +65,35 @@ export class OtelTraceReader {
     this.organizationId = requireString('organizationId', options.organizationId ?? '', { allowEmpty: true });
   }
 
-  /** The trace's spans ordered by start time. */
+  /**
+   * The trace's spans ordered by start time; none when the trace belongs to another organization.
+   * `otel_traces` has no organization column: a trace belongs to the organizations of its LLM
+   * calls, and a trace without any (or a table without llm_traces) to the default organization ''.
+   */
   async getTraceSpans(traceId: string, options: TraceSpanOptions = {}): Promise<TraceSpan[]> {
-    return this.readSpans(requireString('traceId', traceId), spanOptions(options, false));
+    requireString('traceId', traceId);
+    const checked = spanOptions(options, false);
+    if (!(await this.isOwnTrace(traceId))) return [];
+    return this.readSpans(traceId, checked);
+  }
+
+  private async isOwnTrace(traceId: string): Promise<boolean> {
+    let row: { mine: string; others: string } | undefined;
+    try {
+      const result = await this.client.query({
+        query:
+          'SELECT toString(countIf(organization_id = {organizationId:String})) AS mine, toString(countIf(organization_id != {organizationId:String})) AS others ' +
+          `FROM ${this.llmTable} WHERE trace_id = {traceId:String}`,
+        query_params: { organizationId: this.organizationId, traceId },
+        format: 'JSONEachRow',
+      });
+      [row] = await result.json<{ mine: string; others: string }>();
+    } catch (error) {
+      // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
+      if ((error as { type?: string }).type === 'UNKNOWN_TABLE') return this.organizationId === '';
+      throw error;
+    }
+    return row!.mine !== '0' || (this.organizationId === '' && row!.others === '0');
   }
 
   /**

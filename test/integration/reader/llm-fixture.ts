@@ -26,6 +26,7 @@ export interface LlmRow {
   is_byok: boolean;
   request_size_bytes: number;
   response_size_bytes: number;
+  payload_truncated: boolean;
   has_usage: boolean;
   prompt_tokens: number;
   completion_tokens: number;
@@ -106,6 +107,7 @@ export function makeRow(i: number): LlmRow {
     is_byok: i % 9 === 0,
     request_size_bytes: i % 50 === 7 ? 1_000_000 + i * 1000 : 2_000 + i,
     response_size_bytes: 500 + i,
+    payload_truncated: i % 50 === 0,
     has_usage: hasUsage,
     prompt_tokens: prompt,
     completion_tokens: completion,
@@ -188,6 +190,7 @@ export function expectedTrace(row: LlmRow): LlmTrace {
     isByok: row.is_byok,
     requestSizeBytes: row.request_size_bytes,
     responseSizeBytes: row.response_size_bytes,
+    payloadTruncated: row.payload_truncated,
     hasUsage: row.has_usage,
     promptTokens: row.prompt_tokens,
     completionTokens: row.completion_tokens,

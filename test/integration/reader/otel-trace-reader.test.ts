@@ -132,7 +132,14 @@ afterAll(async () => {
 const ids = (spans: TraceSpan[]) => spans.map((span) => span.spanId);
 
 describe('OtelTraceReader on the current otel_traces DDL', () => {
-  const reader = () => new OtelTraceReader({ client: store.client });
+  // Trace A holds LLM calls of org-a only, so it is org-a's trace.
+  const reader = () => new OtelTraceReader({ client: store.client, organizationId: 'org-a' });
+
+  it('shows a trace only to the organization its LLM calls belong to', async () => {
+    expect(ids(await reader().getTraceSpans(TRACE_A))).toHaveLength(ALL_SPAN_IDS.length);
+    expect(await new OtelTraceReader({ client: store.client, organizationId: 'org-b' }).getTraceSpans(TRACE_A)).toEqual([]);
+    expect(await new OtelTraceReader({ client: store.client }).getTraceSpans(TRACE_A)).toEqual([]);
+  });
 
   it('returns every span of the trace ordered by start time, bounded by the lookup table', async () => {
     debugLines.length = 0;
@@ -218,7 +225,7 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
     const runB = await new OtelTraceReader({ client: store.client, organizationId: 'org-b' }).getRunTrace('run-7');
     expect(runB!.traceId).toBe(TRACE_B);
     expect(ids(runB!.spans)).toEqual(['bbbbbbbbbbbbbbb1', 'bbbbbbbbbbbbbbb2']);
-    expect(await reader().getRunTrace('run-7')).toBeNull();
+    expect(await new OtelTraceReader({ client: store.client }).getRunTrace('run-7')).toBeNull();
     expect(await orgA.getRunTrace('run-unknown')).toBeNull();
     await expect(orgA.getRunTrace('run-7', { limit: 0 })).rejects.toThrow('limit must be an integer from 1 to 5000');
   });
@@ -254,7 +261,7 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
   it('rejects bad identifiers and reports a missing table clearly', async () => {
     expect(() => new OtelTraceReader({ client: store.client, table: 'otel_traces`' })).toThrow(ReaderArgumentError);
     expect(() => new OtelTraceReader({ client: store.client, organizationId: 7 as unknown as string })).toThrow('organizationId must be a string');
-    await expect(new OtelTraceReader({ client: store.client, table: 'no_such_table' }).getTraceSpans(TRACE_A)).rejects.toThrow(
+    await expect(new OtelTraceReader({ client: store.client, table: 'no_such_table', organizationId: 'org-a' }).getTraceSpans(TRACE_A)).rejects.toThrow(
       'llm-traces reader: table `otel`.`no_such_table` does not exist',
     );
   });
