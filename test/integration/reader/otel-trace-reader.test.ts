@@ -250,9 +250,9 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
       format: 'JSONEachRow',
     });
     debugLines.length = 0;
-    expect(ids(await reader().getTraceSpans(traceC))).toEqual(['ccccccccccccccc1']);
+    expect(ids(await new OtelTraceReader({ client: store.client }).getTraceSpans(traceC))).toEqual(['ccccccccccccccc1']);
     expect(debugLines).toEqual([]);
-    expect(ids(await reader().getTraceSpans(traceD))).toEqual(['ddddddddddddddd1', 'ddddddddddddddd2']);
+    expect(ids(await new OtelTraceReader({ client: store.client }).getTraceSpans(traceD))).toEqual(['ddddddddddddddd1', 'ddddddddddddddd2']);
     expect(debugLines).toEqual([
       `llm-traces/reader trace ${traceD} is not in \`otel\`.\`otel_traces_trace_id_ts\`; reading trace ${traceD} with an unbounded scan`,
     ]);
