@@ -9,17 +9,14 @@ const SLICE_BYTES = 1 << 20;
 const SLICE_ROWS = 500;
 
 // JSON.stringify writes a lone UTF-16 surrogate as a `\udXXX` escape (valid surrogate pairs stay
-// raw characters), and ClickHouse rejects such escapes: one bad string would fail the whole insert.
-const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
+// raw characters), and ClickHouse rejects such escapes: one bad string, value or map key, would
+// fail the whole insert. An escape is real when an even number of backslashes precedes it.
+const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
 
 export function serializeRow(row: object): string {
   const line = JSON.stringify(row);
-  // The quick test can match an escaped backslash followed by "ud8..": the slow path is still right.
-  return LONE_SURROGATE_ESCAPE.test(line) ? JSON.stringify(row, wellFormed) : line;
-}
-
-function wellFormed(_key: string, value: unknown): unknown {
-  return typeof value === 'string' ? value.toWellFormed() : value;
+  return SURROGATE_ESCAPE.test(line) ? line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : line;
 }
 
 /** JSONEachRow bytes of `rows`, with the byte offset just past each row. */

@@ -108,7 +108,7 @@ function storedAttributes(attributes: Attributes | undefined, policy: PayloadPol
 export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): OtelTraceRow {
   const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
   const context = span.spanContext();
-  const duration = span.duration;
+  const durationNs = span.duration[0] * 1e9 + span.duration[1];
   const row: OtelTraceRow = {
     Timestamp: hrTimeToNanosString(span.startTime),
     TraceId: hexId(context.traceId),
@@ -122,7 +122,8 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): Ote
     ScopeName: span.instrumentationScope.name,
     ScopeVersion: span.instrumentationScope.version ?? '',
     SpanAttributes: storedAttributes(span.attributes, policy),
-    Duration: Math.max(0, duration[0] * 1e9 + duration[1]),
+    // A broken clock (NaN, negative) must not fail the insert of the whole batch.
+    Duration: Number.isFinite(durationNs) && durationNs > 0 ? Math.round(durationNs) : 0,
     StatusCode: STATUS_CODES[span.status.code] ?? 'Unset',
     StatusMessage: redactSecrets(span.status.message ?? ''),
     'Events.Timestamp': [],

@@ -61,7 +61,13 @@ describe('attributeToString (the Collector AsString rules)', () => {
 
 describe('exact timestamps', () => {
   it('keeps every nanosecond and microsecond', () => {
-    expect(hrTimeToNanosString([1_795_346_763, 5])).toBe('1795346763000000005');
-    expect(hrTimeToMicrosString([1_795_346_763, 970_123_457])).toBe('1795346763970123');
+    expect(hrTimeToNanosString([1_795_346_763, 5])).toBe('1795346763.000000005');
+    expect(hrTimeToMicrosString([1_795_346_763, 970_123_457])).toBe('1795346763.970123');
+  });
+
+  it('clamps times DateTime64 cannot hold instead of failing the insert', () => {
+    expect(hrTimeToNanosString([NaN, 5])).toBe('1000000000.000000000');
+    expect(hrTimeToNanosString([-3, 5])).toBe('1000000000.000000000');
+    expect(hrTimeToNanosString([99_999_999_999, 5])).toBe('9223372035.000000000');
   });
 });

@@ -161,3 +161,10 @@ describe('serializeRows', () => {
     expect(JSON.parse(body.toString())).toEqual({ s: 'a\ufffdb', emoji: '😀', text: 'x\\ud800' });
   });
 });
+
+describe('serializeRow', () => {
+  it('replaces lone surrogates in map keys too, and leaves escaped backslashes alone', async () => {
+    const { body } = await serializeRows([{ m: { 'k\udc00': 'v', ok: 'x\\\\ud800y' } }]);
+    expect(JSON.parse(body.toString())).toEqual({ m: { 'k\ufffd': 'v', ok: 'x\\\\ud800y' } });
+  });
+});
