@@ -5,7 +5,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TokenUsage } from '../detect/llm-call.js';
+import type { ProvidedCost, TokenUsage } from '../detect/llm-call.js';
 import { toCount, toText } from '../detect/normalize.js';
 
 export function text(attributes: Attributes, key: string): string | undefined {
@@ -142,4 +142,11 @@ export function inclusiveUsage(reported: ReportedUsage, semantics: UsageSemantic
 export function millisToEvent(span: ReadableSpan, name: string): number | undefined {
   const event = span.events.find((candidate) => candidate.name === name);
   return event === undefined ? undefined : hrTimeToMilliseconds(hrTimeDuration(span.startTime, event.time));
+}
+
+/** A cost in USD the span reports itself, with the input/output split where the emitter gives it. */
+export function providedCost(attributes: Attributes, totalKey: string, inputKey: string, outputKey: string): ProvidedCost | undefined {
+  const totalUsd = number(attributes, totalKey);
+  if (totalUsd === undefined) return undefined;
+  return { totalUsd, inputUsd: number(attributes, inputKey), outputUsd: number(attributes, outputKey) };
 }

@@ -9,7 +9,7 @@ import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.j
 import { normalizeFinishReasons, normalizeProvider } from '../detect/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
 import * as semconv from '../semconv.js';
-import { count, inclusiveUsage, json, number, text, textList } from './attributes.js';
+import { count, inclusiveUsage, json, number, providedCost, text, textList } from './attributes.js';
 
 const AGGREGATE_OPERATIONS = new Set([
   'invoke_agent',
@@ -59,7 +59,7 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
     conversationId: text(a, semconv.ATTR_GEN_AI_CONVERSATION_ID),
     agentId: text(a, semconv.ATTR_GEN_AI_AGENT_ID),
     error: text(a, 'error.type') ? { type: text(a, 'error.type') } : undefined,
-    providedCost: providedCost(a),
+    providedCost: providedCost(a, 'gen_ai.usage.cost', 'gen_ai.usage.input_cost', 'gen_ai.usage.output_cost'),
     requestJson: neutralRequestJson({
       model: requestModel,
       messages: json(a, semconv.ATTR_GEN_AI_INPUT_MESSAGES),
@@ -95,13 +95,6 @@ function readUsage(a: Attributes): TokenUsage | undefined {
       count(a, 'gen_ai.usage.cache_creation_input_tokens'),
     reasoning: count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? count(a, 'gen_ai.usage.reasoning_tokens'),
   });
-}
-
-/** `gen_ai.usage.cost` (USD), with the input/output split some emitters add. */
-function providedCost(a: Attributes): LlmCall['providedCost'] {
-  const totalUsd = number(a, 'gen_ai.usage.cost');
-  if (totalUsd === undefined) return undefined;
-  return { totalUsd, inputUsd: number(a, 'gen_ai.usage.input_cost'), outputUsd: number(a, 'gen_ai.usage.output_cost') };
 }
 
 function requestParameters(a: Attributes): Record<string, unknown> | undefined {

@@ -20,7 +20,7 @@ import { normalizeFinishReasons, normalizeProvider, toText } from '../detect/nor
 import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
 import { readProviderPayload } from '../providers/index.js';
 import { isObject, valueAt, type JsonObject } from '../providers/json.js';
-import { count, inclusiveUsage, indexed, json, millisToEvent, parsedJson, text, textList } from './attributes.js';
+import { count, inclusiveUsage, indexed, json, millisToEvent, parsedJson, providedCost, text, textList } from './attributes.js';
 import { contextFromMetadata, metadataFromJson } from './metadata.js';
 
 const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings' };
@@ -66,6 +66,7 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
     finishReasons,
     timeToFirstTokenMs: millisToEvent(span, FIRST_TOKEN_EVENT),
     llmConfigJson: text(a, 'llm.invocation_parameters'),
+    providedCost: providedCost(a, 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion'),
     requestJson: requestJson(a, requestModel, parameters, prompts),
     responseJson: responseJson(a, responseModel, finishReasons, usage),
   };

@@ -198,3 +198,12 @@ describe('OpenInference spans', () => {
     expect(JSON.parse(call.responseJson!).messages[0].parts).toEqual([{ type: 'tool_call', name: 'lookup', arguments: '{"q": ' }]);
   });
 });
+
+describe('OpenInference provided cost', () => {
+  it('takes llm.cost.* as the provided cost', () => {
+    const call = detectLlmCall(
+      makeSpan({ attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.cost.total': 0.0042, 'llm.cost.prompt': 0.003, 'llm.cost.completion': 0.0012 } }),
+    );
+    expect(call?.providedCost).toEqual({ totalUsd: 0.0042, inputUsd: 0.003, outputUsd: 0.0012 });
+  });
+});
