@@ -45,7 +45,10 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
 
   const responseModel = text(a, semconv.ATTR_GEN_AI_RESPONSE_MODEL);
   const usage = readUsage(a);
-  const finishReasons = normalizeFinishReasons(textList(a, semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS));
+  // The Anthropic SDK's own spans give the stop reason only under their vendor key.
+  const finishReasons = normalizeFinishReasons(
+    textList(a, semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS) ?? textList(a, 'anthropic.message.stop_reason'),
+  );
   const ttftSeconds =
     number(a, semconv.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) ?? number(a, semconv.ATTR_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK);
   const call: LlmCall = {

@@ -49,7 +49,10 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
   const responseModel = text(a, 'llm.response.model_name') ?? text(a, 'llm.model_name') ?? text(a, 'embedding.model_name');
   const prompts = indexed(a, 'llm.prompts.');
   const usage = readUsage(span);
-  const finishReasons = normalizeFinishReasons(textList(a, 'llm.finish_reason'));
+  const provider = normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system'));
+  // Without llm.finish_reason (the Responses API), the raw response in output.value tells.
+  const finishReasons =
+    normalizeFinishReasons(textList(a, 'llm.finish_reason')) ?? readProviderPayload(a['output.value'], provider)?.finishReasons;
   const fromMetadata = contextFromMetadata(metadataFromJson(a['metadata']));
   const call: LlmCall = {
     ...fromMetadata,
@@ -59,7 +62,7 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
     agentTags: textList(a, 'tag.tags'),
     // The legacy completions API's prompts are `llm.prompts.*`.
     callType: prompts.length > 0 ? 'text_completion' : kindCallType,
-    provider: normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system')),
+    provider,
     requestModel,
     model: responseModel ?? requestModel,
     usage,

@@ -4,14 +4,17 @@
  * OpenInference's span), or a wrapper around the span of the real request (AI SDK 7 embeddings).
  *
  * An LLM call whose parent span is also an LLM call is joined with it:
- * - one such child: the two are the same request, merged into one call on the outer span (the
- *   outer span's fields win; usage comes from whichever reported more of it);
+ * - one such child: the two are the same request, merged into one call (the outer span's fields
+ *   win; usage comes from whichever reported more of it) on the outer span, or on the inner one
+ *   when the outer reported no usage (a wrapper);
  * - several children: the parent wraps several requests (chunked embeddings, retries); each child
  *   stays a call and takes the parent's ids, and the parent makes no row.
  *
  * Spans of a pair usually end in the same export; when they do not, the inner span of a known
- * self-tracing SDK is held until its parent arrives, for at most `holdMs`.
+ * self-tracing SDK is held until its parent arrives, for at most `holdMs`. Twins that lost their
+ * parent link (see joinRootTwins) are paired within one export.
  */
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { LlmCall, TokenUsage } from './llm-call.js';
 import { mergeCalls } from './detect.js';
@@ -21,8 +24,10 @@ export interface DetectedCall {
   call: LlmCall;
 }
 
-/** Instrumentation scopes whose LLM spans sit under another instrumentation's span of the same request. */
-const INNER_SPAN_SCOPES = new Set(['com.anthropic.sdk.typescript', 'gen_ai']);
+/** Provider SDKs that trace their own requests, under (or beside) an instrumentation's span. */
+const SELF_TRACING_SCOPES = new Set(['com.anthropic.sdk.typescript']);
+/** Instrumentation scopes whose LLM spans sit under another span of the same request. */
+const INNER_SPAN_SCOPES = new Set([...SELF_TRACING_SCOPES, 'gen_ai']);
 
 interface Held {
   entry: DetectedCall;
@@ -69,7 +74,7 @@ export class NestedCallJoiner {
       const spanId = entry.span.spanContext().spanId;
       joined.push(...joinFamily(entry, children, spanId));
     }
-    return joined;
+    return joinRootTwins(joined);
   }
 
   /** Held calls older than the hold window (all of them with `all`), released as they are. */
@@ -117,14 +122,45 @@ function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
 function joinFamily(entry: DetectedCall, children: Map<string, DetectedCall[]>, spanId: string): DetectedCall[] {
   const kids = (children.get(spanId) ?? []).flatMap((child) => joinFamily(child, children, child.span.spanContext().spanId));
   if (kids.length === 0) return [entry];
-  if (kids.length === 1) {
-    const inner = kids[0]!;
-    const merged = mergeCalls([entry.call, inner.call]);
-    merged.usage = moreComplete(entry.call.usage, inner.call.usage);
-    return [{ span: entry.span, call: merged }];
-  }
+  if (kids.length === 1) return [joinPair(entry, kids[0]!)];
   const { id: _id, usage: _usage, requestJson: _request, responseJson: _response, ...context } = entry.call;
   return kids.map((kid) => ({ span: kid.span, call: mergeCalls([kid.call, context]) }));
+}
+
+/**
+ * The Anthropic SDK's `messages.stream()` helper loses the active context, so its own span and the
+ * instrumentation's span of the same request are both roots, in different traces. They are paired
+ * by what they share: the model, and start and end within a few milliseconds of each other.
+ */
+const TWIN_TOLERANCE_MS = 5;
+
+function joinRootTwins(calls: DetectedCall[]): DetectedCall[] {
+  const taken = new Set<DetectedCall>();
+  const out: DetectedCall[] = [];
+  for (const native of calls) {
+    if (native.span.parentSpanContext || !SELF_TRACING_SCOPES.has(native.span.instrumentationScope.name)) continue;
+    const twin = calls.find((other) => other !== native && !taken.has(other) && isTwin(native, other));
+    if (!twin) continue;
+    taken.add(native).add(twin);
+    out.push(joinPair(twin, native));
+  }
+  return taken.size === 0 ? calls : [...calls.filter((entry) => !taken.has(entry)), ...out];
+}
+
+function isTwin(native: DetectedCall, other: DetectedCall): boolean {
+  if (other.span.parentSpanContext || other.span.instrumentationScope.name === native.span.instrumentationScope.name) return false;
+  const model = (call: LlmCall) => call.requestModel ?? call.model;
+  const close = (a: ReadableSpan['startTime'], b: ReadableSpan['startTime']) => Math.abs(hrTimeToMilliseconds(a) - hrTimeToMilliseconds(b)) <= TWIN_TOLERANCE_MS;
+  return model(native.call) === model(other.call) && close(native.span.startTime, other.span.startTime) && close(native.span.endTime, other.span.endTime);
+}
+
+/** One request described by two spans: the outer (instrumentation) fields win, the fuller usage is kept. */
+function joinPair(outer: DetectedCall, inner: DetectedCall): DetectedCall {
+  const merged = mergeCalls([outer.call, inner.call]);
+  merged.usage = moreComplete(outer.call.usage, inner.call.usage);
+  // A wrapper that reported no usage is not the request: the row is on the inner span's timing.
+  const span = outer.call.usage === undefined && inner.call.usage !== undefined ? inner.span : outer.span;
+  return { span, call: merged };
 }
 
 /** The usage that reports more of its fields; the outer one on a tie. */
