@@ -20,7 +20,7 @@ import { convertSpans, toLlmRows } from '../../../src/rows/batch.js';
 import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import type { FakeApi } from '../../support/fake-provider.js';
 import { cacheExcludedAndDropped, inclusiveTokens, type TokenColumns } from './expected.js';
-import { loadFixtures, toReadableSpan, type Fixture, type FixtureCall, type SerializedSpan } from './fixtures.js';
+import { loadFixtures, type FixtureCall, type SerializedSpan, type SpanFixture as Fixture } from '../../support/span-fixtures.js';
 
 const PROVIDERS: Record<FakeApi, string> = {
   'openai.chat': 'openai',
@@ -52,7 +52,7 @@ function isWrapper(span: SerializedSpan, spans: readonly SerializedSpan[]): bool
 
 function expectedTokens(fixture: Fixture, call: FixtureCall, usage: Record<string, unknown>): TokenColumns {
   const tokens = inclusiveTokens(call.api, usage);
-  const cacheDropped = CACHE_DROPPED_DIRS.has(fixture.dir) && !fixture.spans.some((span) => span.scope.name === ANTHROPIC_SDK_SCOPE);
+  const cacheDropped = CACHE_DROPPED_DIRS.has(fixture.dir) && !fixture.raw.some((span) => span.scope.name === ANTHROPIC_SDK_SCOPE);
   return cacheDropped ? cacheExcludedAndDropped(tokens) : tokens;
 }
 
@@ -101,7 +101,7 @@ describe('every captured fixture through the exporter’s row conversion', () =>
   });
 
   it.each(fixtures.map((fixture) => [fixture.id, fixture] as const))('%s', (_id, fixture) => {
-    const spans: ReadableSpan[] = fixture.spans.map(toReadableSpan);
+    const spans: ReadableSpan[] = fixture.spans;
     const batch = convertExport(spans);
     expect.soft(batch.failed, `${fixture.id}: spans that failed conversion`).toBe(0);
     expect.soft(batch.otel, `${fixture.id}: otel_traces rows`).toHaveLength(spans.length);
@@ -110,11 +110,11 @@ describe('every captured fixture through the exporter’s row conversion', () =>
     const calls = fixture.provider.calls;
     // A library that emitted no span for a call (FINDINGS: failed OpenAI calls under Traceloop and
     // OpenInference, Traceloop's embeddings and legacy Responses) leaves nothing to convert.
-    const expectedRows = fixture.spans.length === 0 ? 0 : calls.length;
+    const expectedRows = fixture.raw.length === 0 ? 0 : calls.length;
     expect.soft(rows.map((row) => row.span_name), `${fixture.id}: one row per provider call (${calls.length})`).toHaveLength(expectedRows);
     if (rows.length === expectedRows) rows.forEach((row, i) => checkCall(fixture, row, calls[i]!));
 
-    const wrappers = new Set(fixture.spans.filter((span) => isWrapper(span, fixture.spans)).map((span) => span.spanId));
+    const wrappers = new Set(fixture.raw.filter((span) => isWrapper(span, fixture.raw)).map((span) => span.spanId));
     expect.soft(rows.filter((row) => wrappers.has(row.span_id)).map((row) => row.span_name), `${fixture.id}: rows of wrapper spans`).toEqual([]);
   });
 });

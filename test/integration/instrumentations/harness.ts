@@ -22,6 +22,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
+import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import { startFakeProvider, type FakeProvider, type RecordedRequest } from '../../support/fake-provider.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 
@@ -33,35 +34,9 @@ export const requireCjs = createRequire(import.meta.url);
 
 export const SERVICE_NAME = 'instrumentation-lab';
 
-/** The `llm_traces` columns the tests assert. */
-export interface LlmRow {
-  span_id: string;
-  parent_span_id: string;
-  span_name: string;
-  service_name: string;
-  call_type: string;
-  provider: string;
-  model: string;
-  request_model: string;
-  has_usage: boolean;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cached_input_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  latency_ms: number;
-  time_to_first_token_ms: number | null;
-  is_error: boolean;
-  error_type: string;
-  error_message: string;
-  finish_reasons: string[];
-  conversation_id: string;
-  user_id: string;
-  metadata: Record<string, string>;
-}
 
-const ROW_COLUMNS: ReadonlyArray<keyof LlmRow> = [
+/** The `llm_traces` columns the tests assert. */
+const ROW_COLUMNS = [
   'span_id',
   'parent_span_id',
   'span_name',
@@ -86,7 +61,9 @@ const ROW_COLUMNS: ReadonlyArray<keyof LlmRow> = [
   'conversation_id',
   'user_id',
   'metadata',
-];
+] as const satisfies ReadonlyArray<keyof LlmTraceRow>;
+
+export type LlmRow = Pick<LlmTraceRow, (typeof ROW_COLUMNS)[number]>;
 
 export interface ScenarioResult {
   /** Finished spans, in the order they ended. */

@@ -3,58 +3,10 @@
  * models, providers and call types, shaped exactly like the DDL columns.
  */
 import type { LlmTrace } from '../../../src/reader/index.js';
+import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 
-export interface LlmRow {
-  id: string;
-  organization_id: string;
-  project_id: string;
-  agent_id: string;
-  agent_tags: string[];
-  run_id: string;
-  step_id: string;
-  conversation_id: string;
-  user_id: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string;
-  service_name: string;
-  span_name: string;
-  call_type: string;
-  provider: string;
-  model: string;
-  request_model: string;
-  is_byok: boolean;
-  request_size_bytes: number;
-  response_size_bytes: number;
-  payload_truncated: boolean;
-  has_usage: boolean;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cached_input_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  latency_ms: number;
-  time_to_first_token_ms: number | null;
-  is_error: boolean;
-  error_type: string;
-  error_message: string;
-  finish_reasons: string[];
-  request_json: string;
-  response_json: string;
-  llm_config_json: string;
-  metadata: Record<string, string>;
-  billing_plan_type: string;
-  billing_cost_source: string;
-  billing_customer_id: string;
-  cost_usd: string | null;
-  input_cost_usd: string | null;
-  cached_input_cost_usd: string | null;
-  cache_write_cost_usd: string | null;
-  output_cost_usd: string | null;
-  cost_source: string;
-  created_at: string;
-  /** Not a column: created_at as epoch milliseconds, for the expectations. */
+/** A row as the exporter writes it, plus created_at as epoch milliseconds for the expectations. */
+export interface LlmRow extends LlmTraceRow {
   createdAtMs: number;
 }
 

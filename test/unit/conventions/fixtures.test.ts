@@ -10,7 +10,7 @@ import { detectLlmCall } from '../../../src/detect/detect.js';
 import type { LlmCall } from '../../../src/detect/llm-call.js';
 import { readVercelAi } from '../../../src/conventions/vercel-ai.js';
 import { makeSpan } from '../../support/spans.js';
-import { fixtureDirs, loadFixtures, providerTruth, type SpanFixture } from './fixtures.js';
+import { fixtureDirs, loadFixtures, providerTruth, type SpanFixture } from '../../support/span-fixtures.js';
 
 const OWN_LIBRARIES = /^(ai|openinference-.*|traceloop-.*)@/;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readOpenInference } from '../../../src/conventions/openinference.js';
 import { detectLlmCall } from '../../../src/detect/detect.js';
 import { makeSpan } from '../../support/spans.js';
-import { loadFixture } from './fixtures.js';
+import { loadFixture } from '../../support/span-fixtures.js';
 
 const llm = {
   'openinference.span.kind': 'LLM',

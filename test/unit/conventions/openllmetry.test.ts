@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readOpenLlmetry } from '../../../src/conventions/openllmetry.js';
 import { detectLlmCall } from '../../../src/detect/detect.js';
 import { makeSpan } from '../../support/spans.js';
-import { loadFixture } from './fixtures.js';
+import { loadFixture } from '../../support/span-fixtures.js';
 
 const anthropicScope = (version: string) => ({ name: '@traceloop/instrumentation-anthropic', version });
 

@@ -3,7 +3,7 @@ import { readVercelAi } from '../../../src/conventions/vercel-ai.js';
 import { detectLlmCall } from '../../../src/detect/detect.js';
 import { toLlmRow } from '../../../src/rows/llm-row.js';
 import { makeSpan } from '../../support/spans.js';
-import { loadFixture } from './fixtures.js';
+import { loadFixture } from '../../support/span-fixtures.js';
 
 /** The one span of a captured fixture with this name (the first when a tool loop repeats it). */
 function fixtureSpan(path: string, name: string) {

@@ -7,23 +7,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Attributes, HrTime, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TokenUsage } from '../../../src/detect/llm-call.js';
-import { makeSpan } from '../../support/spans.js';
+import type { TokenUsage } from '../../src/detect/llm-call.js';
+import type { FakeApi } from './fake-provider.js';
+import { makeSpan } from './spans.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/spans/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/spans/', import.meta.url));
 
 type Json = Record<string, unknown>;
 
 export interface FixtureCall {
-  api: string;
-  model: string;
+  api: FakeApi;
+  model: string | null;
   scenario: string;
   stream: boolean;
   status: number;
   usage: Json | null;
 }
 
-interface FixtureSpan {
+export interface SerializedSpan {
   name: string;
   kind: SpanKind;
   traceId: string;
@@ -34,18 +35,25 @@ interface FixtureSpan {
   status: { code: number; message?: string | null };
   attributes: Record<string, unknown>;
   events: Array<{ name: string; time: HrTime; attributes?: Record<string, unknown> }>;
+  links?: Array<{ traceId: string; spanId: string; attributes?: Record<string, unknown> }>;
   resource: Attributes;
   scope: { name: string; version?: string | null };
 }
 
 export interface SpanFixture {
-  /** `<library dir>/<scenario>.json`, for test names. */
+  /** `<library dir>/<scenario>`, for test names. */
+  id: string;
+  /** The folder: `<library>@<major or minor>`. */
+  dir: string;
+  /** `<library dir>/<scenario>.json`. */
   file: string;
   library: string;
   version: string;
   scenario: string;
   provider: { usage: Json | null; calls: FixtureCall[] };
   thrown?: string;
+  /** The spans as captured. */
+  raw: SerializedSpan[];
   spans: ReadableSpan[];
 }
 
@@ -57,7 +65,9 @@ export function fixtureDirs(): string[] {
     .sort();
 }
 
-export function loadFixtures(dir: string): SpanFixture[] {
+/** The fixtures of one directory, or of all of them. */
+export function loadFixtures(dir?: string): SpanFixture[] {
+  if (dir === undefined) return fixtureDirs().flatMap((each) => loadFixtures(each));
   return readdirSync(`${FIXTURES}${dir}`)
     .filter((name) => name.endsWith('.json'))
     .sort()
@@ -69,11 +79,12 @@ export function loadFixture(path: string): SpanFixture {
   // The capture writes NaN and infinities (AI SDK 4 puts NaN token counts on spans) as markers.
   const raw = JSON.parse(readFileSync(`${FIXTURES}${path}.json`, 'utf8'), (_key, value: unknown) =>
     value !== null && typeof value === 'object' && '$nonFinite' in value ? Number((value as { $nonFinite: string }).$nonFinite) : value,
-  ) as Omit<SpanFixture, 'spans' | 'file'> & { spans: FixtureSpan[] };
-  return { ...raw, file: `${path}.json`, spans: raw.spans.map(toReadableSpan) };
+  ) as Omit<SpanFixture, 'spans' | 'raw' | 'file' | 'id' | 'dir'> & { spans: SerializedSpan[] };
+  const dir = path.slice(0, path.indexOf('/'));
+  return { ...raw, id: `${dir}/${raw.scenario}`, dir, file: `${path}.json`, raw: raw.spans, spans: raw.spans.map(toReadableSpan) };
 }
 
-function toReadableSpan(span: FixtureSpan): ReadableSpan {
+export function toReadableSpan(span: SerializedSpan): ReadableSpan {
   return makeSpan({
     name: span.name,
     kind: span.kind,
@@ -85,6 +96,7 @@ function toReadableSpan(span: FixtureSpan): ReadableSpan {
     status: { code: span.status.code, message: span.status.message ?? undefined },
     attributes: withoutNulls(span.attributes),
     events: span.events.map((event) => ({ name: event.name, time: event.time, attributes: withoutNulls(event.attributes ?? {}) })),
+    links: (span.links ?? []).map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: 1 }, attributes: withoutNulls(link.attributes ?? {}) })),
     resource: span.resource,
     scope: { name: span.scope.name, version: span.scope.version ?? undefined },
   });
