@@ -96,7 +96,11 @@ function readUsage(a: Attributes): TokenUsage | undefined {
       count(a, semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ??
       count(a, 'gen_ai.usage.cache_write.input_tokens') ??
       count(a, 'gen_ai.usage.cache_creation_input_tokens'),
-    reasoning: count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? count(a, 'gen_ai.usage.reasoning_tokens'),
+    reasoning:
+      count(a, semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ??
+      count(a, 'gen_ai.usage.reasoning_tokens') ??
+      // AI SDK 7's GenAI spans report reasoning only in its opt-in supplemental attributes.
+      count(a, 'ai.usage.outputTokenDetails.reasoningTokens'),
   });
 }
 

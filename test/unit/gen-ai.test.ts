@@ -134,3 +134,12 @@ describe('provider and usage spellings seen in real instrumentations', () => {
     expect(usage).toMatchObject({ promptTokens: 1500, completionTokens: 50, totalTokens: 1550, cacheWriteTokens: 300 });
   });
 });
+
+describe('AI SDK 7 GenAI spans', () => {
+  it('reads reasoning tokens from the opt-in supplemental attribute', () => {
+    const usage = detectLlmCall(
+      makeSpan({ attributes: { ...chat, 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 50, 'ai.usage.outputTokenDetails.reasoningTokens': 30 } }),
+    )?.usage;
+    expect(usage).toMatchObject({ completionTokens: 50, reasoningTokens: 30 });
+  });
+});
