@@ -4,13 +4,38 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
+import { diag } from '@opentelemetry/api';
 import type { ResolvedConnection } from './config.js';
 
 export interface OpenedClient {
   client: ClickHouseClient;
   /** Closes the client if this package created it; a user-provided client is left open. */
   close(): Promise<void>;
+}
+
+const clientLog = diag.createComponentLogger({ namespace: 'llm-traces/clickhouse-client' });
+
+/**
+ * The client's own log goes to `diag`, never to the host app's console. Its errors repeat what
+ * the delivery queue reports with more context, so they are debug lines here.
+ */
+class DiagLogger implements Logger {
+  trace({ module, message }: LogParams): void {
+    clientLog.verbose(`${module}: ${message}`);
+  }
+  debug({ module, message }: LogParams): void {
+    clientLog.verbose(`${module}: ${message}`);
+  }
+  info({ module, message }: LogParams): void {
+    clientLog.debug(`${module}: ${message}`);
+  }
+  warn({ module, message }: LogParams): void {
+    clientLog.debug(`${module}: ${message}`);
+  }
+  error({ module, message }: LogParams): void {
+    clientLog.debug(`${module}: ${message}`);
+  }
 }
 
 /** Inserts wait for the async insert to be flushed, so a resolved export means the rows are stored. */
@@ -29,6 +54,7 @@ export async function openClient(connection: ResolvedConnection, application = '
       request_timeout: connection.timeoutMs,
       application,
       compression: { request: true, response: true },
+      log: { LoggerClass: DiagLogger },
     });
     return { client, close: () => client.close() };
   }
@@ -41,7 +67,7 @@ export async function openClient(connection: ResolvedConnection, application = '
   } catch (error) {
     throw embeddedOpenError(path, error);
   }
-  const client = createClient({ connection: chdbConnection as never, application });
+  const client = createClient({ connection: chdbConnection as never, application, log: { LoggerClass: DiagLogger } });
   return {
     client,
     close: async () => {
