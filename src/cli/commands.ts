@@ -3,6 +3,7 @@
  * a value for `--json`, or text for people.
  */
 import type { LlmTrace, LlmTraceReader, LlmTraceSummary, OtelTraceReader, TraceSpan, UsageGroupBy, UsageStats } from '../reader/index.js';
+import { parseDateText } from '../date-text.js';
 import { formatSpanTree } from '../format/span-tree.js';
 import { formatTable, type Column } from '../format/table.js';
 import { CliError } from './connect.js';
@@ -27,8 +28,8 @@ export function parseSince(value: string, now = Date.now()): Date {
 }
 
 export function parseDate(flag: string, value: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new CliError(`${flag} '${value}' is not a date; use ISO 8601, e.g. 2026-11-20 or 2026-11-20T10:00:00Z.`);
+  const date = parseDateText(value);
+  if (!date) throw new CliError(`${flag} '${value.slice(0, 80)}' is not a date; use ISO 8601, e.g. 2026-11-20 or 2026-11-20T10:00:00Z.`);
   return date;
 }
 

@@ -89,7 +89,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     });
     return 0;
   } catch (error) {
-    console.error(`llm-traces serve: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    console.error(message.startsWith('llm-traces') ? message : `llm-traces serve: ${message}`);
     return 1;
   }
 }

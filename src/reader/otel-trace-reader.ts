@@ -62,7 +62,8 @@ export class OtelTraceReader {
     this.tableName = identifier('table', options.table ?? 'otel_traces');
     this.lookupTableName = `${this.tableName}_trace_id_ts`;
     this.llmTable = qualifiedName(this.database, identifier('llmTable', options.llmTable ?? 'llm_traces'));
-    this.organizationId = requireString('organizationId', options.organizationId ?? '', { allowEmpty: true });
+    // Only an absent option means the default organization: null is refused like any non-string.
+    this.organizationId = options.organizationId === undefined ? '' : requireString('organizationId', options.organizationId, { allowEmpty: true });
   }
 
   /**

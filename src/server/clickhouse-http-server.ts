@@ -37,7 +37,8 @@ export async function startClickHouseHttpServer(options: ClickHouseHttpServerOpt
   const resolved = resolveServerOptions(options);
   const engine = await EmbeddedEngine.open(resolved.path);
   const handler = new RequestHandler(engine, resolved, resolved.api?.(engine.connection));
-  const server = createServer((request, response) => handler.serve(request, response));
+  // @clickhouse/client sends query parameters in the URL; a ClickHouse server accepts 1 MiB of it.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => handler.serve(request, response));
   try {
     await listen(server, resolved.host, resolved.port);
   } catch (error) {

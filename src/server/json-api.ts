@@ -4,6 +4,7 @@
  * absent). Parameters are checked strictly: a bad or unknown one gets 400 naming it, an unknown id
  * gets 404. Pure routing and parsing; the readers do the I/O.
  */
+import { parseDateText } from '../date-text.js';
 import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, type UsageGroupBy } from '../reader/index.js';
 
 export interface ApiTables {
@@ -109,8 +110,8 @@ function listOptions(p: Params): { start?: Date; end?: Date; limit?: number; off
 function date(p: Params, name: string): Date | undefined {
   const value = p.get(name);
   if (value === null) return undefined;
-  const parsed = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new ApiError(400, `${name} must be an ISO 8601 date or epoch milliseconds (got '${value}')`);
+  const parsed = parseDateText(value);
+  if (!parsed) throw new ApiError(400, `${name} must be an ISO 8601 date or epoch milliseconds (got '${value.slice(0, 80)}')`);
   return parsed;
 }
 
