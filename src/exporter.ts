@@ -9,6 +9,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
 import type { ExporterStats } from './delivery/counters.js';
+import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
 import { convertSpans, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
@@ -38,7 +39,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
-      this.writer.ready().catch((error: unknown) => log.warn(`ClickHouse is not ready yet; the next export retries: ${messageOf(error)}`));
+      this.writer.ready().catch(() => {}); // reported by the writer
     } catch (error) {
       this.configError = error instanceof Error ? error : new Error(String(error));
       log.error(this.configError.message);
@@ -65,7 +66,9 @@ export class ClickHouseTraceExporter implements SpanExporter {
         (error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error));
           this.writer?.counters.failedExport();
-          log.error(`export of ${spans.length} spans failed: ${failure.message}`);
+          // The delivery queue has already reported why (once per cause); say it again only in debug.
+          if (failure instanceof DeliveryError) log.debug(`export of ${spans.length} spans failed: ${failure.message}`);
+          else log.error(`export of ${spans.length} spans failed: ${failure.message}`);
           resultCallback({ code: ExportResultCode.FAILED, error: failure });
         },
       ),
@@ -127,16 +130,18 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 
   /**
-   * Writes held calls, waits for pending exports, gives buffered batches up to
-   * `shutdownTimeoutMs` to be stored (what is left is dropped and counted), refuses later exports
-   * and closes the connection.
+   * Writes held calls and gives everything not yet stored until `shutdownTimeoutMs` (what is left
+   * is dropped and counted), refuses later exports and closes the connection.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       clearInterval(this.releaseTimer);
+      if (!this.writer) return;
+      const deadline = Date.now() + this.config!.shutdownTimeoutMs;
       this.writeHeld(true);
+      // Pending exports settle when the writer stores or gives up on their rows, by the deadline.
+      await this.writer.close(deadline);
       await Promise.all([...this.pending]);
-      await this.writer?.close(this.config!.shutdownTimeoutMs);
     })();
     return this.shutdownPromise;
   }
@@ -154,8 +159,4 @@ async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions):
     converted.failed += slice.failed;
   }
   return converted;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,17 +5,24 @@
  * an instrumented HTTP stack does not trace the exporter's own inserts back into the exporter.
  */
 import { Readable } from 'node:stream';
-import { context } from '@opentelemetry/api';
+import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedConfig } from './config.js';
 import { INSERT_SETTINGS, openClient, type OpenedClient } from './connection.js';
 import { Counters } from './delivery/counters.js';
+import { classifyFailure, FailureReporter } from './delivery/errors.js';
 import { DeliveryQueue, type Batch } from './delivery/queue.js';
 import { serializeRows } from './delivery/serialize.js';
 import { qualifiedName } from './schema/ddl.js';
 import { ensureSchema } from './schema/migrate.js';
 import type { RowBatch } from './rows/batch.js';
+
+const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
+}
 
 export function untraced<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
@@ -26,8 +33,10 @@ export class ClickHouseWriter {
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
 
+  private readonly reporter = new FailureReporter(log);
+
   constructor(private readonly config: ResolvedConfig) {
-    this.queue = new DeliveryQueue((batch) => this.insert(batch), config.delivery, this.counters);
+    this.queue = new DeliveryQueue((batch, signal) => this.insert(batch, signal), config.delivery, this.counters, this.reporter);
   }
 
   /** Opens the client and applies the schema; a failure is retried by the next call. */
@@ -46,8 +55,11 @@ export class ClickHouseWriter {
         return opened;
       });
       this.opening = opening;
-      opening.catch(() => {
+      opening.catch((error: unknown) => {
         if (this.opening === opening) this.opening = undefined;
+        const failure = classifyFailure(error);
+        if (failure.retryable) log.warn(`ClickHouse is not ready yet (${failure.reason}); the next export retries: ${messageOf(error)}`);
+        else this.reporter.permanent(failure, `ClickHouse refused the exporter (${failure.reason}): ${messageOf(error)}`);
       });
     }
     return this.opening.then((opened) => opened.client);
@@ -68,7 +80,7 @@ export class ClickHouseWriter {
     return { table, kind, body, rowEnds };
   }
 
-  private async insert(batch: Batch): Promise<void> {
+  private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
     const client = await this.ready();
     await untraced(async () => {
       // Pre-serialized JSONEachRow bytes go as the request body of an INSERT ... FORMAT statement.
@@ -76,6 +88,7 @@ export class ClickHouseWriter {
         query: `INSERT INTO ${qualifiedName(this.config.database, batch.table)} FORMAT JSONEachRow`,
         values: Readable.from([batch.body], { objectMode: false }),
         clickhouse_settings: INSERT_SETTINGS,
+        abort_signal: signal,
       });
       // The response of an INSERT is empty, but it must be read for the socket to be reused.
       for await (const _ of result.stream) void _;
@@ -87,16 +100,19 @@ export class ClickHouseWriter {
     return this.queue.idle();
   }
 
-  /** Flushes within `timeoutMs`, gives up on what still waits (counted as dropped), then closes. */
-  async close(timeoutMs: number): Promise<void> {
+  /**
+   * Flushes until `deadline` (epoch ms), then gives up on what is not stored (aborting inserts in
+   * flight; counted as dropped `shutdown`) and closes the connection.
+   */
+  async close(deadline: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       timer.unref();
     });
     await Promise.race([this.queue.idle(), timedOut]);
     clearTimeout(timer);
-    this.queue.dropWaiting('shutdown', 'llm-traces: the exporter shut down before this batch could be stored');
+    this.queue.close('llm-traces: the exporter shut down before this batch could be stored');
     await this.queue.idle();
     const opening = this.opening;
     this.opening = undefined;

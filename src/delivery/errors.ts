@@ -48,6 +48,25 @@ const PERMANENT_CLICKHOUSE = new Map<number, [reason: string, fix: string]>([
   [115, ['UNKNOWN_SETTING', 'the server does not know a setting llm-traces sends; it needs ClickHouse 21.11 or newer']],
 ]);
 
+// ClickHouse's errors about the data itself: the same bytes would fail again, so the batch is split.
+const DATA_ERRORS = new Set([
+  6, // CANNOT_PARSE_TEXT
+  25, // CANNOT_PARSE_ESCAPE_SEQUENCE
+  26, // CANNOT_PARSE_QUOTED_STRING
+  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  33, // CANNOT_READ_ALL_DATA
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  53, // TYPE_MISMATCH
+  69, // ARGUMENT_OUT_OF_BOUND
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  117, // INCORRECT_DATA
+  131, // TOO_LARGE_STRING_SIZE
+  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
+]);
+
 export function classifyFailure(error: unknown): FailureClass {
   const e = (error ?? {}) as { code?: unknown; type?: unknown; message?: unknown; cause?: { code?: unknown } };
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
@@ -60,8 +79,10 @@ export function classifyFailure(error: unknown): FailureClass {
     if (permanent) return { retryable: false, reason: permanent[0], fix: permanent[1] };
     const retryable = RETRYABLE_CLICKHOUSE.get(code);
     if (retryable) return { retryable: true, reason: retryable };
-    // Any other ClickHouse error is about this request's data: the same bytes would fail again.
-    return { retryable: false, dataError: true, reason: typeof e.type === 'string' ? e.type : `CLICKHOUSE_${code}`, fix: 'report this as an llm-traces bug, with the error message' };
+    const name = typeof e.type === 'string' ? e.type : `CLICKHOUSE_${code}`;
+    if (DATA_ERRORS.has(code)) return { retryable: false, dataError: true, reason: name, fix: 'report this as an llm-traces bug, with the error message' };
+    // Anything else (a server shutting down, a full disk, an unknown exception) may pass: retry.
+    return { retryable: true, reason: name };
   }
   const message = typeof e.message === 'string' ? e.message : '';
   if (/timeout/i.test(message)) return { retryable: true, reason: 'timeout' };
@@ -73,4 +94,24 @@ export function classifyFailure(error: unknown): FailureClass {
 export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = 200, capMs = 30_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(random() * ceiling);
+}
+
+/**
+ * Reports each permanent failure once, with its fix, wherever it shows (opening the store,
+ * inserting), until the store works again; repeating it on every export would drown the cause.
+ */
+export class FailureReporter {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly log: { error(message: string): void }) {}
+
+  permanent(failure: FailureClass, what: string): void {
+    if (this.reported.has(failure.reason)) return;
+    this.reported.add(failure.reason);
+    this.log.error(`${what}. Fix: ${failure.fix}. Not retried.`);
+  }
+
+  recovered(): void {
+    this.reported.clear();
+  }
 }

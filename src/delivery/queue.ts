@@ -1,11 +1,12 @@
 /**
  * Delivery of serialized batches to ClickHouse: a few inserts in flight, retryable failures retried
  * with backoff inside a time budget while batches wait in a buffer bounded in bytes and rows
- * (oldest dropped first, and counted), permanent failures reported once with the fix, and
- * refused data split until the rows at fault are isolated, so one bad row never costs its batch.
+ * (every batch not yet stored counts, in flight or waiting; the oldest waiting are dropped first,
+ * and counted), permanent failures reported once with the fix, and refused data split until the
+ * rows at fault are isolated, so one bad row never costs its batch.
  */
 import { diag } from '@opentelemetry/api';
-import { backoffDelay, classifyFailure } from './errors.js';
+import { backoffDelay, classifyFailure, type FailureReporter } from './errors.js';
 import type { Counters, DropReason, TableKind } from './counters.js';
 
 export interface Batch {
@@ -25,7 +26,8 @@ export interface DeliveryLimits {
   retryBudgetMs: number;
 }
 
-export type Insert = (batch: Batch) => Promise<void>;
+/** Inserts a batch; `signal` aborts it when the queue gives up at shutdown. */
+export type Insert = (batch: Batch, signal: AbortSignal) => Promise<void>;
 
 /** Why a batch was not stored. */
 export class DeliveryError extends Error {
@@ -41,92 +43,117 @@ export class DeliveryError extends Error {
 
 interface Item {
   batch: Batch;
+  /** Arrival order: retried batches go back to their place, not behind newer ones. */
+  seq: number;
   attempts: number;
   firstAttemptAt: number | undefined;
   settle: { resolve: () => void; reject: (error: Error) => void };
+  /** Dropped to make room while its insert was in flight: whatever that insert does is ignored. */
+  evicted?: boolean;
 }
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 export class DeliveryQueue {
   private readonly waiting: Item[] = [];
-  private inFlight = 0;
+  private readonly inFlight = new Map<Item, AbortController>();
+  private nextSeq = 0;
   private pausedUntil = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
-  private readonly reported = new Set<string>();
   private outage = false;
+  private closing = false;
 
   constructor(
     private readonly insert: Insert,
     private readonly limits: DeliveryLimits,
     private readonly counters: Counters,
+    private readonly reporter: FailureReporter,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Resolves when the batch is stored; rejects with a DeliveryError when it is given up on. */
   deliver(batch: Batch): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (this.closing) {
+        reject(new DeliveryError('shutdown', 'llm-traces: the exporter is shutting down'));
+        this.counters.dropped('shutdown', batch.rowEnds.length);
+        return;
+      }
       this.makeRoom(batch);
-      this.enqueue({ batch, attempts: 0, firstAttemptAt: undefined, settle: { resolve, reject } });
+      this.buffer(batch, +1);
+      this.place({ batch, seq: this.nextSeq++, attempts: 0, firstAttemptAt: undefined, settle: { resolve, reject } });
       this.pump();
     });
   }
 
   /** Resolves when nothing waits or is in flight. */
   idle(): Promise<void> {
-    if (this.waiting.length === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.waiting.length === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Gives up on every batch still waiting (shutdown). In-flight inserts finish on their own. */
-  dropWaiting(reason: DropReason, message: string): void {
-    for (const item of this.waiting.splice(0)) {
-      this.unbuffer(item.batch);
-      this.drop(item, reason, message);
-    }
+  /**
+   * Shutdown: gives up on every batch still waiting, aborts the inserts in flight, and from now on
+   * drops instead of retrying. All of it is counted as `shutdown`.
+   */
+  close(message: string): void {
+    this.closing = true;
     clearTimeout(this.wakeTimer);
+    for (const item of this.waiting.splice(0)) this.drop(item, 'shutdown', message);
+    for (const controller of this.inFlight.values()) controller.abort();
     this.notifyIdle();
   }
 
+  /**
+   * Drops the oldest batches not yet stored until the new one fits: waiting ones first, then
+   * inserts in flight (aborted; with the bound reached, they are the ones failing).
+   */
   private makeRoom(batch: Batch): void {
     const s = this.counters.stats;
-    while (
-      this.waiting.length > 0 &&
-      (s.bufferedBytes + batch.body.length > this.limits.maxBufferBytes || s.bufferedRows + batch.rowEnds.length > this.limits.maxBufferRows)
-    ) {
-      const oldest = this.waiting.shift()!;
-      this.unbuffer(oldest.batch);
-      this.drop(oldest, 'buffer_full', `llm-traces: retry buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes); the oldest batch was dropped`);
+    const full = () => s.bufferedBytes + batch.body.length > this.limits.maxBufferBytes || s.bufferedRows + batch.rowEnds.length > this.limits.maxBufferRows;
+    const message = `llm-traces: retry buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes); the oldest batch was dropped`;
+    while (full() && (this.waiting.length > 0 || this.inFlight.size > 0)) {
+      const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>((oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item), undefined);
+      const oldestWaiting = this.waiting[0];
+      if (oldestWaiting && (!oldestInFlight || oldestWaiting.seq < oldestInFlight.seq)) {
+        this.waiting.shift();
+        this.drop(oldestWaiting, 'buffer_full', message);
+      } else {
+        oldestInFlight!.evicted = true;
+        this.inFlight.get(oldestInFlight!)!.abort();
+        this.inFlight.delete(oldestInFlight!);
+        this.drop(oldestInFlight!, 'buffer_full', message);
+      }
     }
   }
 
-  private enqueue(item: Item, atHead = false): void {
+  /** Counts a batch into (+1) or out of (-1) the rows and bytes not yet stored. */
+  private buffer(batch: Batch, sign: 1 | -1): void {
     const s = this.counters.stats;
-    s.bufferedBytes += item.batch.body.length;
-    s.bufferedRows += item.batch.rowEnds.length;
-    if (atHead) this.waiting.unshift(item);
-    else this.waiting.push(item);
+    s.bufferedBytes += sign * batch.body.length;
+    s.bufferedRows += sign * batch.rowEnds.length;
   }
 
-  private unbuffer(batch: Batch): void {
-    const s = this.counters.stats;
-    s.bufferedBytes -= batch.body.length;
-    s.bufferedRows -= batch.rowEnds.length;
+  /** Puts an item among the waiting ones in arrival order. */
+  private place(item: Item): void {
+    let i = this.waiting.length;
+    while (i > 0 && this.waiting[i - 1]!.seq > item.seq) i--;
+    this.waiting.splice(i, 0, item);
   }
 
   private pump(): void {
-    const now = this.now();
-    if (now < this.pausedUntil) {
+    if (this.closing) return;
+    if (this.now() < this.pausedUntil) {
       this.wakeAt(this.pausedUntil);
       return;
     }
-    while (this.inFlight < this.limits.maxInFlight && this.waiting.length > 0) {
+    while (this.inFlight.size < this.limits.maxInFlight && this.waiting.length > 0) {
       const item = this.waiting.shift()!;
-      this.unbuffer(item.batch);
-      this.inFlight++;
-      void this.attempt(item).finally(() => {
-        this.inFlight--;
+      const controller = new AbortController();
+      this.inFlight.set(item, controller);
+      void this.attempt(item, controller.signal).finally(() => {
+        if (this.inFlight.get(item) === controller) this.inFlight.delete(item);
         this.pump();
         this.notifyIdle();
       });
@@ -141,30 +168,36 @@ export class DeliveryQueue {
   }
 
   private notifyIdle(): void {
-    if (this.waiting.length > 0 || this.inFlight > 0) return;
+    if (this.waiting.length > 0 || this.inFlight.size > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async attempt(item: Item): Promise<void> {
+  private async attempt(item: Item, signal: AbortSignal): Promise<void> {
     item.firstAttemptAt ??= this.now();
     try {
-      await this.insert(item.batch);
+      await this.insert(item.batch, signal);
     } catch (error) {
-      this.failed(item, error);
+      if (!item.evicted) this.failed(item, error);
       return;
     }
+    if (item.evicted) return;
     if (this.outage) {
       this.outage = false;
       log.info('ClickHouse accepts inserts again');
     }
-    this.reported.clear();
+    this.reporter.recovered();
+    this.buffer(item.batch, -1);
     this.counters.exported(item.batch.kind, item.batch.rowEnds.length);
     item.settle.resolve();
   }
 
   private failed(item: Item, error: unknown): void {
+    const message = (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
+    if (this.closing) {
+      this.drop(item, 'shutdown', `llm-traces: the exporter shut down before this batch could be stored (${message})`, error);
+      return;
+    }
     const failure = classifyFailure(error);
-    const message = error instanceof Error ? error.message : String(error);
     if (failure.retryable) {
       item.attempts++;
       if (this.now() - item.firstAttemptAt! >= this.limits.retryBudgetMs) {
@@ -177,41 +210,28 @@ export class DeliveryQueue {
         log.warn(`insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`);
       }
       this.pausedUntil = this.now() + backoffDelay(item.attempts);
-      this.enqueue(item, true);
+      this.place(item);
       return;
     }
     if (failure.dataError && item.batch.rowEnds.length > 1) {
       // Retry each half: the rows ClickHouse refuses end up alone and are dropped alone.
-      const [first, second] = splitBatch(item.batch);
       let pending = 2;
-      const half = (batch: Batch): Item => ({
-        batch,
-        attempts: item.attempts,
-        firstAttemptAt: item.firstAttemptAt,
-        settle: {
-          resolve: () => {
-            if (--pending === 0) item.settle.resolve();
-          },
-          // A half that fails has already counted its rows; the parent reports success for the rest.
-          reject: () => {
-            if (--pending === 0) item.settle.resolve();
-          },
-        },
-      });
-      this.enqueue(half(second), true);
-      this.enqueue(half(first), true);
+      // A half that fails has counted its own rows; the parent reports success for the rest.
+      const settleHalf = () => {
+        if (--pending === 0) item.settle.resolve();
+      };
+      for (const half of splitBatch(item.batch)) {
+        this.place({ batch: half, seq: item.seq, attempts: item.attempts, firstAttemptAt: item.firstAttemptAt, settle: { resolve: settleHalf, reject: settleHalf } });
+      }
       return;
     }
     const reason: DropReason = failure.dataError ? 'invalid_row' : 'permanent_failure';
-    const key = `${item.batch.table}:${failure.reason}`;
-    if (!this.reported.has(key)) {
-      this.reported.add(key);
-      log.error(`insert into ${item.batch.table} refused (${failure.reason}): ${message.trim()}. Fix: ${failure.fix}. Not retried.`);
-    }
-    this.drop(item, reason, `llm-traces: ClickHouse refused the insert into ${item.batch.table} (${failure.reason}): ${message.trim()}`, error);
+    this.reporter.permanent(failure, `ClickHouse refused the insert into ${item.batch.table} (${failure.reason}): ${message}`);
+    this.drop(item, reason, `llm-traces: ClickHouse refused the insert into ${item.batch.table} (${failure.reason}): ${message}`, error);
   }
 
   private drop(item: Item, reason: DropReason, message: string, cause?: unknown): void {
+    this.buffer(item.batch, -1);
     this.counters.dropped(reason, item.batch.rowEnds.length);
     item.settle.reject(new DeliveryError(reason, message, cause === undefined ? undefined : { cause }));
   }

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Counters } from '../../../src/delivery/counters.js';
-import { backoffDelay, classifyFailure } from '../../../src/delivery/errors.js';
+import { backoffDelay, classifyFailure, FailureReporter } from '../../../src/delivery/errors.js';
 import { DeliveryError, DeliveryQueue, splitBatch, type Batch, type DeliveryLimits } from '../../../src/delivery/queue.js';
 import { serializeRows } from '../../../src/delivery/serialize.js';
+
+const reporter = () => new FailureReporter({ error: () => {} });
 
 const limits: DeliveryLimits = { maxInFlight: 1, maxBufferBytes: 1 << 20, maxBufferRows: 1000, retryBudgetMs: 60_000 };
 
@@ -72,7 +74,7 @@ describe('DeliveryQueue', () => {
     let calls = 0;
     const queue = new DeliveryQueue(async () => {
       if (++calls < 4) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    }, limits, counters);
+    }, limits, counters, reporter());
     const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(delivered).resolves.toBeUndefined();
@@ -86,7 +88,7 @@ describe('DeliveryQueue', () => {
     const queue = new DeliveryQueue(async () => {
       calls++;
       throw chError('516', 'AUTHENTICATION_FAILED');
-    }, limits, counters);
+    }, limits, counters, reporter());
     const delivered = queue.deliver(await batchOf([{ a: 1 }]));
     await expect(delivered).rejects.toMatchObject({ reason: 'permanent_failure' });
     expect(calls).toBe(1);
@@ -100,19 +102,19 @@ describe('DeliveryQueue', () => {
       const rows = rowsOf(batch) as { ok: boolean }[];
       if (rows.some((row) => !row.ok)) throw chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED');
       stored.push(...rows);
-    }, limits, counters);
+    }, limits, counters, reporter());
     const rows = Array.from({ length: 7 }, (_, i) => ({ i, ok: i !== 4 }));
     await expect(queue.deliver(await batchOf(rows))).resolves.toBeUndefined();
     expect((stored as { i: number }[]).map((row) => row.i).sort()).toEqual([0, 1, 2, 3, 5, 6]);
     expect(counters.snapshot()).toMatchObject({ exportedSpans: 6, dropped: { invalid_row: 1 } });
   });
 
-  it('drops the oldest waiting batches when the buffer is full, and counts them', async () => {
+  it('drops the oldest batches when the buffer is full, in flight or waiting, and counts them', async () => {
     const counters = new Counters();
     let down = true;
     const queue = new DeliveryQueue(async () => {
       if (down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, { ...limits, maxBufferRows: 4 }, counters);
+    }, { ...limits, maxBufferRows: 4 }, counters, reporter());
     const first = queue.deliver(await batchOf([{ n: 1 }, { n: 2 }]));
     first.catch(() => {});
     await vi.advanceTimersByTimeAsync(1);
@@ -132,7 +134,7 @@ describe('DeliveryQueue', () => {
     const counters = new Counters();
     const queue = new DeliveryQueue(async () => {
       throw new Error('Timeout error.');
-    }, { ...limits, retryBudgetMs: 5_000 }, counters);
+    }, { ...limits, retryBudgetMs: 5_000 }, counters, reporter());
     const delivered = queue.deliver(await batchOf([{ a: 1 }]));
     delivered.catch(() => {});
     await vi.advanceTimersByTimeAsync(120_000);
@@ -140,18 +142,48 @@ describe('DeliveryQueue', () => {
     expect(counters.snapshot().dropped.expired).toBe(1);
   });
 
-  it('drops what still waits at shutdown and reports idle', async () => {
+  it('gives up at shutdown: drops what waits, aborts inserts in flight, retries nothing more', async () => {
     const counters = new Counters();
     const queue = new DeliveryQueue(async () => {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, limits, counters);
+    }, limits, counters, reporter());
     const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
     delivered.catch(() => {});
     await vi.advanceTimersByTimeAsync(1);
-    queue.dropWaiting('shutdown', 'shut down');
+    queue.close('shut down');
     await expect(delivered).rejects.toMatchObject({ reason: 'shutdown' });
     await expect(queue.idle()).resolves.toBeUndefined();
     expect(counters.snapshot()).toMatchObject({ dropped: { shutdown: 2 }, bufferedRows: 0 });
+    await expect(queue.deliver(await batchOf([{ a: 3 }]))).rejects.toMatchObject({ reason: 'shutdown' });
+  });
+
+  it('aborts an insert in flight at shutdown and counts its rows as shutdown', async () => {
+    const counters = new Counters();
+    const queue = new DeliveryQueue(
+      (_batch, signal) => new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('The user aborted a request.')))),
+      limits,
+      counters,
+      reporter(),
+    );
+    const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }, { a: 3 }]));
+    delivered.catch(() => {});
+    await vi.advanceTimersByTimeAsync(1);
+    expect(counters.snapshot().bufferedRows).toBe(3);
+    queue.close('shut down');
+    await expect(delivered).rejects.toMatchObject({ reason: 'shutdown' });
+    expect(counters.snapshot()).toMatchObject({ dropped: { shutdown: 3 }, bufferedRows: 0, retries: 0 });
+  });
+
+  it('retries errors that are not about the data, such as a server shutting down (ABORTED)', async () => {
+    const counters = new Counters();
+    let calls = 0;
+    const queue = new DeliveryQueue(async () => {
+      if (++calls < 3) throw chError('236', 'ABORTED');
+    }, limits, counters, reporter());
+    const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(delivered).resolves.toBeUndefined();
+    expect(counters.snapshot()).toMatchObject({ exportedSpans: 2, retries: 2, dropped: { invalid_row: 0 } });
   });
 });
 
