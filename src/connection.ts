@@ -10,6 +10,8 @@ import type { ResolvedConnection } from './config.js';
 
 export interface OpenedClient {
   client: ClickHouseClient;
+  /** Settings for inserts: async inserts against a server, plain ones in process (chDB). */
+  insertSettings: ClickHouseSettings;
   /** Closes the client if this package created it; a user-provided client is left open. */
   close(): Promise<void>;
 }
@@ -38,12 +40,17 @@ class DiagLogger implements Logger {
   }
 }
 
-/** Inserts wait for the async insert to be flushed, so a resolved export means the rows are stored. */
-export const INSERT_SETTINGS: ClickHouseSettings = { async_insert: 1, wait_for_async_insert: 1 };
+/**
+ * A server batches small inserts from many processes into few parts (async_insert), and the insert
+ * waits for that flush, so a resolved export means the rows are stored. In process there is one
+ * writer that already batches: a plain insert skips the async buffer's wait.
+ */
+const SERVER_INSERT_SETTINGS: ClickHouseSettings = { async_insert: 1, wait_for_async_insert: 1 };
+const EMBEDDED_INSERT_SETTINGS: ClickHouseSettings = {};
 
 export async function openClient(connection: ResolvedConnection, application = 'llm-traces'): Promise<OpenedClient> {
   if (connection.kind === 'client') {
-    return { client: connection.client, close: async () => {} };
+    return { client: connection.client, insertSettings: SERVER_INSERT_SETTINGS, close: async () => {} };
   }
   if (connection.kind === 'server') {
     const client = createClient({
@@ -56,7 +63,7 @@ export async function openClient(connection: ResolvedConnection, application = '
       compression: { request: true, response: true },
       log: { LoggerClass: DiagLogger },
     });
-    return { client, close: () => client.close() };
+    return { client, insertSettings: SERVER_INSERT_SETTINGS, close: () => client.close() };
   }
   const createChdbConnection = await loadChdb();
   const path = resolve(connection.path);
@@ -70,6 +77,7 @@ export async function openClient(connection: ResolvedConnection, application = '
   const client = createClient({ connection: chdbConnection as never, application, log: { LoggerClass: DiagLogger } });
   return {
     client,
+    insertSettings: EMBEDDED_INSERT_SETTINGS,
     close: async () => {
       await client.close();
       await chdbConnection.close();

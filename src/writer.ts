@@ -7,9 +7,8 @@
 import { Readable } from 'node:stream';
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedConfig } from './config.js';
-import { INSERT_SETTINGS, openClient, type OpenedClient } from './connection.js';
+import { openClient, type OpenedClient } from './connection.js';
 import { Counters } from './delivery/counters.js';
 import { classifyFailure, FailureReporter } from './delivery/errors.js';
 import { DeliveryQueue, type Batch } from './delivery/queue.js';
@@ -40,7 +39,7 @@ export class ClickHouseWriter {
   }
 
   /** Opens the client and applies the schema; a failure is retried by the next call. */
-  ready(): Promise<ClickHouseClient> {
+  ready(): Promise<OpenedClient> {
     if (!this.opening) {
       const opening = untraced(async () => {
         const opened = await openClient(this.config.connection);
@@ -62,7 +61,7 @@ export class ClickHouseWriter {
         else this.reporter.permanent(failure, `ClickHouse refused the exporter (${failure.reason}): ${messageOf(error)}`);
       });
     }
-    return this.opening.then((opened) => opened.client);
+    return this.opening;
   }
 
   /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
@@ -81,13 +80,13 @@ export class ClickHouseWriter {
   }
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
-    const client = await this.ready();
+    const { client, insertSettings } = await this.ready();
     await untraced(async () => {
       // Pre-serialized JSONEachRow bytes go as the request body of an INSERT ... FORMAT statement.
       const result = await client.exec({
         query: `INSERT INTO ${qualifiedName(this.config.database, batch.table)} FORMAT JSONEachRow`,
         values: Readable.from([batch.body], { objectMode: false }),
-        clickhouse_settings: INSERT_SETTINGS,
+        clickhouse_settings: insertSettings,
         abort_signal: signal,
       });
       // The response of an INSERT is empty, but it must be read for the socket to be reused.

@@ -6,9 +6,12 @@
  */
 export const REDACTED = '[REDACTED]';
 
-// A JSON member whose key names a credential, with a string value: keep the key, drop the value.
-const CREDENTIAL_MEMBER =
-  /("(?:[^"\\]|\\.)*?(?:authorization|api[-_]?key|x[-_]api[-_]key|access[-_]?token|refresh[-_]?token|client[-_]?secret|secret[-_]?key|password|cookie)(?:[^"\\]|\\.)*?"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+// Names that make a JSON member or an attribute a credential.
+const CREDENTIAL_NAME = /authorization|api[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|secret[-_]?key|password|cookie/i;
+
+// A JSON member with a string value, its key short enough to be a header or field name. Only
+// matched when a credential name occurs in the text at all, and linear: no lazy scans.
+const STRING_MEMBER = /"((?:[^"\\\n]|\\.){1,64})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 const SECRET_SHAPES = new RegExp(
   [
@@ -23,12 +26,17 @@ const SECRET_SHAPES = new RegExp(
   'g',
 );
 
-// Cheap pre-check: most strings contain none of these markers, and skip both regexes.
-const MARKERS = /sk-|AIza|AKIA|ASIA|xai-|gsk_|bearer|authoriz|api[-_]?key|token|secret|password|cookie/i;
+// Cheap pre-check for the shapes: most texts contain none of these prefixes.
+const SHAPE_MARKERS = /sk-|AIza|AKIA|ASIA|xai-|gsk_|[Bb]earer/;
 
 export function redactSecrets(text: string): string {
-  if (!MARKERS.test(text)) return text;
-  return text.replace(CREDENTIAL_MEMBER, `$1"${REDACTED}"`).replace(SECRET_SHAPES, REDACTED);
+  let out = text;
+  if (CREDENTIAL_NAME.test(out)) {
+    out = out.replace(STRING_MEMBER, (member: string, key: string, separator: string) =>
+      CREDENTIAL_NAME.test(key) ? `"${key}"${separator}"${REDACTED}"` : member,
+    );
+  }
+  return SHAPE_MARKERS.test(out) ? out.replace(SECRET_SHAPES, REDACTED) : out;
 }
 
 const CREDENTIAL_KEY = /(?:^|[._-])(?:authorization|api[-_]?key|x-api-key|access[-_]?token|secret|password|cookie)$/i;
