@@ -8,7 +8,7 @@
 --   parts (ttl_only_drop_parts).
 -- * Point lookups that are not on the sort key (id, step_id, run_id, trace_id, model, provider)
 --   use bloom-filter skip indexes; is_error and is_byok use minmax so error-only lists skip clean
---   granules.
+--   granules, and request_size_bytes so the large-request finder skips granules of small ones.
 -- * Payload columns are large, repetitive JSON: ZSTD(3). Token counts that were not reported are
 --   NULL (cache, reasoning) or flagged by has_usage, never a fake 0; so is the cost of a model
 --   without a known price (cost_source says where a cost came from: `provided` by the span, or
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     INDEX idx_provider provider TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_run_id run_id TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_request_size request_size_bytes TYPE minmax GRANULARITY 1,
     INDEX idx_is_byok is_byok TYPE minmax GRANULARITY 1,
     INDEX idx_is_error is_error TYPE minmax GRANULARITY 1
 ) ENGINE = {{engine}}

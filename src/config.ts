@@ -48,6 +48,11 @@ export interface ClickHouseTraceExporterOptions {
   storePayloads?: boolean;
   /** Bytes kept of each payload field (default 1 MiB); longer ones are cut with a visible marker. */
   maxPayloadBytes?: number;
+  /**
+   * Also keep the message content of LLM spans in otel_traces attributes. Off by default: it is
+   * stored in llm_traces, and storing it twice doubles the cost of the largest values.
+   */
+  contentInTraces?: boolean;
   /** Redacts or drops more (PII) after the built-in credential redaction; undefined stores nothing. */
   redactPayload?: PayloadPolicy['redact'];
 }
@@ -120,6 +125,7 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
   const payloads: PayloadPolicy = {
     store: boolean(pick(options.storePayloads, 'storePayloads', [`${PREFIX}STORE_PAYLOADS`])) ?? true,
     maxBytes: positiveInteger(pick(options.maxPayloadBytes, 'maxPayloadBytes', [`${PREFIX}MAX_PAYLOAD_BYTES`])) ?? 1024 * 1024,
+    contentInTraces: boolean(pick(options.contentInTraces, 'contentInTraces', [`${PREFIX}CONTENT_IN_TRACES`])) ?? false,
     redact: options.redactPayload,
   };
   return {

@@ -89,6 +89,8 @@ export class ClickHouseTraceExporter implements SpanExporter {
     if (spans.length === 0) return;
     const writer = this.writer!;
     writer.counters.instrument();
+    // The span processor calls export() inside the app's span.end(): convert after yielding.
+    await yieldToEventLoop();
     const converted = await convertInSlices(spans, this.rowOptions!);
     const llm = toLlmRows(this.joiner.join(spans, converted.calls), this.rowOptions!);
     const failed = converted.failed + llm.failed;

@@ -75,8 +75,7 @@ export class ClickHouseWriter {
   }
 
   private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
-    const { body, rowEnds } = await serializeRows(rows);
-    return { table, kind, body, rowEnds };
+    return { table, kind, ...(await serializeRows(rows)) };
   }
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {

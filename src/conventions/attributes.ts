@@ -7,6 +7,7 @@ import { hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ProvidedCost, TokenUsage } from '../detect/llm-call.js';
 import { toCount, toText } from '../detect/normalize.js';
+import { RawJson } from '../detect/payload.js';
 
 export function text(attributes: Attributes, key: string): string | undefined {
   return toText(attributes[key]);
@@ -33,6 +34,16 @@ export function textList(attributes: Attributes, key: string): string[] | undefi
   }
   const out = list?.map(toText).filter((v): v is string => v !== undefined);
   return out && out.length > 0 ? out : undefined;
+}
+
+/**
+ * A JSON-valued attribute for a neutral document as it is: valid JSON text kept as text (see
+ * RawJson), anything else (text that does not parse, non-string values) as a plain value.
+ */
+export function jsonText(attributes: Attributes, key: string): unknown {
+  const value = attributes[key];
+  if (typeof value !== 'string') return value;
+  return parseJson(value) === undefined ? value : new RawJson(value);
 }
 
 /** JSON-valued attributes (messages, tool definitions): parsed, or the raw text when it does not parse. */

@@ -9,7 +9,7 @@ import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.j
 import { normalizeFinishReasons, normalizeProvider } from '../detect/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
 import * as semconv from '../semconv.js';
-import { count, inclusiveUsage, json, number, providedCost, text, textList } from './attributes.js';
+import { count, inclusiveUsage, jsonText, number, providedCost, text, textList } from './attributes.js';
 
 const AGGREGATE_OPERATIONS = new Set([
   'invoke_agent',
@@ -65,15 +65,15 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
     providedCost: providedCost(a, 'gen_ai.usage.cost', 'gen_ai.usage.input_cost', 'gen_ai.usage.output_cost'),
     requestJson: neutralRequestJson({
       model: requestModel,
-      messages: json(a, semconv.ATTR_GEN_AI_INPUT_MESSAGES),
-      system: json(a, semconv.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS),
-      tools: json(a, semconv.ATTR_GEN_AI_TOOL_DEFINITIONS),
+      messages: jsonText(a, semconv.ATTR_GEN_AI_INPUT_MESSAGES),
+      system: jsonText(a, semconv.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS),
+      tools: jsonText(a, semconv.ATTR_GEN_AI_TOOL_DEFINITIONS),
       parameters: requestParameters(a),
     }),
     responseJson: neutralResponseJson({
       id: text(a, semconv.ATTR_GEN_AI_RESPONSE_ID),
       model: responseModel,
-      messages: json(a, semconv.ATTR_GEN_AI_OUTPUT_MESSAGES),
+      messages: jsonText(a, semconv.ATTR_GEN_AI_OUTPUT_MESSAGES),
       finishReasons,
       usage,
     }),

@@ -12,10 +12,9 @@ import type { Counters, DropReason, TableKind } from './counters.js';
 export interface Batch {
   table: string;
   kind: TableKind;
-  /** JSONEachRow bytes. */
+  /** JSONEachRow bytes, one row per line. */
   body: Buffer;
-  /** Byte offset just past each row, so a refused batch can be split on row boundaries. */
-  rowEnds: number[];
+  rows: number;
 }
 
 export interface DeliveryLimits {
@@ -77,10 +76,10 @@ export class DeliveryQueue {
     return new Promise<void>((resolve, reject) => {
       if (this.closing) {
         reject(new DeliveryError('shutdown', 'llm-traces: the exporter is shutting down'));
-        this.counters.dropped('shutdown', batch.rowEnds.length);
+        this.counters.dropped('shutdown', batch.rows);
         return;
       }
-      this.makeRoom(batch);
+      this.makeRoom({ bytes: batch.body.length, rows: batch.rows });
       this.buffer(batch, +1);
       this.place({ batch, seq: this.nextSeq++, attempts: 0, firstAttemptAt: undefined, settle: { resolve, reject } });
       this.pump();
@@ -106,12 +105,14 @@ export class DeliveryQueue {
   }
 
   /**
-   * Drops the oldest batches not yet stored until the new one fits: waiting ones first, then
-   * inserts in flight (aborted; with the bound reached, they are the ones failing).
+   * While ClickHouse fails, drops the oldest batches not yet stored until `incoming` more fit:
+   * waiting ones first, then inserts in flight (aborted: they are the ones failing). While it
+   * works, a burst (a flush of a full span queue) waits its turn instead: nothing is dropped.
    */
-  private makeRoom(batch: Batch): void {
+  private makeRoom(incoming: { bytes: number; rows: number }): void {
+    if (!this.outage) return;
     const s = this.counters.stats;
-    const full = () => s.bufferedBytes + batch.body.length > this.limits.maxBufferBytes || s.bufferedRows + batch.rowEnds.length > this.limits.maxBufferRows;
+    const full = () => s.bufferedBytes + incoming.bytes > this.limits.maxBufferBytes || s.bufferedRows + incoming.rows > this.limits.maxBufferRows;
     const message = `llm-traces: retry buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes); the oldest batch was dropped`;
     while (full() && (this.waiting.length > 0 || this.inFlight.size > 0)) {
       const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>((oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item), undefined);
@@ -132,7 +133,7 @@ export class DeliveryQueue {
   private buffer(batch: Batch, sign: 1 | -1): void {
     const s = this.counters.stats;
     s.bufferedBytes += sign * batch.body.length;
-    s.bufferedRows += sign * batch.rowEnds.length;
+    s.bufferedRows += sign * batch.rows;
   }
 
   /** Puts an item among the waiting ones in arrival order. */
@@ -152,8 +153,7 @@ export class DeliveryQueue {
       const item = this.waiting.shift()!;
       const controller = new AbortController();
       this.inFlight.set(item, controller);
-      void this.attempt(item, controller.signal).finally(() => {
-        if (this.inFlight.get(item) === controller) this.inFlight.delete(item);
+      void this.attempt(item, controller).finally(() => {
         this.pump();
         this.notifyIdle();
       });
@@ -172,22 +172,28 @@ export class DeliveryQueue {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async attempt(item: Item, signal: AbortSignal): Promise<void> {
+  private async attempt(item: Item, controller: AbortController): Promise<void> {
     item.firstAttemptAt ??= this.now();
+    let failure: { error: unknown } | undefined;
     try {
-      await this.insert(item.batch, signal);
+      await this.insert(item.batch, controller.signal);
     } catch (error) {
-      if (!item.evicted) this.failed(item, error);
+      failure = { error };
+    }
+    // An evicted item was dropped and counted already; whatever its insert did is ignored.
+    if (item.evicted) return;
+    this.inFlight.delete(item);
+    if (failure) {
+      this.failed(item, failure.error);
       return;
     }
-    if (item.evicted) return;
     if (this.outage) {
       this.outage = false;
       log.info('ClickHouse accepts inserts again');
     }
     this.reporter.recovered();
     this.buffer(item.batch, -1);
-    this.counters.exported(item.batch.kind, item.batch.rowEnds.length);
+    this.counters.exported(item.batch.kind, item.batch.rows);
     item.settle.resolve();
   }
 
@@ -205,15 +211,17 @@ export class DeliveryQueue {
         return;
       }
       this.counters.stats.retries++;
+      this.pausedUntil = this.now() + backoffDelay(item.attempts);
+      this.place(item);
       if (!this.outage) {
         this.outage = true;
         log.warn(`insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`);
+        // What a burst queued up while ClickHouse worked must now fit the bound too.
+        this.makeRoom({ bytes: 0, rows: 0 });
       }
-      this.pausedUntil = this.now() + backoffDelay(item.attempts);
-      this.place(item);
       return;
     }
-    if (failure.dataError && item.batch.rowEnds.length > 1) {
+    if (failure.dataError && item.batch.rows > 1) {
       // Retry each half: the rows ClickHouse refuses end up alone and are dropped alone.
       let pending = 2;
       // A half that fails has counted its own rows; the parent reports success for the rest.
@@ -232,17 +240,21 @@ export class DeliveryQueue {
 
   private drop(item: Item, reason: DropReason, message: string, cause?: unknown): void {
     this.buffer(item.batch, -1);
-    this.counters.dropped(reason, item.batch.rowEnds.length);
+    this.counters.dropped(reason, item.batch.rows);
     item.settle.reject(new DeliveryError(reason, message, cause === undefined ? undefined : { cause }));
   }
 }
 
-/** Splits a batch into two halves on a row boundary. */
+const NEWLINE = 0x0a;
+
+/** Splits a batch into two halves on a row boundary (rows are lines). */
 export function splitBatch(batch: Batch): [Batch, Batch] {
-  const middle = Math.ceil(batch.rowEnds.length / 2);
-  const cut = batch.rowEnds[middle - 1]!;
+  const first = Math.ceil(batch.rows / 2);
+  let cut = -1;
+  for (let row = 0; row < first; row++) cut = batch.body.indexOf(NEWLINE, cut + 1);
+  cut++;
   return [
-    { ...batch, body: batch.body.subarray(0, cut), rowEnds: batch.rowEnds.slice(0, middle) },
-    { ...batch, body: batch.body.subarray(cut), rowEnds: batch.rowEnds.slice(middle).map((end) => end - cut) },
+    { ...batch, body: batch.body.subarray(0, cut), rows: first },
+    { ...batch, body: batch.body.subarray(cut), rows: batch.rows - first },
   ];
 }

@@ -16,21 +16,19 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
 
 export function serializeRow(row: object): string {
   const line = JSON.stringify(row);
-  return SURROGATE_ESCAPE.test(line) ? line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : line;
+  return line.includes('\\ud') && SURROGATE_ESCAPE.test(line) ? line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : line;
 }
 
-/** JSONEachRow bytes of `rows`, with the byte offset just past each row. */
-export async function serializeRows(rows: readonly object[]): Promise<{ body: Buffer; rowEnds: number[] }> {
+/**
+ * JSONEachRow bytes of `rows`. A row is one line: JSON text never holds a raw newline, so row
+ * boundaries can be found again in the bytes when a batch must be split (see splitBatch).
+ */
+export async function serializeRows(rows: readonly object[]): Promise<{ body: Buffer; rows: number }> {
   const chunks: Buffer[] = [];
-  const rowEnds: number[] = [];
-  let offset = 0;
   let slice = '';
   let sliceRows = 0;
   for (let i = 0; i < rows.length; i++) {
-    const line = serializeRow(rows[i]!) + '\n';
-    slice += line;
-    offset += Buffer.byteLength(line);
-    rowEnds.push(offset);
+    slice += serializeRow(rows[i]!) + '\n';
     if (slice.length >= SLICE_BYTES || ++sliceRows >= SLICE_ROWS) {
       chunks.push(Buffer.from(slice));
       slice = '';
@@ -39,5 +37,5 @@ export async function serializeRows(rows: readonly object[]): Promise<{ body: Bu
     }
   }
   if (slice !== '') chunks.push(Buffer.from(slice));
-  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), rowEnds };
+  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), rows: rows.length };
 }

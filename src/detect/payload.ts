@@ -20,17 +20,25 @@ export interface NeutralResponse {
   usage?: TokenUsage;
 }
 
+/**
+ * JSON text that is known to be valid (an attribute that parsed), embedded in a document as it
+ * is: message arrays are the largest values an LLM span has, and serializing them again after
+ * parsing would double their cost.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /** JSON text of the defined fields, or undefined when there is nothing to say. */
 function compact(fields: Record<string, unknown>): string | undefined {
-  const out: Record<string, unknown> = {};
-  let any = false;
+  const members: string[] = [];
   for (const key in fields) {
     const value = fields[key];
-    if (value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) continue;
-    out[key] = value;
-    any = true;
+    if (value === undefined) continue;
+    if (value instanceof RawJson) members.push(`${JSON.stringify(key)}:${value.text}`);
+    else if (typeof value !== 'object' || value === null || Object.keys(value).length > 0) members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
   }
-  return any ? JSON.stringify(out) : undefined;
+  return members.length > 0 ? `{${members.join(',')}}` : undefined;
 }
 
 export function neutralRequestJson(request: NeutralRequest): string | undefined {

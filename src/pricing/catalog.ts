@@ -29,9 +29,10 @@ export interface Catalog {
 
 export function createCatalog(entries: readonly CatalogEntry[]): Catalog {
   const knownProviders = new Set(entries.flatMap((entry) => [...(entry.providers ?? [])]));
+  // Lookups repeat (a few models, many calls): the scan over ~100 entries runs once per model and day.
+  const found = new Map<string, CatalogMatch | undefined>();
 
-  return {
-    find(model, rawProvider, at) {
+  const find = (model: string, rawProvider: string | undefined, day: string): CatalogMatch | undefined => {
       const name = normalizeModelName(model);
       const provider = normalizeProvider(rawProvider);
       const narrowing = provider !== undefined && knownProviders.has(provider) ? provider : undefined;
@@ -46,11 +47,24 @@ export function createCatalog(entries: readonly CatalogEntry[]): Catalog {
         else if (order === 0) best?.versions.push(entry);
       }
       if (best === undefined) return undefined;
-      const chosen = inEffect(best.versions, at.toISOString().slice(0, 10));
+      const chosen = inEffect(best.versions, day);
       return { pricing: chosen.pricing, user: chosen.user };
+  };
+
+  return {
+    find(model, rawProvider, at) {
+      const day = at.toISOString().slice(0, 10);
+      const key = `${rawProvider ?? ''}\u0000${model}\u0000${day}`;
+      if (found.has(key)) return found.get(key);
+      const match = find(model, rawProvider, day);
+      if (found.size >= MAX_CACHED) found.clear();
+      found.set(key, match);
+      return match;
     },
   };
 }
+
+const MAX_CACHED = 10_000;
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) {

@@ -5,7 +5,9 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { detectLlmCall } from '../detect/detect.js';
+import type { LlmCall } from '../detect/llm-call.js';
 import type { DetectedCall } from '../detect/nested-calls.js';
+import { redactTypedAttributes } from './redact.js';
 import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from './llm-row.js';
 import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from './otel-row.js';
 
@@ -32,24 +34,45 @@ export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
 
 export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
   const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
-  for (const span of spans) {
-    if (options.otel) {
-      try {
-        converted.otel.push(toOtelRow(span, options));
-      } catch (error) {
-        converted.failed++;
-        log.error(`span '${safeName(span)}' could not be converted to an otel_traces row and was skipped`, error);
-      }
-    }
+  for (const original of spans) {
+    let call: LlmCall | undefined;
+    // Secrets are redacted once, on the span both rows are built from.
+    let span = original;
     try {
-      const call = detectLlmCall(span);
+      span = redactedView(original);
+      call = detectLlmCall(span);
       if (call) converted.calls.push({ span, call });
     } catch (error) {
       converted.failed++;
-      log.error(`span '${safeName(span)}' could not be read as an LLM call and was skipped`, error);
+      log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);
+    }
+    if (options.otel) {
+      try {
+        converted.otel.push(toOtelRow(span, { ...options, llmCall: call !== undefined }));
+      } catch (error) {
+        converted.failed++;
+        log.error(`span '${safeName(original)}' could not be converted to an otel_traces row and was skipped`, error);
+      }
     }
   }
   return converted;
+}
+
+/** The span with its attributes and event attributes redacted; the span itself when nothing changed. */
+function redactedView(span: ReadableSpan): ReadableSpan {
+  const attributes = redactTypedAttributes(span.attributes);
+  let events = span.events;
+  for (let i = 0; i < span.events.length; i++) {
+    const event = span.events[i]!;
+    const redacted = event.attributes ? redactTypedAttributes(event.attributes) : undefined;
+    if (redacted !== event.attributes) {
+      if (events === span.events) events = [...span.events];
+      events[i] = { ...event, attributes: redacted };
+    }
+  }
+  if (attributes === span.attributes && events === span.events) return span;
+  // The view keeps the span's methods (spanContext) through its prototype chain.
+  return Object.create(span, { attributes: { value: attributes }, events: { value: events } }) as ReadableSpan;
 }
 
 export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): { rows: LlmTraceRow[]; failed: number } {

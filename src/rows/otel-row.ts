@@ -63,6 +63,8 @@ export function serviceNameOf(span: ReadableSpan): string {
 
 export interface OtelRowOptions {
   payloads?: PayloadPolicy;
+  /** The span became an llm_traces row, which holds its message content. */
+  llmCall?: boolean;
 }
 
 // The raw payloads of this package's own convention are stored once, in llm_traces.
@@ -96,17 +98,23 @@ function isContentKey(key: string): boolean {
   return CONTENT_KEYS.has(key) || CONTENT_PREFIXES.some((prefix) => key.startsWith(prefix));
 }
 
-/** Attributes as stored: without duplicated payloads (and content, if payloads are off), secrets redacted. */
-function storedAttributes(attributes: Attributes | undefined, policy: PayloadPolicy): Record<string, string> {
+/**
+ * Attributes as stored: without this package's raw payloads (they are in llm_traces), and without
+ * message content when payloads are off or when the span's llm_traces row already holds it (stored
+ * once, not twice, unless `contentInTraces`).
+ */
+function storedAttributes(attributes: Attributes | undefined, dropContent: boolean): Record<string, string> {
   const map = attributesToMap(attributes);
   for (const key in map) {
-    if (LLM_TRACES_PAYLOAD_KEYS.has(key) || (!policy.store && isContentKey(key))) delete map[key];
+    if (LLM_TRACES_PAYLOAD_KEYS.has(key) || (dropContent && isContentKey(key))) delete map[key];
   }
-  return redactAttributes(map);
+  return map;
 }
 
+/** `span` is expected with its attributes already redacted (see convertSpans); links and resource are redacted here. */
 export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): OtelTraceRow {
   const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
+  const dropContent = !policy.store || (options.llmCall === true && !policy.contentInTraces);
   const context = span.spanContext();
   const durationNs = span.duration[0] * 1e9 + span.duration[1];
   const row: OtelTraceRow = {
@@ -121,7 +129,7 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): Ote
     ResourceAttributes: redactAttributes(attributesToMap(span.resource.attributes)),
     ScopeName: span.instrumentationScope.name,
     ScopeVersion: span.instrumentationScope.version ?? '',
-    SpanAttributes: storedAttributes(span.attributes, policy),
+    SpanAttributes: storedAttributes(span.attributes, dropContent),
     // A broken clock (NaN, negative) must not fail the insert of the whole batch.
     Duration: Number.isFinite(durationNs) && durationNs > 0 ? Math.round(durationNs) : 0,
     StatusCode: STATUS_CODES[span.status.code] ?? 'Unset',
@@ -137,13 +145,13 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): Ote
   for (const event of span.events) {
     row['Events.Timestamp'].push(hrTimeToNanosString(event.time));
     row['Events.Name'].push(event.name);
-    row['Events.Attributes'].push(storedAttributes(event.attributes, policy));
+    row['Events.Attributes'].push(storedAttributes(event.attributes, dropContent));
   }
   for (const link of span.links) {
     row['Links.TraceId'].push(hexId(link.context.traceId));
     row['Links.SpanId'].push(hexId(link.context.spanId));
     row['Links.TraceState'].push(link.context.traceState?.serialize() ?? '');
-    row['Links.Attributes'].push(storedAttributes(link.attributes, policy));
+    row['Links.Attributes'].push(redactAttributes(storedAttributes(link.attributes, false)));
   }
   return row;
 }

@@ -1,9 +1,9 @@
 /**
- * What is stored of a request/response/config payload: secrets redacted, then the user's hook,
- * then a size cap with a visible truncation marker. The original size is kept either way.
+ * What is stored of a request/response/config payload: the user's hook, then a size cap with a
+ * visible truncation marker. The original size is kept either way. Payloads are built from span
+ * attributes that were redacted of credentials already (convertSpans).
  */
 import { diag } from '@opentelemetry/api';
-import { redactSecrets } from './redact.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -12,6 +12,8 @@ export type PayloadField = 'request_json' | 'response_json' | 'llm_config_json';
 export interface PayloadPolicy {
   /** false: store no payloads at all (ids, model, tokens and timings only). */
   store: boolean;
+  /** Also keep an LLM span's message-content attributes in otel_traces (stored twice then). */
+  contentInTraces?: boolean;
   /** Bytes kept of each payload field; longer ones are cut and marked. */
   maxBytes: number;
   /** Redacts or drops more (PII): return the text to store, or undefined to store nothing. */
@@ -34,7 +36,7 @@ export function truncationMarker(originalBytes: number): string {
 export function storedPayload(text: string, field: PayloadField, policy: PayloadPolicy): StoredPayload {
   const originalBytes = Buffer.byteLength(text, 'utf8');
   if (!policy.store || text === '') return { text: '', originalBytes, truncated: false };
-  let kept: string | undefined = redactSecrets(text);
+  let kept: string | undefined = text;
   if (policy.redact) {
     try {
       kept = policy.redact(kept, field);

@@ -4,6 +4,8 @@
  * ...), and key shapes wherever they appear (OpenAI `sk-`, Anthropic `sk-ant-`, Google `AIza`,
  * AWS access key ids, bearer tokens).
  */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+
 export const REDACTED = '[REDACTED]';
 
 // Names that make a JSON member or an attribute a credential.
@@ -28,7 +30,12 @@ const SECRET_SHAPES = new RegExp(
 
 // Cheap pre-check for the shapes: most texts contain none of these prefixes.
 const SHAPE_MARKERS = /sk-|AIza|AKIA|ASIA|xai-|gsk_|[Bb]earer/;
+/** Secret-shaped values (keys, bearer tokens) anywhere in the text. */
+export function redactSecretShapes(text: string): string {
+  return text.length >= 8 && SHAPE_MARKERS.test(text) ? text.replace(SECRET_SHAPES, REDACTED) : text;
+}
 
+/** Secret shapes, and the values of credential-named members of JSON documents (headers, raw request dumps). */
 export function redactSecrets(text: string): string {
   let out = text;
   if (CREDENTIAL_NAME.test(out)) {
@@ -36,17 +43,53 @@ export function redactSecrets(text: string): string {
       CREDENTIAL_NAME.test(key) ? `"${key}"${separator}"${REDACTED}"` : member,
     );
   }
-  return SHAPE_MARKERS.test(out) ? out.replace(SECRET_SHAPES, REDACTED) : out;
+  return redactSecretShapes(out);
 }
 
 const CREDENTIAL_KEY = /(?:^|[._-])(?:authorization|api[-_]?key|x-api-key|access[-_]?token|secret|password|cookie)$/i;
+
+// Attribute keys repeat on every span: each is classified once.
+const credentialKeys = new Map<string, boolean>();
+
+function isCredentialKey(key: string): boolean {
+  let is = credentialKeys.get(key);
+  if (is === undefined) {
+    is = CREDENTIAL_KEY.test(key);
+    if (credentialKeys.size < 10_000) credentialKeys.set(key, is);
+  }
+  return is;
+}
 
 /** An attribute map with credential-named keys and secret-shaped values redacted. */
 export function redactAttributes(attributes: Record<string, string>): Record<string, string> {
   for (const key in attributes) {
     const value = attributes[key]!;
-    if (CREDENTIAL_KEY.test(key)) attributes[key] = REDACTED;
+    if (isCredentialKey(key)) attributes[key] = REDACTED;
     else attributes[key] = redactSecrets(value);
   }
   return attributes;
+}
+
+// Attributes that hold raw documents (request dumps, headers), where credential-named members
+// occur; message content gets the cheaper scan for secret shapes only.
+const RAW_DOCUMENT_KEY = /^llm_traces\.\w+_json$|^(input|output)\.value$|header|^http\.(request|response)\./;
+
+/**
+ * Typed span attributes with secrets redacted, for everything built from them; the same object
+ * when nothing needed redacting (the usual case), so no copy is made.
+ */
+export function redactTypedAttributes(attributes: Attributes): Attributes {
+  let out: Attributes | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    let redacted: AttributeValue | undefined = value;
+    if (value !== undefined && isCredentialKey(key)) redacted = REDACTED;
+    else if (typeof value === 'string') redacted = RAW_DOCUMENT_KEY.test(key) ? redactSecrets(value) : redactSecretShapes(value);
+    else if (Array.isArray(value) && value.some((item) => typeof item === 'string')) {
+      const items = (value as unknown[]).map((item) => (typeof item === 'string' ? redactSecrets(item) : item));
+      if (items.some((item, i) => item !== value[i])) redacted = items as AttributeValue;
+    }
+    if (redacted !== value) (out ??= { ...attributes })[key] = redacted;
+  }
+  return out ?? attributes;
 }
