@@ -26,7 +26,8 @@ export interface RepriceResult {
   unpriced: number;
 }
 
-interface StoredCall {
+/** A stored call as read back: its usage, and its cost columns as they are now. */
+interface StoredCall extends CostColumns {
   key: string;
   provider: string;
   model: string;
@@ -39,12 +40,6 @@ interface StoredCall {
   cache_write_tokens: string | null;
   reasoning_tokens: string | null;
   created_ms: string;
-  cost_usd: string | null;
-  input_cost_usd: string | null;
-  cached_input_cost_usd: string | null;
-  cache_write_cost_usd: string | null;
-  output_cost_usd: string | null;
-  cost_source: string;
 }
 
 const COST_FIELDS = ['cost_usd', 'input_cost_usd', 'cached_input_cost_usd', 'cache_write_cost_usd', 'output_cost_usd'] as const;
