@@ -3,10 +3,9 @@
  * ClickHouse in this process and over HTTP through the local server (`llm-traces serve`'s core)
  * running in another process, as it does in use.
  */
-import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openClient } from '../src/connection.js';
+import { openClient, type OpenedClient } from '../src/connection.js';
 import { serializeRows } from '../src/delivery/serialize.js';
 import { toRowBatch } from '../src/rows/batch.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
@@ -22,7 +21,8 @@ interface Store {
   exporter: ClickHouseTraceExporter;
   client: ClickHouseClient;
   /** Embedded only: the writer's insert settings, for inserting the same data without the exporter. */
-  ceilingInsertSettings: ClickHouseSettings | undefined;
+  /** The writer's own insert path, for the engine-alone ceiling (embedded only). */
+  ceilingInsert: OpenedClient['insertRows'] | undefined;
   close(): Promise<void>;
 }
 
@@ -84,9 +84,9 @@ async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store
         progress(`end-to-end ${name}: ${stream.kind} stream, run ${r + 1}/${repetitions}, ${count} spans`);
         const generated = generateSpans(count, stream.kind, ++seed);
         runs.push(await runOnce(store, generated));
-        if (store.ceilingInsertSettings) {
+        if (store.ceilingInsert) {
           for (const batchSize of CEILING_BATCH_SIZES) {
-            (ceilings[batchSize] ??= []).push(await insertCeiling(store.client, store.ceilingInsertSettings, generated, batchSize));
+            (ceilings[batchSize] ??= []).push(await insertCeiling(store.ceilingInsert, generated, batchSize));
           }
         }
       }
@@ -131,8 +131,7 @@ async function runOnce(store: Store, generated: ReturnType<typeof generateSpans>
  * way the writer inserts them (both tables at once, same settings), one batch after another.
  */
 async function insertCeiling(
-  client: ClickHouseClient,
-  settings: ClickHouseSettings,
+  insertRows: OpenedClient['insertRows'],
   generated: ReturnType<typeof generateSpans>,
   batchSize: number,
 ): Promise<Run> {
@@ -141,10 +140,8 @@ async function insertCeiling(
     const rows = toRowBatch(batch, { otel: true });
     bodies.push({ otel: (await serializeRows(rows.otel)).body, llm: rows.llm.length > 0 ? (await serializeRows(rows.llm)).body : undefined });
   }
-  const insert = (table: string, body: Buffer): Promise<unknown> =>
-    client.exec({ query: `INSERT INTO otel.${table} FORMAT JSONEachRow`, values: Readable.from([body]), clickhouse_settings: settings }).then(async (result) => {
-      for await (const _ of result.stream) void _;
-    });
+  const signal = new AbortController().signal;
+  const insert = (table: string, body: Buffer): Promise<unknown> => insertRows('otel', table, body, signal);
   const bytes = generated.reduce((sum, s) => sum + s.bytes, 0);
   const started = performance.now();
   for (const body of bodies) await Promise.all([insert('otel_traces', body.otel), body.llm && insert('llm_traces', body.llm)]);
@@ -181,7 +178,7 @@ async function openEmbedded(path: string): Promise<Store> {
   return {
     exporter,
     client: opened.client,
-    ceilingInsertSettings: opened.insertSettings,
+    ceilingInsert: opened.insertRows,
     async close() {
       await exporter.shutdown();
       await opened.close();
@@ -203,7 +200,7 @@ async function openHttp(path: string): Promise<Store> {
   return {
     exporter,
     client,
-    ceilingInsertSettings: undefined,
+    ceilingInsert: undefined,
     async close() {
       await exporter.shutdown();
       await client.close();

@@ -154,14 +154,9 @@ function resolveConnection(options: ClickHouseTraceExporterOptions, timeoutMs: n
   const { url, pathname, username: urlUser, password: urlPassword } = parseEndpoint(endpoint);
   const username = pick(options.username, 'username', [`${PREFIX}USERNAME`, 'CLICKHOUSE_USERNAME', 'CLICKHOUSE_USER']);
   const password = pick(options.password, 'password', [`${PREFIX}PASSWORD`, 'CLICKHOUSE_PASSWORD']);
-  return {
-    kind: 'server',
-    url,
-    pathname,
-    username: username ? text(username) : urlUser || 'default',
-    password: password ? String(password.value) : urlPassword,
-    timeoutMs,
-  };
+  const server = { kind: 'server' as const, url, pathname, username: username ? text(username) : urlUser || 'default', timeoutMs };
+  // Not enumerable: printing or serializing the config (console.log(exporter)) never shows it.
+  return Object.defineProperty(server, 'password', { value: password ? String(password.value) : urlPassword, enumerable: false }) as ResolvedConnection;
 }
 
 /**

@@ -3,15 +3,17 @@
  * ClickHouse (chDB) plugged in as the client's connection. Nothing else knows which mode it is in.
  */
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
 import type { ResolvedConnection } from './config.js';
+import { qualifiedName } from './schema/ddl.js';
 
 export interface OpenedClient {
   client: ClickHouseClient;
-  /** Settings for inserts: async inserts against a server, plain ones in process (chDB). */
-  insertSettings: ClickHouseSettings;
+  /** Inserts JSONEachRow bytes into `database.table` (validated identifiers); resolves once they are stored. */
+  insertRows(database: string, table: string, body: Buffer, signal: AbortSignal): Promise<void>;
   /** Closes the client if this package created it; a user-provided client is left open. */
   close(): Promise<void>;
 }
@@ -42,15 +44,27 @@ class DiagLogger implements Logger {
 
 /**
  * A server batches small inserts from many processes into few parts (async_insert), and the insert
- * waits for that flush, so a resolved export means the rows are stored. In process there is one
- * writer that already batches: a plain insert skips the async buffer's wait.
+ * waits for that flush, so a resolved export means the rows are stored.
  */
 const SERVER_INSERT_SETTINGS: ClickHouseSettings = { async_insert: 1, wait_for_async_insert: 1 };
-const EMBEDDED_INSERT_SETTINGS: ClickHouseSettings = {};
+
+/** Pre-serialized JSONEachRow bytes as the body of an INSERT ... FORMAT statement. */
+function execInsert(client: ClickHouseClient) {
+  return async (database: string, table: string, body: Buffer, signal: AbortSignal): Promise<void> => {
+    const result = await client.exec({
+      query: `INSERT INTO ${qualifiedName(database, table)} FORMAT JSONEachRow`,
+      values: Readable.from([body], { objectMode: false }),
+      clickhouse_settings: SERVER_INSERT_SETTINGS,
+      abort_signal: signal,
+    });
+    // The response of an INSERT is empty, but it must be read for the socket to be reused.
+    for await (const _ of result.stream) void _;
+  };
+}
 
 export async function openClient(connection: ResolvedConnection, application = 'llm-traces'): Promise<OpenedClient> {
   if (connection.kind === 'client') {
-    return { client: connection.client, insertSettings: SERVER_INSERT_SETTINGS, close: async () => {} };
+    return { client: connection.client, insertRows: execInsert(connection.client), close: async () => {} };
   }
   if (connection.kind === 'server') {
     const client = createClient({
@@ -64,7 +78,7 @@ export async function openClient(connection: ResolvedConnection, application = '
       compression: { request: { codec: 'gzip', level: 1 }, response: true },
       log: { LoggerClass: DiagLogger },
     });
-    return { client, insertSettings: SERVER_INSERT_SETTINGS, close: () => client.close() };
+    return { client, insertRows: execInsert(client), close: () => client.close() };
   }
   const createChdbConnection = await loadChdb();
   const path = resolve(connection.path);
@@ -78,7 +92,12 @@ export async function openClient(connection: ResolvedConnection, application = '
   const client = createClient({ connection: chdbConnection as never, application, log: { LoggerClass: DiagLogger } });
   return {
     client,
-    insertSettings: EMBEDDED_INSERT_SETTINGS,
+    // In process there is one writer that already batches: a plain insert, and chDB's raw insert
+    // hands the body to the engine without the string copies of the client's exec path.
+    // Its table argument takes plain `db.table` only; the names are validated identifiers (config).
+    insertRows: async (database, table, body, signal) => {
+      await chdbConnection.chdb.rawInsert({ table: `${database}.${table}`, values: body, format: 'JSONEachRow', signal });
+    },
     close: async () => {
       await client.close();
       await chdbConnection.close();

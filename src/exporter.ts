@@ -13,7 +13,7 @@ import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
 import { convertSpans, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
-import { ClickHouseWriter } from './writer.js';
+import { ClickHouseWriter, untilDeadline } from './writer.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -30,6 +30,8 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private readonly joiner = new NestedCallJoiner();
   private readonly releaseTimer: NodeJS.Timeout;
   private readonly pending = new Set<Promise<void>>();
+  /** Exports still converting spans to rows, before the writer has them. */
+  private readonly converting = new Set<Promise<unknown>>();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
@@ -90,8 +92,13 @@ export class ClickHouseTraceExporter implements SpanExporter {
     const writer = this.writer!;
     writer.counters.instrument();
     // The span processor calls export() inside the app's span.end(): convert after yielding.
-    await yieldToEventLoop();
-    const converted = await convertInSlices(spans, this.rowOptions!);
+    const conversion = (async () => {
+      await yieldToEventLoop();
+      return convertInSlices(spans, this.rowOptions!);
+    })();
+    this.converting.add(conversion);
+    void conversion.finally(() => this.converting.delete(conversion));
+    const converted = await conversion;
     const llm = toLlmRows(this.joiner.join(spans, converted.calls), this.rowOptions!);
     const failed = converted.failed + llm.failed;
     if (failed > 0) writer.counters.dropped('conversion', failed);
@@ -140,6 +147,8 @@ export class ClickHouseTraceExporter implements SpanExporter {
       clearInterval(this.releaseTimer);
       if (!this.writer) return;
       const deadline = Date.now() + this.config!.shutdownTimeoutMs;
+      // Rows still being converted must reach the writer before it closes.
+      await untilDeadline(Promise.allSettled([...this.converting]), deadline);
       this.writeHeld(true);
       // Pending exports settle when the writer stores or gives up on their rows, by the deadline.
       await this.writer.close(deadline);

@@ -4,7 +4,6 @@
  * queue, which retries, buffers and counts. Every ClickHouse call runs with tracing suppressed, so
  * an instrumented HTTP stack does not trace the exporter's own inserts back into the exporter.
  */
-import { Readable } from 'node:stream';
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ResolvedConfig } from './config.js';
@@ -13,7 +12,6 @@ import { Counters } from './delivery/counters.js';
 import { classifyFailure, FailureReporter } from './delivery/errors.js';
 import { DeliveryQueue, type Batch } from './delivery/queue.js';
 import { serializeRows } from './delivery/serialize.js';
-import { qualifiedName } from './schema/ddl.js';
 import { ensureSchema } from './schema/migrate.js';
 import type { RowBatch } from './rows/batch.js';
 
@@ -21,6 +19,17 @@ const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
+}
+
+/** Waits for `work`, but not past `deadline` (epoch ms). */
+export async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  await Promise.race([work, timedOut]);
+  clearTimeout(timer);
 }
 
 export function untraced<T>(fn: () => Promise<T>): Promise<T> {
@@ -31,6 +40,7 @@ export class ClickHouseWriter {
   readonly counters = new Counters();
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
+  private readonly handing = new Set<Promise<unknown>>();
 
   private readonly reporter = new FailureReporter(log);
 
@@ -66,12 +76,16 @@ export class ClickHouseWriter {
 
   /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
   async write(rows: RowBatch): Promise<void> {
-    const deliveries: Promise<void>[] = [];
-    if (this.config.tracesTable && rows.otel.length > 0) {
-      deliveries.push(this.queue.deliver(await this.batch(this.config.tracesTable, 'spans', rows.otel)));
-    }
-    if (rows.llm.length > 0) deliveries.push(this.queue.deliver(await this.batch(this.config.llmTable, 'llm_calls', rows.llm)));
-    await Promise.all(deliveries);
+    // Serializing comes before the queue sees the rows: close() waits for this hand-over.
+    const handOver = (async () => {
+      const batches: Batch[] = [];
+      if (this.config.tracesTable && rows.otel.length > 0) batches.push(await this.batch(this.config.tracesTable, 'spans', rows.otel));
+      if (rows.llm.length > 0) batches.push(await this.batch(this.config.llmTable, 'llm_calls', rows.llm));
+      return batches.map((batch) => this.queue.deliver(batch));
+    })();
+    this.handing.add(handOver);
+    void handOver.finally(() => this.handing.delete(handOver));
+    await Promise.all(await handOver);
   }
 
   private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
@@ -79,18 +93,8 @@ export class ClickHouseWriter {
   }
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
-    const { client, insertSettings } = await this.ready();
-    await untraced(async () => {
-      // Pre-serialized JSONEachRow bytes go as the request body of an INSERT ... FORMAT statement.
-      const result = await client.exec({
-        query: `INSERT INTO ${qualifiedName(this.config.database, batch.table)} FORMAT JSONEachRow`,
-        values: Readable.from([batch.body], { objectMode: false }),
-        clickhouse_settings: insertSettings,
-        abort_signal: signal,
-      });
-      // The response of an INSERT is empty, but it must be read for the socket to be reused.
-      for await (const _ of result.stream) void _;
-    });
+    const opened = await this.ready();
+    await untraced(() => opened.insertRows(this.config.database, batch.table, batch.body, signal));
   }
 
   /** Waits until nothing is buffered or in flight. */
@@ -103,13 +107,8 @@ export class ClickHouseWriter {
    * flight; counted as dropped `shutdown`) and closes the connection.
    */
   async close(deadline: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      timer.unref();
-    });
-    await Promise.race([this.queue.idle(), timedOut]);
-    clearTimeout(timer);
+    await untilDeadline(Promise.allSettled([...this.handing]), deadline);
+    await untilDeadline(this.queue.idle(), deadline);
     this.queue.close('llm-traces: the exporter shut down before this batch could be stored');
     await this.queue.idle();
     const opening = this.opening;

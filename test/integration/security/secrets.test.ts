@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
@@ -137,7 +138,18 @@ describe('credentials never appear in logs, errors or descriptions', () => {
       const ready = await exporter.ready().catch((error: Error) => error);
       await exporter.shutdown();
       const config = resolveConfig({ endpoint: 'https://ch.example.com', username: 'writer', password });
-      const texts = [...lines, String(result.error), result.error?.stack ?? '', String(ready), describeConfig(config), JSON.stringify(exporter.stats())];
+      const texts = [
+        ...lines,
+        String(result.error),
+        result.error?.stack ?? '',
+        String(ready),
+        describeConfig(config),
+        JSON.stringify(exporter.stats()),
+        String(exporter),
+        inspect(exporter, { depth: 10 }),
+        inspect(config, { depth: 10 }),
+        JSON.stringify(config),
+      ];
       expect(lines.length).toBeGreaterThan(0);
       for (const text of texts) expect(text).not.toContain(password);
     } finally {
