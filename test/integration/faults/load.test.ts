@@ -1,7 +1,7 @@
 /**
  * Load: a steady span rate through a real tracer and a BatchSpanProcessor into
  * `llm-traces serve` for a fixed time. Nothing may be lost and memory must stay bounded; the
- * figures are printed as markdown and written to load-figures.md for BENCHMARKS.md.
+ * figures are printed as markdown (and written to $LLM_TRACES_LOAD_FIGURES) for BENCHMARKS.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SpanKind, context, trace } from '@opentelemetry/api';
@@ -24,7 +24,6 @@ const PAYLOAD_BYTES = 3_000;
  * default queue then dropped 1-10% of the spans before they reached the exporter.
  */
 const MAX_QUEUE_SIZE = 16_384;
-const FIGURES = new URL('./load-figures.md', import.meta.url);
 
 /** Counts the spans handed to the exporter and times each export (call to result). */
 class TimingExporter implements SpanExporter {
@@ -200,7 +199,8 @@ describe('load: a steady span rate into llm-traces serve', () => {
     ].join('\n');
     console.log(markdown);
     if (processorFlush !== 'ok' || store.exited() !== undefined) console.log(`processor flush: ${processorFlush}; server exited: ${store.exited() ?? 'no'}\n${store.output()}`);
-    writeFileSync(FIGURES, markdown);
+    // Written only on request (LLM_TRACES_LOAD_FIGURES=<file>), so a test run leaves the tree clean.
+    if (process.env.LLM_TRACES_LOAD_FIGURES) writeFileSync(process.env.LLM_TRACES_LOAD_FIGURES, markdown);
 
     // No loss: everything ended was handed over (the processor dropped nothing) and stored once.
     expect(timing.handed).toBe(emitted);
