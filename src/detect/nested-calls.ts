@@ -47,8 +47,9 @@ export class NestedCallJoiner {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Calls not yet released: held for a parent, or pushed out of a full hold map. */
   get size(): number {
-    return this.heldCount;
+    return this.heldCount + this.overflow.length;
   }
 
   /** The calls of one export that are final now; held calls whose parent came in it join them. */
