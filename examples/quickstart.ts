@@ -107,6 +107,7 @@ try {
       { header: 'cached', value: (s) => s.cachedInputTokens },
       { header: 'completion', value: (s) => s.completionTokens },
       { header: 'avg ms', value: (s) => Math.round(s.avgLatencyMs) },
+      { header: 'cost $', value: (s) => s.costUsd },
     ]),
   );
 
