@@ -1,9 +1,15 @@
+/** llm-traces: an OpenTelemetry span exporter to ClickHouse for LLM calls, and its reader. */
 export { ClickHouseTraceExporter } from './exporter.js';
 export { ConfigError, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
 export { withLlmContext, getLlmContext, llmContextAttributes, LlmContextSpanProcessor, type LlmContext } from './context.js';
 export { LLM_TRACES } from './conventions/llm-traces.js';
 export { detectLlmCall } from './detect/detect.js';
-export type { LlmCall, TokenUsage, CallError, CallContext, BillingContext } from './detect/llm-call.js';
+export type { LlmCall, TokenUsage, CallError, CallContext, BillingContext, ProvidedCost } from './detect/llm-call.js';
+export type { ExporterStats, DropReason } from './delivery/counters.js';
+export { DeliveryError } from './delivery/queue.js';
+export type { PayloadField as PayloadColumn, PayloadPolicy } from './rows/payload.js';
+export * from './pricing/index.js';
+export { reprice, type RepriceOptions, type RepriceResult } from './reprice.js';
 export { openClient, type OpenedClient } from './connection.js';
 export { ensureSchema } from './schema/migrate.js';
 export * from './reader/index.js';
