@@ -67,7 +67,7 @@ export class ClickHouseWriter {
       opening.catch((error: unknown) => {
         if (this.opening === opening) this.opening = undefined;
         const failure = classifyFailure(error);
-        if (failure.retryable) log.warn(`ClickHouse is not ready yet (${failure.reason}); the next export retries: ${messageOf(error)}`);
+        if (failure.retryable) this.reporter.transient(`ClickHouse is not ready yet (${failure.reason}); inserts are retried: ${messageOf(error)}`);
         else this.reporter.permanent(failure, `ClickHouse refused the exporter (${failure.reason}): ${messageOf(error)}`);
       });
     }

@@ -98,12 +98,21 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 
 /**
  * Reports each permanent failure once, with its fix, wherever it shows (opening the store,
- * inserting), until the store works again; repeating it on every export would drown the cause.
+ * inserting), and a retryable one once, until the store works again; repeating them on every
+ * export or retry would drown the cause.
  */
 export class FailureReporter {
   private readonly reported = new Set<string>();
+  private transientReported = false;
 
-  constructor(private readonly log: { error(message: string): void }) {}
+  constructor(private readonly log: { error(message: string): void; warn(message: string): void }) {}
+
+  /** A retryable failure: warned once until the store works again, not on every retry. */
+  transient(what: string): void {
+    if (this.transientReported) return;
+    this.transientReported = true;
+    this.log.warn(what);
+  }
 
   permanent(failure: FailureClass, what: string): void {
     if (this.reported.has(failure.reason)) return;
@@ -113,5 +122,6 @@ export class FailureReporter {
 
   recovered(): void {
     this.reported.clear();
+    this.transientReported = false;
   }
 }

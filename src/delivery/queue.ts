@@ -215,7 +215,7 @@ export class DeliveryQueue {
       this.place(item);
       if (!this.outage) {
         this.outage = true;
-        log.warn(`insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`);
+        this.reporter.transient(`insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`);
         // What a burst queued up while ClickHouse worked must now fit the bound too.
         this.makeRoom({ bytes: 0, rows: 0 });
       }

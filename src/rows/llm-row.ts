@@ -108,7 +108,8 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
     time_to_first_token_ms: millis(call.timeToFirstTokenMs) ?? null,
     is_error: isError,
     error_type: call.error?.type ?? '',
-    error_message: redactSecrets((call.error?.message ?? '').slice(0, ERROR_MESSAGE_MAX_CHARS)),
+    // Redacted before the cut, so a key the cut splits is still recognized.
+    error_message: redactSecrets(call.error?.message ?? '').slice(0, ERROR_MESSAGE_MAX_CHARS),
     finish_reasons: isError && finishReasons.length === 0 ? ['error'] : finishReasons,
     request_json: request.text,
     response_json: response.text,

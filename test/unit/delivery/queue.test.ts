@@ -4,7 +4,7 @@ import { backoffDelay, classifyFailure, FailureReporter } from '../../../src/del
 import { DeliveryError, DeliveryQueue, splitBatch, type Batch, type DeliveryLimits } from '../../../src/delivery/queue.js';
 import { serializeRows } from '../../../src/delivery/serialize.js';
 
-const reporter = () => new FailureReporter({ error: () => {} });
+const reporter = () => new FailureReporter({ error: () => {}, warn: () => {} });
 
 const limits: DeliveryLimits = { maxInFlight: 1, maxBufferBytes: 1 << 20, maxBufferRows: 1000, retryBudgetMs: 60_000 };
 
