@@ -6,7 +6,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { openClient, type OpenedClient } from '../src/connection.js';
-import { serializeRows } from '../src/delivery/serialize.js';
+import { INSERT_COLUMNS, serializeRows } from '../src/delivery/serialize.js';
 import { toRowBatch } from '../src/rows/batch.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { BATCH_SIZE, chunk } from './exporting.js';
@@ -37,7 +37,9 @@ const STREAMS: ReadonlyArray<{ kind: StreamKind; quick: number; full: number }> 
   { kind: 'mixed', quick: 4 * BATCH_SIZE, full: 20 * BATCH_SIZE },
 ];
 const QUERYABLE_TIMEOUT_MS = 120_000;
-const CEILING_BATCH_SIZES = [BATCH_SIZE, 8 * BATCH_SIZE];
+/** The SDK's default batch, and the one `llm-traces/register` sets up (src/register.ts). */
+const REGISTER_BATCH_SIZE = 8 * BATCH_SIZE;
+const BATCH_SIZES = [BATCH_SIZE, REGISTER_BATCH_SIZE];
 /** Counting rows competes with the inserts: not more often than this. */
 const POLL_MS = 50;
 
@@ -59,7 +61,8 @@ export async function measureEndToEnd(options: BenchOptions): Promise<SectionRes
       progress(`end-to-end over HTTP not measured: ${http}`);
     }
     const notes = [
-      `Each run generates fresh spans (seeded), hands all of them to a new BatchSpanProcessor (batches of ${BATCH_SIZE}, one export at a time as the SDK does, the next as soon as the previous reports back; maxQueueSize raised to the run's size so none is dropped) and polls count() on both tables every ${POLL_MS} ms until every span and LLM call is there. Time runs from the first span handed over to the last row queryable. Median of ${repetitions} runs.`,
+      `Each run generates fresh spans (seeded), hands all of them to a new BatchSpanProcessor (one export at a time as the SDK does, the next as soon as the previous reports back; maxQueueSize raised to the run's size so none is dropped) and polls count() on both tables every ${POLL_MS} ms until every span and LLM call is there. Time runs from the first span handed over to the last row queryable. Median of ${repetitions} runs. Two set-ups: the SDK's default batch of ${BATCH_SIZE} spans per export, and ${REGISTER_BATCH_SIZE} per export as \`llm-traces/register\` configures it (the README recommends the same for a hand-made BatchSpanProcessor).`,
+      'The exporter reports an export successful only once its rows are stored (so a forceFlush means the data is queryable), and the SDK exports one batch at a time: spans/s is batch size divided by (conversion + insert time), and the insert dominates. The ceiling rows give the engine alone.',
       'Payload MB/s counts the bytes the application handed over: span names, attribute keys and values (LLM message and payload JSON included), 1 MB = 2^20 bytes.',
       'Embedded: the exporter with `path` (chDB in the exporting process, a fresh temp directory). HTTP: the exporter with `endpoint` set to startClickHouseHttpServer in a separate process with its own fresh directory.',
       'Ceiling rows: the same spans converted and serialized before the clock starts, then inserted through a second connection to the same store with the insert settings the writer uses (both tables at once, one batch after another), at the BatchSpanProcessor\'s batch size and 8 times that: what the engine allows before any exporter work.',
@@ -78,23 +81,28 @@ async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store
     let seed = options.seed * 1000;
     for (const stream of STREAMS) {
       const count = sized(options, stream.quick, stream.full);
-      const runs: Run[] = [];
+      const runs: Record<number, Run[]> = {};
       const ceilings: Record<number, Run[]> = {};
       for (let r = 0; r < repetitions; r++) {
         progress(`end-to-end ${name}: ${stream.kind} stream, run ${r + 1}/${repetitions}, ${count} spans`);
         const generated = generateSpans(count, stream.kind, ++seed);
-        runs.push(await runOnce(store, generated));
-        if (store.ceilingInsert) {
-          for (const batchSize of CEILING_BATCH_SIZES) {
-            (ceilings[batchSize] ??= []).push(await insertCeiling(store.ceilingInsert, generated, batchSize));
-          }
+        for (const batchSize of BATCH_SIZES) {
+          (runs[batchSize] ??= []).push(await runOnce(store, generated, batchSize));
+          if (store.ceilingInsert) (ceilings[batchSize] ??= []).push(await insertCeiling(store.ceilingInsert, generated, batchSize));
         }
       }
       const label = stream.kind === 'plain' ? `non-LLM stream (${count} spans)` : `mixed stream (${count} spans, 10% LLM)`;
       const embedded = name === 'embedded';
+      for (const batchSize of BATCH_SIZES) {
+        const setup = batchSize === BATCH_SIZE ? `SDK default BatchSpanProcessor (${batchSize} per export)` : `BatchSpanProcessor as llm-traces/register sets it up (${batchSize} per export)`;
+        // The targets apply to the set-up this package ships (register); the SDK default is shown beside it.
+        const targeted = embedded && batchSize === REGISTER_BATCH_SIZE;
+        figures.push(
+          { label: `${label}, ${setup}: spans/s`, value: median(runs[batchSize]!.map((r) => r.spansPerSecond)), unit: 'spans/s', digits: 0, ...(targeted && stream.kind === 'plain' ? { target: { op: '>=', value: 100_000 } } : {}) },
+          { label: `${label}, ${setup}: payload MB/s`, value: median(runs[batchSize]!.map((r) => r.megabytesPerSecond)), unit: 'MB/s', digits: 1, ...(targeted && stream.kind === 'mixed' ? { target: { op: '>=', value: 50 } } : {}) },
+        );
+      }
       figures.push(
-        { label: `${label}: spans/s`, value: median(runs.map((r) => r.spansPerSecond)), unit: 'spans/s', digits: 0, ...(embedded && stream.kind === 'plain' ? { target: { op: '>=', value: 100_000 } } : {}) },
-        { label: `${label}: payload MB/s`, value: median(runs.map((r) => r.megabytesPerSecond)), unit: 'MB/s', digits: 1, ...(embedded && stream.kind === 'mixed' ? { target: { op: '>=', value: 50 } } : {}) },
         ...Object.entries(ceilings).map(([batchSize, ceiling]): Figure => ({
           label: `${label}: ceiling: the same rows pre-serialized, chDB INSERT alone, ${batchSize} spans per insert`,
           value: median(ceiling.map((r) => r.spansPerSecond)),
@@ -110,15 +118,15 @@ async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store
   return { title: name === 'embedded' ? 'Embedded ClickHouse (chDB, in process)' : 'HTTP through the local server (separate process)', figures };
 }
 
-async function runOnce(store: Store, generated: ReturnType<typeof generateSpans>): Promise<Run> {
+async function runOnce(store: Store, generated: ReturnType<typeof generateSpans>, batchSize: number): Promise<Run> {
   const spans: ReadableSpan[] = generated.map(toReadableSpan);
   const llmCalls = generated.filter((s) => s.llm).length;
   const bytes = generated.reduce((sum, s) => sum + s.bytes, 0);
   const before = await counts(store.client);
-  // A queue that holds the whole run, drained the way a busy app's queue drains: one batch of
-  // BATCH_SIZE after another, the next as soon as the previous export reported back. (forceFlush
-  // would instead start every batch at once, a burst that no app produces.)
-  const processor = new BatchSpanProcessor(store.exporter, { maxQueueSize: spans.length, maxExportBatchSize: BATCH_SIZE });
+  // A queue that holds the whole run, drained the way a busy app's queue drains: one batch after
+  // another, the next as soon as the previous export reported back. (forceFlush would instead
+  // start every batch at once, a burst that no app produces.)
+  const processor = new BatchSpanProcessor(store.exporter, { maxQueueSize: spans.length, maxExportBatchSize: batchSize });
   const started = performance.now();
   for (const span of spans) processor.onEnd(span);
   await waitForRows(store.client, { spans: before.spans + spans.length, llm: before.llm + llmCalls });
@@ -138,10 +146,11 @@ async function insertCeiling(
   const bodies: Array<{ otel: Buffer; llm: Buffer | undefined }> = [];
   for (const batch of chunk(generated.map(toReadableSpan), batchSize)) {
     const rows = toRowBatch(batch, { otel: true });
-    bodies.push({ otel: (await serializeRows(rows.otel)).body, llm: rows.llm.length > 0 ? (await serializeRows(rows.llm)).body : undefined });
+    bodies.push({ otel: (await serializeRows(rows.otel, INSERT_COLUMNS.spans)).body, llm: rows.llm.length > 0 ? (await serializeRows(rows.llm, INSERT_COLUMNS.llm_calls)).body : undefined });
   }
   const signal = new AbortController().signal;
-  const insert = (table: string, body: Buffer): Promise<unknown> => insertRows('otel', table, body, signal);
+  const insert = (table: string, body: Buffer): Promise<unknown> =>
+    insertRows({ database: 'otel', table, columns: table === 'otel_traces' ? INSERT_COLUMNS.spans : INSERT_COLUMNS.llm_calls }, body, signal);
   const bytes = generated.reduce((sum, s) => sum + s.bytes, 0);
   const started = performance.now();
   for (const body of bodies) await Promise.all([insert('otel_traces', body.otel), body.llm && insert('llm_traces', body.llm)]);

@@ -10,10 +10,18 @@ import { diag } from '@opentelemetry/api';
 import type { ResolvedConnection } from './config.js';
 import { qualifiedName } from './schema/ddl.js';
 
+export interface InsertTarget {
+  /** Validated identifiers (config). */
+  database: string;
+  table: string;
+  /** Column names from ddl/ (`Parent.child` for Nested sub-columns), in the order of each row's values. */
+  columns: readonly string[];
+}
+
 export interface OpenedClient {
   client: ClickHouseClient;
-  /** Inserts JSONEachRow bytes into `database.table` (validated identifiers); resolves once they are stored. */
-  insertRows(database: string, table: string, body: Buffer, signal: AbortSignal): Promise<void>;
+  /** Inserts JSONCompactEachRow bytes into `target`; resolves once they are stored. */
+  insertRows(target: InsertTarget, body: Buffer, signal: AbortSignal): Promise<void>;
   /** Closes the client if this package created it; a user-provided client is left open. */
   close(): Promise<void>;
 }
@@ -48,11 +56,11 @@ class DiagLogger implements Logger {
  */
 const SERVER_INSERT_SETTINGS: ClickHouseSettings = { async_insert: 1, wait_for_async_insert: 1 };
 
-/** Pre-serialized JSONEachRow bytes as the body of an INSERT ... FORMAT statement. */
+/** Pre-serialized bytes as the body of an INSERT ... FORMAT statement. */
 function execInsert(client: ClickHouseClient) {
-  return async (database: string, table: string, body: Buffer, signal: AbortSignal): Promise<void> => {
+  return async ({ database, table, columns }: InsertTarget, body: Buffer, signal: AbortSignal): Promise<void> => {
     const result = await client.exec({
-      query: `INSERT INTO ${qualifiedName(database, table)} FORMAT JSONEachRow`,
+      query: `INSERT INTO ${qualifiedName(database, table)} (${columns.join(', ')}) FORMAT JSONCompactEachRow`,
       values: Readable.from([body], { objectMode: false }),
       clickhouse_settings: SERVER_INSERT_SETTINGS,
       abort_signal: signal,
@@ -95,8 +103,8 @@ export async function openClient(connection: ResolvedConnection, application = '
     // In process there is one writer that already batches: a plain insert, and chDB's raw insert
     // hands the body to the engine without the string copies of the client's exec path.
     // Its table argument takes plain `db.table` only; the names are validated identifiers (config).
-    insertRows: async (database, table, body, signal) => {
-      await chdbConnection.chdb.rawInsert({ table: `${database}.${table}`, values: body, format: 'JSONEachRow', signal });
+    insertRows: async ({ database, table, columns }, body, signal) => {
+      await chdbConnection.chdb.rawInsert({ table: `${database}.${table}`, columns, values: body, format: 'JSONCompactEachRow', signal });
     },
     close: async () => {
       await client.close();

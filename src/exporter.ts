@@ -3,7 +3,6 @@
  * It never throws into the host app: configuration and storage failures reach the span
  * processor as FAILED results and are logged through `diag`.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -12,15 +11,14 @@ import type { ExporterStats } from './delivery/counters.js';
 import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
-import { convertSpans, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
+import { convertSpan, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
+import { WorkSlices } from './work-slices.js';
 import { ClickHouseWriter, untilDeadline } from './writer.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 /** How long an export waits for ClickHouse before reporting FAILED (the BSP gives up at 30 s). */
 const REPORT_AFTER_MS = 5_000;
-/** Spans converted between two yields to the event loop. */
-const CONVERSION_SLICE = 256;
 
 export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
@@ -92,10 +90,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
     const writer = this.writer!;
     writer.counters.instrument();
     // The span processor calls export() inside the app's span.end(): convert after yielding.
-    const conversion = (async () => {
-      await yieldToEventLoop();
-      return convertInSlices(spans, this.rowOptions!);
-    })();
+    const conversion = convertInSlices(spans, this.rowOptions!);
     this.converting.add(conversion);
     void conversion.finally(() => this.converting.delete(conversion));
     const converted = await conversion;
@@ -158,16 +153,14 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 }
 
-/** Converts a large export in slices, yielding to the event loop between them. */
+/** Converts an export in time slices, starting after a yield: export() runs inside the app's span.end(). */
 async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions): Promise<ConvertedSpans> {
-  if (spans.length <= CONVERSION_SLICE) return convertSpans(spans, options);
   const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
-  for (let i = 0; i < spans.length; i += CONVERSION_SLICE) {
-    if (i > 0) await yieldToEventLoop();
-    const slice = convertSpans(spans.slice(i, i + CONVERSION_SLICE), options);
-    converted.otel.push(...slice.otel);
-    converted.calls.push(...slice.calls);
-    converted.failed += slice.failed;
+  const slices = new WorkSlices();
+  await slices.yield();
+  for (const span of spans) {
+    if (slices.due()) await slices.yield();
+    convertSpan(span, options, converted);
   }
   return converted;
 }

@@ -11,7 +11,7 @@ import { openClient, type OpenedClient } from './connection.js';
 import { Counters } from './delivery/counters.js';
 import { classifyFailure, FailureReporter } from './delivery/errors.js';
 import { DeliveryQueue, type Batch } from './delivery/queue.js';
-import { serializeRows } from './delivery/serialize.js';
+import { INSERT_COLUMNS, serializeRows } from './delivery/serialize.js';
 import { ensureSchema } from './schema/migrate.js';
 import type { RowBatch } from './rows/batch.js';
 
@@ -89,12 +89,13 @@ export class ClickHouseWriter {
   }
 
   private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
-    return { table, kind, ...(await serializeRows(rows)) };
+    const columns = INSERT_COLUMNS[kind];
+    return { table, kind, columns, ...(await serializeRows(rows, columns)) };
   }
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
     const opened = await this.ready();
-    await untraced(() => opened.insertRows(this.config.database, batch.table, batch.body, signal));
+    await untraced(() => opened.insertRows({ database: this.config.database, table: batch.table, columns: batch.columns }, batch.body, signal));
   }
 
   /** Waits until nothing is buffered or in flight. */

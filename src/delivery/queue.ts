@@ -12,7 +12,9 @@ import type { Counters, DropReason, TableKind } from './counters.js';
 export interface Batch {
   table: string;
   kind: TableKind;
-  /** JSONEachRow bytes, one row per line. */
+  /** The insert's columns, in the order of every row's values. */
+  columns: readonly string[];
+  /** JSONCompactEachRow bytes, one row per line. */
   body: Buffer;
   rows: number;
 }

@@ -1,12 +1,21 @@
 /**
- * Rows to JSONEachRow bytes, serialized once (the retry buffer keeps the bytes, and its bounds are
- * exact) and in slices that yield to the event loop, so a large export never stalls the app.
+ * Rows to JSONCompactEachRow bytes, serialized once (the retry buffer keeps the bytes, and its
+ * bounds are exact) and in time slices (work-slices.ts), so a large export never stalls the app. A row is the array of its values in the insert's column order: no key names, so a third
+ * fewer bytes to write, encode, send and parse than JSONEachRow, and V8 stringifies arrays faster
+ * than objects.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { insertableColumns } from '../schema/ddl.js';
+import { WorkSlices } from '../work-slices.js';
+import type { TableKind } from './counters.js';
 
-/** Work done between two yields to the event loop. */
-const SLICE_BYTES = 1 << 20;
-const SLICE_ROWS = 500;
+/** Each table's insert columns, as ddl/ defines them. */
+export const INSERT_COLUMNS: Readonly<Record<TableKind, readonly string[]>> = {
+  spans: insertableColumns('otel_traces'),
+  llm_calls: insertableColumns('llm_traces'),
+};
+
+/** Text is encoded to bytes in pieces of about this many characters (one long string costs a flattening copy). */
+const CHUNK_CHARS = 1 << 18;
 
 // JSON.stringify writes a lone UTF-16 surrogate as a `\udXXX` escape (valid surrogate pairs stay
 // raw characters), and ClickHouse rejects such escapes: one bad string, value or map key, would
@@ -14,28 +23,58 @@ const SLICE_ROWS = 500;
 const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
 
-export function serializeRow(row: object): string {
-  const line = JSON.stringify(row);
+// Values many rows share (a resource's attributes) are frozen: their JSON is written once.
+const sharedJson = new WeakMap<object, string>();
+
+function isShared(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.isFrozen(value);
+}
+
+/** The row's values as JSON array text, shared values spliced in from their cached JSON. */
+function valuesJson(row: Record<string, unknown>, columns: readonly string[]): string {
+  let text = '';
+  let run: unknown[] = [];
+  for (const column of columns) {
+    const value = row[column];
+    if (!isShared(value)) {
+      run.push(value);
+      continue;
+    }
+    let json = sharedJson.get(value);
+    if (json === undefined) sharedJson.set(value, (json = JSON.stringify(value)));
+    if (run.length > 0) text += JSON.stringify(run).slice(1, -1) + ',';
+    text += json + ',';
+    run = [];
+  }
+  return run.length > 0 ? `[${text}${JSON.stringify(run).slice(1)}` : `[${text.slice(0, -1)}]`;
+}
+
+export function serializeRow(row: object, columns: readonly string[]): string {
+  const line = valuesJson(row as Record<string, unknown>, columns);
   return line.includes('\\ud') && SURROGATE_ESCAPE.test(line) ? line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : line;
 }
 
 /**
- * JSONEachRow bytes of `rows`. A row is one line: JSON text never holds a raw newline, so row
- * boundaries can be found again in the bytes when a batch must be split (see splitBatch).
+ * JSONCompactEachRow bytes of `rows`, each row's `columns` in order. A row is one line: JSON text
+ * never holds a raw newline, so row boundaries can be found again in the bytes when a batch must be
+ * split (see splitBatch).
  */
-export async function serializeRows(rows: readonly object[]): Promise<{ body: Buffer; rows: number }> {
+export async function serializeRows(rows: readonly object[], columns: readonly string[]): Promise<{ body: Buffer; rows: number }> {
   const chunks: Buffer[] = [];
-  let slice = '';
-  let sliceRows = 0;
-  for (let i = 0; i < rows.length; i++) {
-    slice += serializeRow(rows[i]!) + '\n';
-    if (slice.length >= SLICE_BYTES || ++sliceRows >= SLICE_ROWS) {
-      chunks.push(Buffer.from(slice));
-      slice = '';
-      sliceRows = 0;
-      if (i < rows.length - 1) await yieldToEventLoop();
+  const slices = new WorkSlices();
+  let text = '';
+  for (const row of rows) {
+    if (slices.due()) {
+      if (text !== '') chunks.push(Buffer.from(text));
+      text = '';
+      await slices.yield();
+    }
+    text += serializeRow(row, columns) + '\n';
+    if (text.length >= CHUNK_CHARS) {
+      chunks.push(Buffer.from(text));
+      text = '';
     }
   }
-  if (slice !== '') chunks.push(Buffer.from(slice));
+  if (text !== '') chunks.push(Buffer.from(text));
   return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), rows: rows.length };
 }

@@ -34,28 +34,31 @@ export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
 
 export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
   const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
-  for (const original of spans) {
-    let call: LlmCall | undefined;
-    // Secrets are redacted once, on the span both rows are built from.
-    let span = original;
+  for (const span of spans) convertSpan(span, options, converted);
+  return converted;
+}
+
+/** Adds one span's otel row and LLM call (if it is one) to `into`. */
+export function convertSpan(original: ReadableSpan, options: RowBatchOptions, into: ConvertedSpans): void {
+  let call: LlmCall | undefined;
+  // Secrets are redacted once, on the span both rows are built from.
+  let span = original;
+  try {
+    span = redactedView(original);
+    call = detectLlmCall(span);
+    if (call) into.calls.push({ span, call });
+  } catch (error) {
+    into.failed++;
+    log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);
+  }
+  if (options.otel) {
     try {
-      span = redactedView(original);
-      call = detectLlmCall(span);
-      if (call) converted.calls.push({ span, call });
+      into.otel.push(toOtelRow(span, options, call !== undefined));
     } catch (error) {
-      converted.failed++;
-      log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);
-    }
-    if (options.otel) {
-      try {
-        converted.otel.push(toOtelRow(span, { ...options, llmCall: call !== undefined }));
-      } catch (error) {
-        converted.failed++;
-        log.error(`span '${safeName(original)}' could not be converted to an otel_traces row and was skipped`, error);
-      }
+      into.failed++;
+      log.error(`span '${safeName(original)}' could not be converted to an otel_traces row and was skipped`, error);
     }
   }
-  return converted;
 }
 
 /** The span with its attributes and event attributes redacted; the span itself when nothing changed. */

@@ -21,20 +21,20 @@ export interface OtelTraceRow {
   SpanName: string;
   SpanKind: string;
   ServiceName: string;
-  ResourceAttributes: Record<string, string>;
+  ResourceAttributes: Readonly<Record<string, string>>;
   ScopeName: string;
   ScopeVersion: string;
-  SpanAttributes: Record<string, string>;
+  SpanAttributes: Readonly<Record<string, string>>;
   Duration: number;
   StatusCode: string;
   StatusMessage: string;
-  'Events.Timestamp': string[];
-  'Events.Name': string[];
-  'Events.Attributes': Record<string, string>[];
-  'Links.TraceId': string[];
-  'Links.SpanId': string[];
-  'Links.TraceState': string[];
-  'Links.Attributes': Record<string, string>[];
+  'Events.Timestamp': readonly string[];
+  'Events.Name': readonly string[];
+  'Events.Attributes': readonly Readonly<Record<string, string>>[];
+  'Links.TraceId': readonly string[];
+  'Links.SpanId': readonly string[];
+  'Links.TraceState': readonly string[];
+  'Links.Attributes': readonly Record<string, string>[];
 }
 
 const SPAN_KINDS: Record<number, string> = {
@@ -53,18 +53,42 @@ const STATUS_CODES: Record<number, string> = {
 
 /** The Collector writes `""` for an all-zero (invalid) id. */
 function hexId(id: string | undefined): string {
-  return id === undefined || /^0*$/.test(id) ? '' : id.toLowerCase();
+  if (id === undefined) return '';
+  // Ids rarely start with a zero: the full check only runs when one does.
+  return id.charCodeAt(0) === 48 && /^0*$/.test(id) ? '' : id.toLowerCase();
 }
 
 export function serviceNameOf(span: ReadableSpan): string {
-  const name = span.resource.attributes['service.name'];
-  return typeof name === 'string' ? name : '';
+  return resourceColumns(span).serviceName;
+}
+
+interface ResourceColumns {
+  serviceName: string;
+  /** Shared by every row of the resource: frozen, never changed. */
+  attributes: Readonly<Record<string, string>>;
+}
+
+// Every span of a tracer provider shares its resource, so its columns are built (and redacted) once.
+// Keyed by the attributes object, which the SDK keeps once async attributes have settled (until then
+// each read returns a new object, so an entry can never be stale).
+const resourceCache = new WeakMap<Attributes, ResourceColumns>();
+
+function resourceColumns(span: ReadableSpan): ResourceColumns {
+  const attributes = span.resource.attributes;
+  let columns = resourceCache.get(attributes);
+  if (columns === undefined) {
+    const name = attributes['service.name'];
+    columns = {
+      serviceName: typeof name === 'string' ? name : '',
+      attributes: Object.freeze(redactAttributes(attributesToMap(attributes))),
+    };
+    resourceCache.set(attributes, columns);
+  }
+  return columns;
 }
 
 export interface OtelRowOptions {
   payloads?: PayloadPolicy;
-  /** The span became an llm_traces row, which holds its message content. */
-  llmCall?: boolean;
 }
 
 // The raw payloads of this package's own convention are stored once, in llm_traces.
@@ -101,9 +125,19 @@ function isContentKey(key: string): boolean {
 /**
  * Attributes as stored: without this package's raw payloads (they are in llm_traces), and without
  * message content when payloads are off or when the span's llm_traces row already holds it (stored
- * once, not twice, unless `contentInTraces`).
+ * once, not twice, unless `contentInTraces`). Usually every value is a string already and nothing
+ * is left out: then the attributes object itself is the map, read-only, and no copy is made.
  */
-function storedAttributes(attributes: Attributes | undefined, dropContent: boolean): Record<string, string> {
+function storedAttributes(attributes: Attributes | undefined, dropContent: boolean): Readonly<Record<string, string>> {
+  if (attributes === undefined) return {};
+  let asIs = true;
+  for (const key in attributes) {
+    if (typeof attributes[key] !== 'string' || LLM_TRACES_PAYLOAD_KEYS.has(key) || (dropContent && isContentKey(key))) {
+      asIs = false;
+      break;
+    }
+  }
+  if (asIs) return attributes as Readonly<Record<string, string>>;
   const map = attributesToMap(attributes);
   for (const key in map) {
     if (LLM_TRACES_PAYLOAD_KEYS.has(key) || (dropContent && isContentKey(key))) delete map[key];
@@ -111,13 +145,17 @@ function storedAttributes(attributes: Attributes | undefined, dropContent: boole
   return map;
 }
 
-/** `span` is expected with its attributes already redacted (see convertSpans); links and resource are redacted here. */
-export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): OtelTraceRow {
+/**
+ * `span` is expected with its attributes already redacted (see convertSpans); links and resource
+ * are redacted here. `llmCall`: the span became an llm_traces row, which holds its message content.
+ */
+export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}, llmCall = false): OtelTraceRow {
   const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
-  const dropContent = !policy.store || (options.llmCall === true && !policy.contentInTraces);
+  const dropContent = !policy.store || (llmCall && !policy.contentInTraces);
   const context = span.spanContext();
+  const resource = resourceColumns(span);
   const durationNs = span.duration[0] * 1e9 + span.duration[1];
-  const row: OtelTraceRow = {
+  return {
     Timestamp: hrTimeToNanosString(span.startTime),
     TraceId: hexId(context.traceId),
     SpanId: hexId(context.spanId),
@@ -125,8 +163,8 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): Ote
     TraceState: context.traceState?.serialize() ?? '',
     SpanName: span.name,
     SpanKind: SPAN_KINDS[span.kind] ?? 'Unspecified',
-    ServiceName: serviceNameOf(span),
-    ResourceAttributes: redactAttributes(attributesToMap(span.resource.attributes)),
+    ServiceName: resource.serviceName,
+    ResourceAttributes: resource.attributes,
     ScopeName: span.instrumentationScope.name,
     ScopeVersion: span.instrumentationScope.version ?? '',
     SpanAttributes: storedAttributes(span.attributes, dropContent),
@@ -134,24 +172,20 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}): Ote
     Duration: Number.isFinite(durationNs) && durationNs > 0 ? Math.round(durationNs) : 0,
     StatusCode: STATUS_CODES[span.status.code] ?? 'Unset',
     StatusMessage: redactSecrets(span.status.message ?? ''),
-    'Events.Timestamp': [],
-    'Events.Name': [],
-    'Events.Attributes': [],
-    'Links.TraceId': [],
-    'Links.SpanId': [],
-    'Links.TraceState': [],
-    'Links.Attributes': [],
+    'Events.Timestamp': each(span.events, (event) => hrTimeToNanosString(event.time)),
+    'Events.Name': each(span.events, (event) => event.name),
+    'Events.Attributes': each(span.events, (event) => storedAttributes(event.attributes, dropContent)),
+    'Links.TraceId': each(span.links, (link) => hexId(link.context.traceId)),
+    'Links.SpanId': each(span.links, (link) => hexId(link.context.spanId)),
+    'Links.TraceState': each(span.links, (link) => link.context.traceState?.serialize() ?? ''),
+    // Link attributes are not redacted on the span (see convertSpans): a copy is redacted here.
+    'Links.Attributes': each(span.links, (link) => redactAttributes({ ...storedAttributes(link.attributes, false) })),
   };
-  for (const event of span.events) {
-    row['Events.Timestamp'].push(hrTimeToNanosString(event.time));
-    row['Events.Name'].push(event.name);
-    row['Events.Attributes'].push(storedAttributes(event.attributes, dropContent));
-  }
-  for (const link of span.links) {
-    row['Links.TraceId'].push(hexId(link.context.traceId));
-    row['Links.SpanId'].push(hexId(link.context.spanId));
-    row['Links.TraceState'].push(link.context.traceState?.serialize() ?? '');
-    row['Links.Attributes'].push(redactAttributes(storedAttributes(link.attributes, false)));
-  }
-  return row;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `items` mapped; most spans have no events and no links, and then every list is one shared empty array. */
+function each<T, R>(items: readonly T[], map: (item: T) => R): readonly R[] {
+  return items.length === 0 ? NONE : items.map(map);
 }

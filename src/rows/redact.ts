@@ -48,16 +48,27 @@ export function redactSecrets(text: string): string {
 
 const CREDENTIAL_KEY = /(?:^|[._-])(?:authorization|api[-_]?key|x-api-key|access[-_]?token|secret|password|cookie)$/i;
 
+// Attributes that hold raw documents (request dumps, headers), where credential-named members
+// occur; message content gets the cheaper scan for secret shapes only.
+const RAW_DOCUMENT_KEY = /^llm_traces\.\w+_json$|^(input|output)\.value$|header|^http\.(request|response)\./;
+
+/** What an attribute key says about its value: a credential, a raw document, or anything else. */
+type KeyClass = 'credential' | 'document' | 'other';
+
 // Attribute keys repeat on every span: each is classified once.
-const credentialKeys = new Map<string, boolean>();
+const keyClasses = new Map<string, KeyClass>();
+
+function classifyKey(key: string): KeyClass {
+  let keyClass = keyClasses.get(key);
+  if (keyClass === undefined) {
+    keyClass = CREDENTIAL_KEY.test(key) ? 'credential' : RAW_DOCUMENT_KEY.test(key) ? 'document' : 'other';
+    if (keyClasses.size < 10_000) keyClasses.set(key, keyClass);
+  }
+  return keyClass;
+}
 
 function isCredentialKey(key: string): boolean {
-  let is = credentialKeys.get(key);
-  if (is === undefined) {
-    is = CREDENTIAL_KEY.test(key);
-    if (credentialKeys.size < 10_000) credentialKeys.set(key, is);
-  }
-  return is;
+  return classifyKey(key) === 'credential';
 }
 
 /** An attribute map with credential-named keys and secret-shaped values redacted. */
@@ -70,10 +81,6 @@ export function redactAttributes(attributes: Record<string, string>): Record<str
   return attributes;
 }
 
-// Attributes that hold raw documents (request dumps, headers), where credential-named members
-// occur; message content gets the cheaper scan for secret shapes only.
-const RAW_DOCUMENT_KEY = /^llm_traces\.\w+_json$|^(input|output)\.value$|header|^http\.(request|response)\./;
-
 /**
  * Typed span attributes with secrets redacted, for everything built from them; the same object
  * when nothing needed redacting (the usual case), so no copy is made.
@@ -83,8 +90,9 @@ export function redactTypedAttributes(attributes: Attributes): Attributes {
   for (const key in attributes) {
     const value = attributes[key];
     let redacted: AttributeValue | undefined = value;
-    if (value !== undefined && isCredentialKey(key)) redacted = REDACTED;
-    else if (typeof value === 'string') redacted = RAW_DOCUMENT_KEY.test(key) ? redactSecrets(value) : redactSecretShapes(value);
+    const keyClass = classifyKey(key);
+    if (value !== undefined && keyClass === 'credential') redacted = REDACTED;
+    else if (typeof value === 'string') redacted = keyClass === 'document' ? redactSecrets(value) : redactSecretShapes(value);
     else if (Array.isArray(value) && value.some((item) => typeof item === 'string')) {
       const items = (value as unknown[]).map((item) => (typeof item === 'string' ? redactSecrets(item) : item));
       if (items.some((item, i) => item !== value[i])) redacted = items as AttributeValue;

@@ -79,9 +79,11 @@ export interface SimpleInsert {
 }
 
 const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
+// A column may be a Nested sub-column (`Events.Timestamp`).
+const COLUMN = `${IDENTIFIER}(?:\\.${IDENTIFIER})?`;
 const SIMPLE_INSERT = new RegExp(
   `^\\s*INSERT\\s+INTO\\s+(${IDENTIFIER}(?:\\.${IDENTIFIER})?)\\s*` +
-    `(?:\\(\\s*(${IDENTIFIER}(?:\\s*,\\s*${IDENTIFIER})*)\\s*\\))?\\s*FORMAT\\s+(${IDENTIFIER})\\s*$`,
+    `(?:\\(\\s*(${COLUMN}(?:\\s*,\\s*${COLUMN})*)\\s*\\))?\\s*FORMAT\\s+(${IDENTIFIER})\\s*$`,
   'i',
 );
 

@@ -9,11 +9,17 @@ const reporter = () => new FailureReporter({ error: () => {}, warn: () => {} });
 const limits: DeliveryLimits = { maxInFlight: 1, maxBufferBytes: 1 << 20, maxBufferRows: 1000, retryBudgetMs: 60_000 };
 
 async function batchOf(rows: object[], table = 't'): Promise<Batch> {
-  return { table, kind: 'spans', ...(await serializeRows(rows)) };
+  const columns = Object.keys(rows[0]!);
+  return { table, kind: 'spans', columns, ...(await serializeRows(rows, columns)) };
 }
 
+/** The rows of a JSONCompactEachRow batch, as objects again. */
 function rowsOf(batch: Batch): unknown[] {
-  return batch.body.toString().trimEnd().split('\n').map((line) => JSON.parse(line));
+  return batch.body
+    .toString()
+    .trimEnd()
+    .split('\n')
+    .map((line) => Object.fromEntries((JSON.parse(line) as unknown[]).map((value, i) => [batch.columns[i], value])));
 }
 
 const chError = (code: string, type: string) => Object.assign(new Error(`Code: ${code}. DB::Exception: boom. (${type})`), { code, type });
@@ -198,15 +204,19 @@ describe('DeliveryQueue', () => {
 });
 
 describe('serializeRows', () => {
-  it('replaces lone surrogates so ClickHouse accepts the row, and keeps valid pairs', async () => {
-    const { body } = await serializeRows([{ s: 'a\ud800b', emoji: '😀', text: 'x\\ud800' }]);
-    expect(JSON.parse(body.toString())).toEqual({ s: 'a\ufffdb', emoji: '😀', text: 'x\\ud800' });
+  it('writes each row as the array of its values in column order, one per line', async () => {
+    const { body, rows } = await serializeRows([{ b: 2, a: 'x' }, { a: 'y', b: 3, extra: true }], ['a', 'b']);
+    expect(rows).toBe(2);
+    expect(body.toString()).toBe('["x",2]\n["y",3]\n');
   });
-});
 
-describe('serializeRow', () => {
+  it('replaces lone surrogates so ClickHouse accepts the row, and keeps valid pairs', async () => {
+    const { body } = await serializeRows([{ s: 'a\ud800b', emoji: '😀', text: 'x\\ud800' }], ['s', 'emoji', 'text']);
+    expect(JSON.parse(body.toString())).toEqual(['a\ufffdb', '😀', 'x\\ud800']);
+  });
+
   it('replaces lone surrogates in map keys too, and leaves escaped backslashes alone', async () => {
-    const { body } = await serializeRows([{ m: { 'k\udc00': 'v', ok: 'x\\\\ud800y' } }]);
-    expect(JSON.parse(body.toString())).toEqual({ m: { 'k\ufffd': 'v', ok: 'x\\\\ud800y' } });
+    const { body } = await serializeRows([{ m: { 'k\udc00': 'v', ok: 'x\\\\ud800y' } }], ['m']);
+    expect(JSON.parse(body.toString())).toEqual([{ 'k\ufffd': 'v', ok: 'x\\\\ud800y' }]);
   });
 });

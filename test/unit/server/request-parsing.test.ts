@@ -154,6 +154,15 @@ describe('simpleInsert', () => {
     expect(simpleInsert('insert into t format JSONCompactEachRow')).toEqual({ table: 't', columns: undefined, format: 'JSONCompactEachRow' });
   });
 
+  it('takes Nested sub-columns in the column list, as the exporter sends them for otel_traces', () => {
+    expect(simpleInsert('INSERT INTO otel.otel_traces (Timestamp, Events.Timestamp, Links.Attributes) FORMAT JSONCompactEachRow')).toEqual({
+      table: 'otel.otel_traces',
+      columns: ['Timestamp', 'Events.Timestamp', 'Links.Attributes'],
+      format: 'JSONCompactEachRow',
+    });
+    expect(simpleInsert('INSERT INTO t (a.b.c) FORMAT JSONCompactEachRow')).toBeUndefined();
+  });
+
   it('leaves everything else to the general path', () => {
     expect(simpleInsert(undefined)).toBeUndefined();
     expect(simpleInsert('INSERT INTO t FORMAT RowBinary')).toBeUndefined();
