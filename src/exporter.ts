@@ -3,7 +3,7 @@
  * It never throws into the host app: configuration and storage failures reach the span
  * processor as FAILED results and are logged through `diag`.
  */
-import { diag } from '@opentelemetry/api';
+import { diag, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
@@ -12,6 +12,7 @@ import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
 import { convertSpan, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
+import type { OtelTraceRow } from './rows/otel-row.js';
 import { WorkSlices } from './work-slices.js';
 import { ClickHouseWriter, untilDeadline } from './writer.js';
 
@@ -89,15 +90,17 @@ export class ClickHouseTraceExporter implements SpanExporter {
     if (spans.length === 0) return;
     const writer = this.writer!;
     writer.counters.instrument();
-    // The span processor calls export() inside the app's span.end(): convert after yielding.
-    const conversion = convertInSlices(spans, this.rowOptions!);
+    // Rows of the light spans are stored while the heavy ones are converted (convertInSlices).
+    const writes: Promise<void>[] = [];
+    const conversion = convertInSlices(spans, this.rowOptions!, (otel) => writes.push(writer.write({ otel, llm: [], failed: 0 })));
     this.converting.add(conversion);
     void conversion.finally(() => this.converting.delete(conversion));
     const converted = await conversion;
     const llm = toLlmRows(this.joiner.join(spans, converted.calls), this.rowOptions!);
     const failed = converted.failed + llm.failed;
     if (failed > 0) writer.counters.dropped('conversion', failed);
-    const stored = writer.write({ otel: converted.otel, llm: llm.rows, failed });
+    writes.push(writer.write({ otel: converted.otel, llm: llm.rows, failed }));
+    const stored = Promise.all(writes);
     stored.catch(() => {}); // settled later by the queue; counted there
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -153,14 +156,47 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 }
 
-/** Converts an export in time slices, starting after a yield: export() runs inside the app's span.end(). */
-async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions): Promise<ConvertedSpans> {
+/**
+ * Spans whose string attributes hold more characters than this (LLM spans with their messages) are
+ * converted after the others: redacting and reading them is most of an export's work.
+ */
+const HEAVY_SPAN_CHARS = 16 * 1024;
+/** Fewer light rows than this are not worth an insert of their own (each insert has a fixed cost). */
+const EARLY_INSERT_MIN_ROWS = 1024;
+
+/**
+ * Converts an export in time slices, starting after a yield (export() runs inside the app's
+ * span.end()). Light spans come first; when heavy ones follow, many light spans' otel rows are
+ * handed to `store` before the heavy ones are converted, so their insert runs meanwhile: the
+ * span processor sends the next batch only when this one is stored.
+ */
+async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions, store: (otel: OtelTraceRow[]) => void): Promise<ConvertedSpans> {
   const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
+  const heavy: ReadableSpan[] = [];
   const slices = new WorkSlices();
   await slices.yield();
   for (const span of spans) {
     if (slices.due()) await slices.yield();
+    if (stringChars(span.attributes) > HEAVY_SPAN_CHARS) heavy.push(span);
+    else convertSpan(span, options, converted);
+  }
+  if (heavy.length === 0) return converted;
+  if (converted.otel.length >= EARLY_INSERT_MIN_ROWS) {
+    store(converted.otel);
+    converted.otel = [];
+  }
+  for (const span of heavy) {
+    if (slices.due()) await slices.yield();
     convertSpan(span, options, converted);
   }
   return converted;
+}
+
+function stringChars(attributes: Attributes): number {
+  let chars = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value === 'string') chars += value.length;
+  }
+  return chars;
 }

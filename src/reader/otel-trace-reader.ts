@@ -1,13 +1,15 @@
 /**
  * Reads spans from the Collector's `otel_traces` table, written by this package or by any
  * Collector version: columns a table lacks read as empty, older enum spellings are normalized,
- * and the trace-id lookup table bounds the scan when it exists.
+ * and the trace-id lookup table bounds the scan when it exists. A trace is read in one request:
+ * the organization check and the lookup are scalar subqueries of the span query.
  */
 import { diag } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertableColumns, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
 import { identifier, integerInRange, optionalBoolean, requireString } from './arguments.js';
 import { camelCase, selectColumnAs } from './column-reading.js';
+import { combineFilters, type SqlFilter } from './sql-filter.js';
 import { toTraceSpan, type TraceSpan, type TraceSpanRow } from './trace-span.js';
 import { UI_SPAN_CONDITION } from './ui-spans.js';
 
@@ -19,7 +21,7 @@ export interface OtelTraceReaderOptions {
   table?: string;
   /** The `llm_traces` table that maps runs to traces. Default 'llm_traces'. */
   llmTable?: string;
-  /** Scopes `getRunTrace`. Default '' (the default organization). */
+  /** Scopes `getTraceSpans` and `getRunTrace`. Default '' (the default organization). */
   organizationId?: string;
 }
 
@@ -45,6 +47,7 @@ const logger = diag.createComponentLogger({ namespace: 'llm-traces/reader' });
 interface TableLayout {
   selectList: string;
   hasLookupTable: boolean;
+  hasLlmTable: boolean;
 }
 
 export class OtelTraceReader {
@@ -53,7 +56,7 @@ export class OtelTraceReader {
   private readonly database: string;
   private readonly tableName: string;
   private readonly lookupTableName: string;
-  private readonly llmTable: string;
+  private readonly llmTableName: string;
   private layout: TableLayout | undefined;
 
   constructor(options: OtelTraceReaderOptions) {
@@ -61,7 +64,7 @@ export class OtelTraceReader {
     this.database = identifier('database', options.database ?? 'otel');
     this.tableName = identifier('table', options.table ?? 'otel_traces');
     this.lookupTableName = `${this.tableName}_trace_id_ts`;
-    this.llmTable = qualifiedName(this.database, identifier('llmTable', options.llmTable ?? 'llm_traces'));
+    this.llmTableName = identifier('llmTable', options.llmTable ?? 'llm_traces');
     // Only an absent option means the default organization: null is refused like any non-string.
     this.organizationId = options.organizationId === undefined ? '' : requireString('organizationId', options.organizationId, { allowEmpty: true });
   }
@@ -74,27 +77,27 @@ export class OtelTraceReader {
   async getTraceSpans(traceId: string, options: TraceSpanOptions = {}): Promise<TraceSpan[]> {
     requireString('traceId', traceId);
     const checked = spanOptions(options, false);
-    if (!(await this.isOwnTrace(traceId))) return [];
-    return this.readSpans(traceId, checked);
+    const layout = await this.tableLayout();
+    // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
+    if (!layout.hasLlmTable) return this.organizationId === '' ? this.readSpans(layout, traceId, checked) : [];
+    return this.readSpans(layout, traceId, checked, this.readableCondition());
   }
 
-  private async isOwnTrace(traceId: string): Promise<boolean> {
-    let row: { mine: string; others: string } | undefined;
-    try {
-      const result = await this.client.query({
-        query:
-          'SELECT toString(countIf(organization_id = {organizationId:String})) AS mine, toString(countIf(organization_id != {organizationId:String})) AS others ' +
-          `FROM ${this.llmTable} WHERE trace_id = {traceId:String}`,
-        query_params: { organizationId: this.organizationId, traceId },
-        format: 'JSONEachRow',
-      });
-      [row] = await result.json<{ mine: string; others: string }>();
-    } catch (error) {
-      // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
-      if ((error as { type?: string }).type === 'UNKNOWN_TABLE') return this.organizationId === '';
-      throw error;
+  /**
+   * True when this organization has an LLM call in the trace, or is the default one and the trace
+   * has no LLM call of another organization. A scalar subquery: ClickHouse runs it once, before it
+   * plans the span read, which reads nothing when it is false.
+   */
+  private readableCondition(): SqlFilter {
+    const llmTable = qualifiedName(this.database, this.llmTableName);
+    if (this.organizationId === '') {
+      return { conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`], params: {} };
     }
-    return row!.mine !== '0' || (this.organizationId === '' && row!.others === '0');
+    return {
+      // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
+      conditions: [`(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`],
+      params: { organizationId: this.organizationId },
+    };
   }
 
   /**
@@ -106,7 +109,7 @@ export class OtelTraceReader {
     const checked = spanOptions(options, true);
     const result = await this.client.query({
       query:
-        `SELECT trace_id AS traceId FROM ${this.llmTable} ` +
+        `SELECT trace_id AS traceId FROM ${qualifiedName(this.database, this.llmTableName)} ` +
         `WHERE organization_id = {organizationId:String} AND run_id = {runId:String} AND trace_id != '' ` +
         'ORDER BY created_at ASC LIMIT 1',
       query_params: { organizationId: this.organizationId, runId },
@@ -114,24 +117,27 @@ export class OtelTraceReader {
     });
     const [row] = await result.json<{ traceId: string }>();
     if (!row) return null;
-    return { runId, traceId: row.traceId, spans: await this.readSpans(row.traceId, checked) };
+    return { runId, traceId: row.traceId, spans: await this.readSpans(await this.tableLayout(), row.traceId, checked) };
   }
 
-  private async readSpans(traceId: string, options: Required<TraceSpanOptions>): Promise<TraceSpan[]> {
-    const layout = await this.tableLayout();
-    const conditions = ['TraceId = {traceId:String}'];
-    const params: Record<string, unknown> = { traceId, limit: options.limit };
-    const bounds = layout.hasLookupTable ? await this.traceBounds(traceId) : undefined;
-    if (bounds) {
-      // The lookup table holds whole seconds: the Collector README's `Timestamp <= end + 1`.
-      conditions.push('Timestamp >= toDateTime({traceStart:UInt32})', 'Timestamp <= toDateTime({traceEnd:UInt32}) + 1');
-      Object.assign(params, bounds);
+  /**
+   * The spans in one request: the lookup-table bounds (and `readable`, if given) are scalar
+   * subqueries, which ClickHouse runs once, before it plans the span read, so the bounds prune
+   * partitions as literal times would.
+   */
+  private async readSpans(layout: TableLayout, traceId: string, options: Required<TraceSpanOptions>, readable?: SqlFilter): Promise<TraceSpan[]> {
+    const filters: SqlFilter[] = [{ conditions: ['TraceId = {traceId:String}'], params: { traceId, limit: options.limit } }];
+    if (readable) filters.push(readable);
+    const lookupTable = qualifiedName(this.database, this.lookupTableName);
+    if (layout.hasLookupTable) {
+      // Whole seconds, hence the Collector README's `Timestamp <= end + 1`; a trace the table lacks is read unbounded.
+      const traceBounds = `(SELECT (count() > 0, toDateTime(min(Start)), toDateTime(max(End)) + 1) FROM ${lookupTable} WHERE TraceId = {traceId:String})`;
+      filters.push({ conditions: [`(NOT (${traceBounds} AS bounds).1 OR Timestamp BETWEEN bounds.2 AND bounds.3)`], params: {} });
     } else {
-      const lookupTable = qualifiedName(this.database, this.lookupTableName);
-      const why = layout.hasLookupTable ? `trace ${traceId} is not in ${lookupTable}` : `no lookup table ${lookupTable}`;
-      logger.debug(`${why}; reading trace ${traceId} with an unbounded scan`);
+      logger.debug(`no lookup table ${lookupTable}; reading trace ${traceId} with an unbounded scan`);
     }
-    if (options.uiSpansOnly) conditions.push(UI_SPAN_CONDITION);
+    if (options.uiSpansOnly) filters.push({ conditions: [UI_SPAN_CONDITION], params: {} });
+    const { conditions, params } = combineFilters(...filters);
     const result = await this.client.query({
       query:
         `SELECT ${layout.selectList} FROM ${qualifiedName(this.database, this.tableName)} ` +
@@ -142,28 +148,17 @@ export class OtelTraceReader {
     return (await result.json<TraceSpanRow>()).map(toTraceSpan);
   }
 
-  /** First and last second of the trace from the lookup table, if it is there. */
-  private async traceBounds(traceId: string): Promise<{ traceStart: number; traceEnd: number } | undefined> {
-    const result = await this.client.query({
-      query:
-        'SELECT toString(count()) AS found, toUnixTimestamp(min(Start)) AS traceStart, toUnixTimestamp(max(End)) AS traceEnd ' +
-        `FROM ${qualifiedName(this.database, this.lookupTableName)} WHERE TraceId = {traceId:String}`,
-      query_params: { traceId },
-      format: 'JSONEachRow',
-    });
-    const [row] = await result.json<{ found: string; traceStart: number; traceEnd: number }>();
-    return row && row.found !== '0' ? { traceStart: row.traceStart, traceEnd: row.traceEnd } : undefined;
-  }
-
   /**
-   * Reads the table's columns once they are all there. A missing lookup table is checked again
-   * on the next read, since the exporter may create it after this reader was made.
+   * Reads the tables' columns once they are all there. A missing lookup or llm_traces table is
+   * checked again on the next read, since the exporter may create it after this reader was made.
    */
   private async tableLayout(): Promise<TableLayout> {
     if (this.layout) return this.layout;
     const result = await this.client.query({
-      query: 'SELECT table, name, type FROM system.columns WHERE database = {database:String} AND table IN ({table:String}, {lookupTable:String})',
-      query_params: { database: this.database, table: this.tableName, lookupTable: this.lookupTableName },
+      query:
+        'SELECT table, name, type FROM system.columns ' +
+        'WHERE database = {database:String} AND table IN ({table:String}, {lookupTable:String}, {llmTable:String})',
+      query_params: { database: this.database, table: this.tableName, lookupTable: this.lookupTableName, llmTable: this.llmTableName },
       format: 'JSONEachRow',
     });
     const rows = await result.json<{ table: string; name: string; type: string }>();
@@ -176,12 +171,15 @@ export class OtelTraceReader {
     }
     const selectList = insertableColumns('otel_traces')
       .map((column) => {
+        // Every row read holds the trace id asked for: selecting it saves decompressing the column.
+        if (column === 'TraceId') return `{traceId:String} AS ${quoteIdentifier(camelCase(column))}`;
         const type = types.get(column);
         return type ? selectColumnAs(column, type, camelCase(column)) : `NULL AS ${quoteIdentifier(camelCase(column))}`;
       })
       .join(', ');
-    const layout = { selectList, hasLookupTable: rows.some((row) => row.table === this.lookupTableName) };
-    if (layout.hasLookupTable) this.layout = layout;
+    const has = (table: string): boolean => rows.some((row) => row.table === table);
+    const layout = { selectList, hasLookupTable: has(this.lookupTableName), hasLlmTable: has(this.llmTableName) };
+    if (layout.hasLookupTable && layout.hasLlmTable) this.layout = layout;
     return layout;
   }
 }

@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtelTraceReader, ReaderArgumentError, type TraceSpan } from '../../../src/reader/index.js';
@@ -97,6 +98,39 @@ const traceB: SpanInput[] = [
 let store: TestStore;
 const debugLines: string[] = [];
 
+/** An llm_traces row of call i, in run `runId` of the trace. */
+function llmCall(i: number, organizationId: string, runId: string, traceId: string): Record<string, unknown> {
+  return { ...insertable(makeRow(i)), organization_id: organizationId, run_id: runId, trace_id: traceId, created_at: createdAtText(i) };
+}
+
+type QueryParams = Parameters<ClickHouseClient['query']>[0];
+
+/** The store's client, recording every query sent through it. */
+function recordingClient(): { client: ClickHouseClient; sent: QueryParams[] } {
+  const sent: QueryParams[] = [];
+  const client = new Proxy(store.client, {
+    get: (target, property, receiver) =>
+      property === 'query' ? (params: QueryParams) => (sent.push(params), target.query(params)) : Reflect.get(target, property, receiver),
+  });
+  return { client, sent };
+}
+
+/** What the Min-Max index on Timestamp keeps of otel_traces for a query, as `EXPLAIN indexes = 1` reports it. */
+async function timestampIndexParts(sent: QueryParams): Promise<{ initial: number; selected: number }> {
+  const result = await store.client.query({ ...sent, query: `EXPLAIN json = 1, indexes = 1 ${sent.query}`, format: 'TabSeparatedRaw' });
+  const reads: Array<{ Indexes?: Array<Record<string, unknown>> }> = [];
+  const collect = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if ((node as Record<string, unknown>)['Node Type'] === 'ReadFromMergeTree') reads.push(node as { Indexes?: Array<Record<string, unknown>> });
+    Object.values(node).forEach(collect);
+  };
+  collect(JSON.parse(await result.text()));
+  expect(reads).toHaveLength(1);
+  const minMax = reads[0]!.Indexes?.find((index) => index.Type === 'Min-Max');
+  if (!minMax) throw new Error(`no Min-Max index use in ${JSON.stringify(reads[0])}`);
+  return { initial: Number(minMax['Initial Parts']), selected: Number(minMax['Selected Parts']) };
+}
+
 beforeAll(async () => {
   const logger: DiagLogger = {
     debug: (...args) => debugLines.push(args.join(' ')),
@@ -110,16 +144,9 @@ beforeAll(async () => {
   await ensureSchema(store.client, { database: 'otel', tracesTable: 'otel_traces', llmTable: 'llm_traces', ttlDays: undefined, cluster: undefined });
   await store.client.insert({ table: 'otel.otel_traces', values: [...traceA, ...traceB].map((span) => collectorRow(span)), format: 'JSONEachRow' });
   // run-7 of org-a lives in trace A (two calls); run-7 of org-b in trace B.
-  const call = (i: number, organizationId: string, traceId: string) => ({
-    ...insertable(makeRow(i)),
-    organization_id: organizationId,
-    run_id: 'run-7',
-    trace_id: traceId,
-    created_at: createdAtText(i),
-  });
   await store.client.insert({
     table: 'otel.llm_traces',
-    values: [call(1, 'org-a', TRACE_A), call(2, 'org-a', TRACE_A), call(3, 'org-b', TRACE_B)],
+    values: [llmCall(1, 'org-a', 'run-7', TRACE_A), llmCall(2, 'org-a', 'run-7', TRACE_A), llmCall(3, 'org-b', 'run-7', TRACE_B)],
     format: 'JSONEachRow',
   });
 });
@@ -230,17 +257,26 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
     await expect(orgA.getRunTrace('run-7', { limit: 0 })).rejects.toThrow('limit must be an integer from 1 to 5000');
   });
 
-  it('bounds the scan with the lookup table, and scans unbounded for a trace missing from it', async () => {
+  it('returns a run whose trace has no span to show with its trace id and no spans', async () => {
+    const traceWithoutSpans = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    await store.client.insert({ table: 'otel.llm_traces', values: [llmCall(4, 'org-a', 'run-8', traceWithoutSpans)], format: 'JSONEachRow' });
+    const orgA = new OtelTraceReader({ client: store.client, organizationId: 'org-a' });
+    expect(await orgA.getRunTrace('run-8')).toEqual({ runId: 'run-8', traceId: traceWithoutSpans, spans: [] });
+    expect(await new OtelTraceReader({ client: store.client, organizationId: 'org-b' }).getRunTrace('run-8')).toBeNull();
+  });
+
+  it('bounds the span read by the lookup table, and reads a trace missing from it unbounded', async () => {
     // Without the view, inserts do not reach the lookup table, so its rows can be set by hand.
     await store.client.command({ query: 'DROP VIEW otel.otel_traces_trace_id_ts_mv' });
     const traceC = 'cccccccccccccccccccccccccccccccc';
     const traceD = 'dddddddddddddddddddddddddddddddd';
-    const hour = 3_600_000_000_000n;
+    // Two days later: another partition (PARTITION BY toDate(Timestamp)).
+    const later = 2n * 86_400_000_000_000n;
     const spans: SpanInput[] = [
       { traceId: traceC, spanId: 'ccccccccccccccc1', parentSpanId: '', name: 'early', offsetNs: 0n },
-      { traceId: traceC, spanId: 'ccccccccccccccc2', name: 'late', offsetNs: hour },
+      { traceId: traceC, spanId: 'ccccccccccccccc2', name: 'late', offsetNs: later },
       { traceId: traceD, spanId: 'ddddddddddddddd1', parentSpanId: '', name: 'early', offsetNs: 0n },
-      { traceId: traceD, spanId: 'ddddddddddddddd2', name: 'late', offsetNs: hour },
+      { traceId: traceD, spanId: 'ddddddddddddddd2', name: 'late', offsetNs: later },
     ];
     await store.client.insert({ table: 'otel.otel_traces', values: spans.map((span) => collectorRow(span)), format: 'JSONEachRow' });
     const earlySecond = Number(T0 / 1_000_000_000n);
@@ -249,13 +285,17 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
       values: [{ TraceId: traceC, Start: earlySecond, End: earlySecond }],
       format: 'JSONEachRow',
     });
+    const { client, sent } = recordingClient();
+    const reader = new OtelTraceReader({ client });
     debugLines.length = 0;
-    expect(ids(await new OtelTraceReader({ client: store.client }).getTraceSpans(traceC))).toEqual(['ccccccccccccccc1']);
+    // The lookup table puts trace C in one second: the parts of the later day are not even looked at.
+    expect(ids(await reader.getTraceSpans(traceC))).toEqual(['ccccccccccccccc1']);
+    const bounded = await timestampIndexParts(sent.at(-1)!);
+    expect(bounded.selected).toBeGreaterThan(0);
+    expect(bounded.selected).toBeLessThan(bounded.initial);
+    // Trace D is not in the lookup table: the whole table is searched.
+    expect(ids(await reader.getTraceSpans(traceD))).toEqual(['ddddddddddddddd1', 'ddddddddddddddd2']);
     expect(debugLines).toEqual([]);
-    expect(ids(await new OtelTraceReader({ client: store.client }).getTraceSpans(traceD))).toEqual(['ddddddddddddddd1', 'ddddddddddddddd2']);
-    expect(debugLines).toEqual([
-      `llm-traces/reader trace ${traceD} is not in \`otel\`.\`otel_traces_trace_id_ts\`; reading trace ${traceD} with an unbounded scan`,
-    ]);
   });
 
   it('rejects bad identifiers and reports a missing table clearly', async () => {
@@ -340,6 +380,8 @@ describe('OtelTraceReader on older Collector tables', () => {
     ]);
     const ui = await new OtelTraceReader({ client: store.client, database: 'legacy' }).getTraceSpans(TRACE_A, { uiSpansOnly: true });
     expect(ids(ui)).toEqual(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaa04', 'aaaaaaaaaaaaaa17']);
+    // Without llm_traces (a Collector-only deployment) every trace is the default organization's.
+    expect(await new OtelTraceReader({ client: store.client, database: 'legacy', organizationId: 'org-a' }).getTraceSpans(TRACE_A)).toEqual([]);
   });
 
   it('reads the 2023 table through its first-generation lookup table', async () => {
