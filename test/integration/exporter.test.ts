@@ -257,6 +257,37 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect(spans).toHaveLength(3);
   });
 
+  it('stores every row of a large export once, its light spans inserted ahead of its LLM spans', async () => {
+    // Enough light spans for an insert of their own, and LLM spans heavy enough to be converted after them.
+    const traceId = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeee001';
+    const light = Array.from({ length: 1100 }, (_, i) =>
+      makeSpan({ traceId, spanId: `e${i.toString(16).padStart(15, '0')}`, attributes: { 'http.request.method': 'GET', 'url.path': `/items/${i}` } }),
+    );
+    const messages = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'long context '.repeat(2_000) }] }]);
+    const heavy = ['f000000000000001', 'f000000000000002'].map((spanId) =>
+      makeSpan({
+        traceId,
+        spanId,
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': messages },
+      }),
+    );
+    // Heavy spans in the middle: the order of the export does not matter.
+    const result = await exportSpans(exporter, [...light.slice(0, 600), ...heavy, ...light.slice(600)]);
+    expect(result.code).toBe(ExportResultCode.SUCCESS);
+    const [spans] = await store.rows<{ rows: string; distinct: string }>(
+      `SELECT toString(count()) AS rows, toString(uniqExact(SpanId)) AS distinct FROM otel.otel_traces WHERE TraceId = '${traceId}'`,
+    );
+    expect(spans).toEqual({ rows: '1102', distinct: '1102' });
+    const calls = await store.rows<{ span_id: string; request_size_bytes: string }>(
+      `SELECT span_id, toString(request_size_bytes) AS request_size_bytes FROM otel.llm_traces WHERE trace_id = '${traceId}' ORDER BY span_id`,
+    );
+    expect(calls.map((call) => call.span_id)).toEqual(['f000000000000001', 'f000000000000002']);
+    expect(Number(calls[0]!.request_size_bytes)).toBeGreaterThan(messages.length);
+    // The messages are stored once: in llm_traces, not again in the spans' otel_traces rows.
+    const withContent = await store.rows(`SELECT SpanId FROM otel.otel_traces WHERE TraceId = '${traceId}' AND mapContains(SpanAttributes, 'gen_ai.input.messages')`);
+    expect(withContent).toEqual([]);
+  });
+
   it('copies withLlmContext ids onto spans started deep inside, through a BatchSpanProcessor', async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     const batchExporter = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
