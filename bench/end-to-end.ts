@@ -5,6 +5,7 @@
  */
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { batchSpanProcessorConfig } from '../src/batching.js';
 import { openClient, type OpenedClient } from '../src/connection.js';
 import { INSERT_COLUMNS, serializeRows } from '../src/delivery/serialize.js';
 import { toRowBatch } from '../src/rows/batch.js';
@@ -31,8 +32,8 @@ interface Run {
   megabytesPerSecond: number;
 }
 
-/** The SDK's default batch, and the one `llm-traces/register` sets up (src/register.ts). */
-const REGISTER_BATCH_SIZE = 8 * BATCH_SIZE;
+/** The SDK's default batch, and the one `llm-traces/register` sets up. */
+const REGISTER_BATCH_SIZE = batchSpanProcessorConfig().maxExportBatchSize!;
 const BATCH_SIZES = [BATCH_SIZE, REGISTER_BATCH_SIZE];
 /** Whole batches of either size, so no span waits for the processor's 5 s timer. */
 const STREAMS: ReadonlyArray<{ kind: StreamKind; quick: number; full: number }> = [

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` / `npm run bench:quick`: runs every section in its own child process, prints the
- * markdown report and, for a full run of all sections, writes it to BENCHMARKS.md.
+ * markdown report and, for a full run of all sections, writes it to BENCHMARKS.md followed by the
+ * hand-written bench/FINDINGS.md (what was tried, where the time goes).
  *
  *   --quick            smaller data and fewer repetitions (under a minute)
  *   --only=a,b         only these sections: exporter-cpu, end-to-end, app-cost (also: memory),
@@ -10,7 +11,7 @@
  *   --cpu-prof=DIR     write a V8 CPU profile of every measuring process into DIR; read one with
  *                      `npx tsx bench/profile-summary.ts DIR/<file>.cpuprofile`
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ import { renderReport, type RunInfo, type SectionId, type SectionResult } from '
 const SECTIONS: readonly SectionId[] = ['exporter-cpu', 'end-to-end', 'app-cost', 'storage', 'reader'];
 const ALIASES: Record<string, SectionId> = { memory: 'app-cost' };
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FINDINGS = fileURLToPath(new URL('FINDINGS.md', import.meta.url));
 
 interface Flags {
   options: BenchOptions;
@@ -64,7 +66,8 @@ async function main(): Promise<void> {
   const report = renderReport(results, { quick: options.quick, seed: options.seed, date: new Date(), seconds: (performance.now() - started) / 1000, load });
   process.stdout.write(`${report}\n`);
   if (out) {
-    writeFileSync(out, report + '\n');
+    // What was tried and where the time goes is written by hand, next to the harness.
+    writeFileSync(out, `${report}\n\n${readFileSync(FINDINGS, 'utf8')}`);
     progress(`written to ${out}`);
   }
 }

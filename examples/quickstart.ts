@@ -13,6 +13,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import {
   ClickHouseTraceExporter,
   LlmContextSpanProcessor,
+  batchSpanProcessorConfig,
   LlmTraceReader,
   OtelTraceReader,
   formatSpanTree,
@@ -26,7 +27,7 @@ import {
 const exporter = new ClickHouseTraceExporter();
 const provider = new NodeTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'quickstart-agent' }),
-  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(exporter)],
+  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(exporter, batchSpanProcessorConfig())],
 });
 provider.register();
 const tracer = trace.getTracer('quickstart');

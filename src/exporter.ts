@@ -11,9 +11,9 @@ import type { ExporterStats } from './delivery/counters.js';
 import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
-import { convertSpan, toLlmRows, type ConvertedSpans, type RowBatchOptions } from './rows/batch.js';
+import { addLlmRow, convertSpan, toLlmRows, type ConvertedSpans, type LlmRows, type RowBatchOptions } from './rows/batch.js';
 import type { OtelTraceRow } from './rows/otel-row.js';
-import { WorkSlices } from './work-slices.js';
+import { inSlices, WorkSlices } from './work-slices.js';
 import { ClickHouseWriter, untilDeadline } from './writer.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
@@ -96,7 +96,8 @@ export class ClickHouseTraceExporter implements SpanExporter {
     this.converting.add(conversion);
     void conversion.finally(() => this.converting.delete(conversion));
     const converted = await conversion;
-    const llm = toLlmRows(this.joiner.join(spans, converted.calls), this.rowOptions!);
+    const llm: LlmRows = { rows: [], failed: 0 };
+    await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.rowOptions!, llm));
     const failed = converted.failed + llm.failed;
     if (failed > 0) writer.counters.dropped('conversion', failed);
     writes.push(writer.write({ otel: converted.otel, llm: llm.rows, failed }));
@@ -175,20 +176,18 @@ async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions, 
   const heavy: ReadableSpan[] = [];
   const slices = new WorkSlices();
   await slices.yield();
-  for (const span of spans) {
-    if (slices.due()) await slices.yield();
+  const convert = (span: ReadableSpan): void => convertSpan(span, options, converted);
+  const lightFirst = (span: ReadableSpan): void => {
     if (stringChars(span.attributes) > HEAVY_SPAN_CHARS) heavy.push(span);
-    else convertSpan(span, options, converted);
-  }
+    else convert(span);
+  };
+  await inSlices(spans, lightFirst, slices);
   if (heavy.length === 0) return converted;
   if (converted.otel.length >= EARLY_INSERT_MIN_ROWS) {
     store(converted.otel);
     converted.otel = [];
   }
-  for (const span of heavy) {
-    if (slices.due()) await slices.yield();
-    convertSpan(span, options, converted);
-  }
+  await inSlices(heavy, convert, slices);
   return converted;
 }
 

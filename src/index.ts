@@ -1,5 +1,6 @@
 /** llm-traces: an OpenTelemetry span exporter to ClickHouse for LLM calls, and its reader. */
 export { ClickHouseTraceExporter } from './exporter.js';
+export { batchSpanProcessorConfig } from './batching.js';
 export { ConfigError, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
 export { withLlmContext, getLlmContext, llmContextAttributes, LlmContextSpanProcessor, type LlmContext } from './context.js';
 export { LLM_TRACES } from './conventions/llm-traces.js';

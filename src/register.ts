@@ -5,22 +5,16 @@
  * Pending spans are flushed when the event loop empties (`beforeExit`).
  */
 import { diag } from '@opentelemetry/api';
-import { getNumberFromEnv } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { batchSpanProcessorConfig } from './batching.js';
 import { LlmContextSpanProcessor } from './context.js';
 import { ClickHouseTraceExporter } from './exporter.js';
 
 const resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
-// Larger batches than the SDK's defaults (512 / 2048): each insert has a fixed cost, and the
-// processor sends one batch at a time. OTEL_BSP_* still wins.
-const batching = {
-  maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? 4096,
-  maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? 16_384,
-};
 const provider = new NodeTracerProvider({
   resource,
-  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(new ClickHouseTraceExporter(), batching)],
+  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(new ClickHouseTraceExporter(), batchSpanProcessorConfig())],
 });
 provider.register();
 

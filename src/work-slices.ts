@@ -22,3 +22,11 @@ export class WorkSlices {
     this.started = performance.now();
   }
 }
+
+/** Calls `work` on each item, yielding to the event loop whenever the slice's budget is spent. */
+export async function inSlices<T>(items: Iterable<T>, work: (item: T) => void, slices = new WorkSlices()): Promise<void> {
+  for (const item of items) {
+    if (slices.due()) await slices.yield();
+    work(item);
+  }
+}

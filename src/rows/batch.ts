@@ -78,18 +78,25 @@ function redactedView(span: ReadableSpan): ReadableSpan {
   return Object.create(span, { attributes: { value: attributes }, events: { value: events } }) as ReadableSpan;
 }
 
-export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): { rows: LlmTraceRow[]; failed: number } {
-  const rows: LlmTraceRow[] = [];
-  let failed = 0;
-  for (const { span, call } of calls) {
-    try {
-      rows.push(toLlmRow(span, call, options));
-    } catch (error) {
-      failed++;
-      log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
-    }
+export interface LlmRows {
+  rows: LlmTraceRow[];
+  failed: number;
+}
+
+export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
+  const out: LlmRows = { rows: [], failed: 0 };
+  for (const entry of calls) addLlmRow(entry, options, out);
+  return out;
+}
+
+/** Adds the llm_traces row of one call to `into`; a call that cannot become a row is reported and counted. */
+export function addLlmRow({ span, call }: DetectedCall, options: LlmRowOptions, into: LlmRows): void {
+  try {
+    into.rows.push(toLlmRow(span, call, options));
+  } catch (error) {
+    into.failed++;
+    log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
   }
-  return { rows, failed };
 }
 
 /** Both tables' rows of spans whose calls need no joining with other exports. */
