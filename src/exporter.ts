@@ -11,7 +11,7 @@ import type { ExporterStats } from './delivery/counters.js';
 import { DeliveryError } from './delivery/queue.js';
 import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
 import { createPricer } from './pricing/index.js';
-import { addLlmRow, convertSpan, toLlmRows, type ConvertedSpans, type LlmRows, type RowBatchOptions } from './rows/batch.js';
+import { addLlmRow, convertSpan, toLlmRows, type ConvertedSpans, type LlmRows, type RowBatch, type RowBatchOptions } from './rows/batch.js';
 import type { OtelTraceRow } from './rows/otel-row.js';
 import { inSlices, WorkSlices } from './work-slices.js';
 import { ClickHouseWriter, untilDeadline } from './writer.js';
@@ -31,6 +31,8 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private readonly pending = new Set<Promise<void>>();
   /** Exports still converting spans to rows, before the writer has them. */
   private readonly converting = new Set<Promise<unknown>>();
+  /** The latest export's conversion: each waits for the one before. */
+  private lastConversion: Promise<unknown> = Promise.resolve();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
@@ -90,19 +92,30 @@ export class ClickHouseTraceExporter implements SpanExporter {
     if (spans.length === 0) return;
     const writer = this.writer!;
     writer.counters.instrument();
-    // Rows of the light spans are stored while the heavy ones are converted (convertInSlices).
+    // Concurrent exports (a forceFlush, several span processors) are converted one after another,
+    // in the order they came, so they reach the writer in that order. Rows of the light spans are
+    // stored while the heavy ones are converted (convertInSlices).
+    const previous = this.lastConversion;
     const writes: Promise<void>[] = [];
-    const conversion = convertInSlices(spans, this.rowOptions!, (otel) => writes.push(writer.write({ otel, llm: [], failed: 0 })));
+    const write = (rows: RowBatch): void => {
+      const stored = writer.write(rows);
+      stored.catch(() => {}); // settled later by the queue and counted there; reported through `writes`
+      writes.push(stored);
+    };
+    const conversion = (async () => {
+      await previous;
+      const converted = await convertInSlices(spans, this.rowOptions!, (otel) => write({ otel, llm: [], failed: 0 }));
+      const llm: LlmRows = { rows: [], failed: 0 };
+      await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.rowOptions!, llm));
+      const failed = converted.failed + llm.failed;
+      if (failed > 0) writer.counters.dropped('conversion', failed);
+      write({ otel: converted.otel, llm: llm.rows, failed });
+    })();
+    this.lastConversion = conversion.catch(() => {});
     this.converting.add(conversion);
     void conversion.finally(() => this.converting.delete(conversion));
-    const converted = await conversion;
-    const llm: LlmRows = { rows: [], failed: 0 };
-    await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.rowOptions!, llm));
-    const failed = converted.failed + llm.failed;
-    if (failed > 0) writer.counters.dropped('conversion', failed);
-    writes.push(writer.write({ otel: converted.otel, llm: llm.rows, failed }));
+    await conversion;
     const stored = Promise.all(writes);
-    stored.catch(() => {}); // settled later by the queue; counted there
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`)), REPORT_AFTER_MS);

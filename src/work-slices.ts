@@ -6,7 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** Longest stretch of exporter work between two yields to the event loop. */
-export const SLICE_MS = 2;
+const SLICE_MS = 2;
 
 export class WorkSlices {
   private started = performance.now();

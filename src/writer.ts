@@ -41,6 +41,8 @@ export class ClickHouseWriter {
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
   private readonly handing = new Set<Promise<unknown>>();
+  /** The latest write's hand-over to the queue: each waits for the one before. */
+  private lastHandOver: Promise<unknown> = Promise.resolve();
 
   private readonly reporter = new FailureReporter(log);
 
@@ -76,13 +78,18 @@ export class ClickHouseWriter {
 
   /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
   async write(rows: RowBatch): Promise<void> {
-    // Serializing comes before the queue sees the rows: close() waits for this hand-over.
+    // Serializing comes before the queue sees the rows: close() waits for this hand-over. Writes
+    // serialize side by side but reach the queue in the order they were made, so the queue's
+    // arrival order (a full buffer drops the oldest) is the order rows were handed over.
+    const previous = this.lastHandOver;
     const handOver = (async () => {
       const batches: Batch[] = [];
       if (this.config.tracesTable && rows.otel.length > 0) batches.push(await this.batch(this.config.tracesTable, 'spans', rows.otel));
       if (rows.llm.length > 0) batches.push(await this.batch(this.config.llmTable, 'llm_calls', rows.llm));
+      await previous;
       return batches.map((batch) => this.queue.deliver(batch));
     })();
+    this.lastHandOver = handOver.catch(() => {});
     this.handing.add(handOver);
     void handOver.finally(() => this.handing.delete(handOver));
     await Promise.all(await handOver);
