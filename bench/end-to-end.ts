@@ -145,10 +145,7 @@ async function runOnce(store: Store, generated: ReturnType<typeof generateSpans>
   return { spansPerSecond: spans.length / seconds, megabytesPerSecond: bytes / MiB / seconds };
 }
 
-/**
- * The engine's share alone: rows built and serialized before the clock starts, then inserted the
- * way the writer inserts them (both tables at once, same settings), one batch after another.
- */
+/** Where the ceiling rows go: the store's tables, or a Null-engine copy of otel_traces (parsing only). */
 interface CeilingTables {
   spans: string;
   llm: string | undefined;
@@ -156,6 +153,10 @@ interface CeilingTables {
 const STORED: CeilingTables = { spans: 'otel_traces', llm: 'llm_traces' };
 const PARSED_ONLY: CeilingTables = { spans: 'otel_traces_parse_only', llm: undefined };
 
+/**
+ * The engine's share alone: rows built and serialized before the clock starts, then inserted the
+ * way the writer inserts them (both tables at once, same settings), one batch after another.
+ */
 async function insertCeiling(
   insertRows: OpenedClient['insertRows'],
   generated: ReturnType<typeof generateSpans>,
