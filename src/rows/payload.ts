@@ -47,7 +47,8 @@ export function storedPayload(text: string, field: PayloadField, policy: Payload
     }
   }
   if (typeof kept !== 'string') return { text: '', originalBytes, truncated: false };
-  if (Buffer.byteLength(kept, 'utf8') <= policy.maxBytes) return { text: kept, originalBytes, truncated: false };
+  const keptBytes = kept === text ? originalBytes : Buffer.byteLength(kept, 'utf8');
+  if (keptBytes <= policy.maxBytes) return { text: kept, originalBytes, truncated: false };
   const marker = truncationMarker(originalBytes);
   const budget = Math.max(0, policy.maxBytes - Buffer.byteLength(marker, 'utf8'));
   // Cut on a character boundary: decode the first `budget` bytes and drop a split last character.
