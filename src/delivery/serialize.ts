@@ -50,7 +50,7 @@ function valuesJson(row: Record<string, unknown>, columns: readonly string[]): s
   return run.length > 0 ? `[${text}${JSON.stringify(run).slice(1)}` : `[${text.slice(0, -1)}]`;
 }
 
-export function serializeRow(row: object, columns: readonly string[]): string {
+function serializeRow(row: object, columns: readonly string[]): string {
   const line = valuesJson(row as Record<string, unknown>, columns);
   return line.includes('\\ud') && SURROGATE_ESCAPE.test(line) ? line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : line;
 }
