@@ -90,7 +90,7 @@ export async function measureAppCost(options: BenchOptions): Promise<SectionResu
     notes: [
       `${RATE.toLocaleString('en-US')} spans/s started and ended through BasicTracerProvider + BatchSpanProcessor (SDK defaults: queue 2048, batches of 512, 5 s delay; for the register set-up, batchSpanProcessorConfig(): queue ${REGISTER_BATCHING.maxQueueSize}, batches of ${REGISTER_BATCHING.maxExportBatchSize}) for ${seconds} s after a ${warmupSeconds} s warm-up, from a pool of ${POOL_SIZE} pre-generated spans; ${repetitions} repetition(s), each configuration in a fresh process, configurations alternating.`,
       'Event-loop delay: perf_hooks.monitorEventLoopDelay (resolution 1 ms) over the measured window. "Extra" figures subtract the no-exporter sample of the same repetition.',
-      'Main-thread CPU is read from /proc/self/task/<pid>/stat (10 ms ticks); process CPU (process.cpuUsage) also counts GC helpers, libuv and, for llm-traces embedded, chDB\'s own threads. 100% = one core.',
+      "Main-thread CPU is read from /proc/self/task/<pid>/stat (10 ms ticks); process CPU (process.cpuUsage) also counts GC helpers, libuv and, for llm-traces embedded, chDB's own threads. 100% = one core.",
       'RSS is sampled every 100 ms during the window: peak is the largest sample, steady the median. llm-traces embedded includes chDB in the same process.',
       'Delivered: share of the ended spans the BatchSpanProcessor handed to the exporter (it drops spans when its queue is full); for llm-traces, also the share stored in ClickHouse by the end of shutdown.',
     ],
@@ -118,15 +118,31 @@ function tablesFor(stream: StreamKind, samplesOf: (config: Config) => Sample[]):
     const s = samplesOf(config);
     const label = CONFIG_LABELS[config];
     cost.push(
-      { label: `${label}: event-loop delay p50 / p99 / max`, value: med(s, (x) => x.loopDelayP99Ms), unit: 'ms p99', note: `p50 ${med(s, (x) => x.loopDelayP50Ms)!.toFixed(2)} ms, max ${med(s, (x) => x.loopDelayMaxMs)!.toFixed(1)} ms` },
+      {
+        label: `${label}: event-loop delay p50 / p99 / max`,
+        value: med(s, (x) => x.loopDelayP99Ms),
+        unit: 'ms p99',
+        note: `p50 ${med(s, (x) => x.loopDelayP50Ms)!.toFixed(2)} ms, max ${med(s, (x) => x.loopDelayMaxMs)!.toFixed(1)} ms`,
+      },
       { label: `${label}: main-thread CPU`, value: med(s, (x) => x.mainThreadCpu), unit: '% of a core', digits: 0 },
       { label: `${label}: process CPU`, value: med(s, (x) => x.processCpu), unit: '% of a core', digits: 0 },
     );
     if (config !== 'none') {
       cost.push(
-        { label: `${label}: extra event-loop delay p99`, value: extra(s, (x) => x.loopDelayP99Ms), unit: 'ms', ...(config === TARGETED ? { target: { op: '<', value: 5 } } : {}) },
+        {
+          label: `${label}: extra event-loop delay p99`,
+          value: extra(s, (x) => x.loopDelayP99Ms),
+          unit: 'ms',
+          ...(config === TARGETED ? { target: { op: '<', value: 5 } } : {}),
+        },
         { label: `${label}: extra main-thread CPU`, value: extra(s, (x) => x.mainThreadCpu), unit: '% of a core', digits: 0 },
-        { label: `${label}: delivered`, value: med(s, (x) => x.handedShare * 100), unit: '% handed to the exporter', digits: 1, ...storedNote(s) },
+        {
+          label: `${label}: delivered`,
+          value: med(s, (x) => x.handedShare * 100),
+          unit: '% handed to the exporter',
+          digits: 1,
+          ...storedNote(s),
+        },
       );
     }
     memory.push(
@@ -134,7 +150,8 @@ function tablesFor(stream: StreamKind, samplesOf: (config: Config) => Sample[]):
       { label: `${label}: steady RSS`, value: med(s, (x) => x.rssSteadyMiB), unit: 'MiB', digits: 0 },
       { label: `${label}: steady JS heap used`, value: med(s, (x) => x.heapSteadyMiB), unit: 'MiB', digits: 0 },
     );
-    if (config !== 'none') memory.push({ label: `${label}: extra steady RSS`, value: extra(s, (x) => x.rssSteadyMiB), unit: 'MiB', digits: 0 });
+    if (config !== 'none')
+      memory.push({ label: `${label}: extra steady RSS`, value: extra(s, (x) => x.rssSteadyMiB), unit: 'MiB', digits: 0 });
   }
   return [
     { title: `App-side cost, ${streamLabel}, ${RATE.toLocaleString('en-US')} spans/s`, figures: cost },
@@ -154,7 +171,10 @@ export async function runAppCostSample(args: SampleArgs): Promise<Sample> {
   const exporter = await exporterFor(args.config, args.sinkUrl, dir);
   const counting = exporter && new CountingExporter(exporter);
   const batching = args.config === 'llm-traces-register' ? REGISTER_BATCHING : undefined;
-  const provider = new BasicTracerProvider({ resource: benchResource, spanProcessors: counting ? [new BatchSpanProcessor(counting, batching)] : [] });
+  const provider = new BasicTracerProvider({
+    resource: benchResource,
+    spanProcessors: counting ? [new BatchSpanProcessor(counting, batching)] : [],
+  });
   const tracer = provider.getTracer('llm-traces-bench');
   try {
     const emitter = steadyEmitter(args.rate, (i) => emitSpan(tracer, pool[i % pool.length]!));

@@ -66,7 +66,7 @@ export async function measureEndToEnd(options: BenchOptions): Promise<SectionRes
       'The exporter reports an export successful only once its rows are stored (so a forceFlush means the data is queryable), and the SDK exports one batch at a time: spans/s is batch size divided by (conversion + insert time), and the insert dominates. The ceiling rows give the engine alone.',
       'Payload MB/s counts the bytes the application handed over: span names, attribute keys and values (LLM message and payload JSON included), 1 MB = 2^20 bytes.',
       'Embedded: the exporter with `path` (chDB in the exporting process, a fresh temp directory). HTTP: the exporter with `endpoint` set to startClickHouseHttpServer in a separate process with its own fresh directory.',
-      'Ceiling rows: the same spans converted and serialized before the clock starts, then inserted through a second connection to the same store with the insert settings the writer uses (both tables at once, one batch after another), at the BatchSpanProcessor\'s batch size and 8 times that: what the engine allows before any exporter work. The bound row inserts the same otel_traces bytes into a Null-engine table with the same columns: only chDB\'s parsing of the rows, a hard upper bound for any exporter writing this schema through this engine.',
+      "Ceiling rows: the same spans converted and serialized before the clock starts, then inserted through a second connection to the same store with the insert settings the writer uses (both tables at once, one batch after another), at the BatchSpanProcessor's batch size and 8 times that: what the engine allows before any exporter work. The bound row inserts the same otel_traces bytes into a Null-engine table with the same columns: only chDB's parsing of the rows, a hard upper bound for any exporter writing this schema through this engine.",
     ];
     if (typeof http === 'string') notes.push(`HTTP path: n/a: ${http}`);
     return { id: 'end-to-end', tables: typeof http === 'string' ? [embedded] : [embedded, http], notes };
@@ -75,7 +75,12 @@ export async function measureEndToEnd(options: BenchOptions): Promise<SectionRes
   }
 }
 
-async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store>, options: BenchOptions, repetitions: number): Promise<Table> {
+async function measureStore(
+  name: 'embedded' | 'HTTP',
+  open: () => Promise<Store>,
+  options: BenchOptions,
+  repetitions: number,
+): Promise<Table> {
   const store = await open();
   const figures: Figure[] = [];
   try {
@@ -90,19 +95,36 @@ async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store
         const generated = generateSpans(count, stream.kind, ++seed);
         for (const batchSize of BATCH_SIZES) {
           (runs[batchSize] ??= []).push(await runOnce(store, generated, batchSize));
-          if (store.ceilingInsert) (ceilings[batchSize] ??= []).push(await insertCeiling(store.ceilingInsert, generated, batchSize, STORED));
+          if (store.ceilingInsert)
+            (ceilings[batchSize] ??= []).push(await insertCeiling(store.ceilingInsert, generated, batchSize, STORED));
         }
-        if (store.ceilingInsert && stream.kind === 'plain') parseOnly.push(await insertCeiling(store.ceilingInsert, generated, REGISTER_BATCH_SIZE, PARSED_ONLY));
+        if (store.ceilingInsert && stream.kind === 'plain')
+          parseOnly.push(await insertCeiling(store.ceilingInsert, generated, REGISTER_BATCH_SIZE, PARSED_ONLY));
       }
       const label = stream.kind === 'plain' ? `non-LLM stream (${count} spans)` : `mixed stream (${count} spans, 10% LLM)`;
       const embedded = name === 'embedded';
       for (const batchSize of BATCH_SIZES) {
-        const setup = batchSize === BATCH_SIZE ? `SDK default BatchSpanProcessor (${batchSize} per export)` : `BatchSpanProcessor as llm-traces/register sets it up (${batchSize} per export)`;
+        const setup =
+          batchSize === BATCH_SIZE
+            ? `SDK default BatchSpanProcessor (${batchSize} per export)`
+            : `BatchSpanProcessor as llm-traces/register sets it up (${batchSize} per export)`;
         // The targets apply to the set-up this package ships (register); the SDK default is shown beside it.
         const targeted = embedded && batchSize === REGISTER_BATCH_SIZE;
         figures.push(
-          { label: `${label}, ${setup}: spans/s`, value: median(runs[batchSize]!.map((r) => r.spansPerSecond)), unit: 'spans/s', digits: 0, ...(targeted && stream.kind === 'plain' ? { target: { op: '>=', value: 100_000 } } : {}) },
-          { label: `${label}, ${setup}: payload MB/s`, value: median(runs[batchSize]!.map((r) => r.megabytesPerSecond)), unit: 'MB/s', digits: 1, ...(targeted && stream.kind === 'mixed' ? { target: { op: '>=', value: 50 } } : {}) },
+          {
+            label: `${label}, ${setup}: spans/s`,
+            value: median(runs[batchSize]!.map((r) => r.spansPerSecond)),
+            unit: 'spans/s',
+            digits: 0,
+            ...(targeted && stream.kind === 'plain' ? { target: { op: '>=', value: 100_000 } } : {}),
+          },
+          {
+            label: `${label}, ${setup}: payload MB/s`,
+            value: median(runs[batchSize]!.map((r) => r.megabytesPerSecond)),
+            unit: 'MB/s',
+            digits: 1,
+            ...(targeted && stream.kind === 'mixed' ? { target: { op: '>=', value: 50 } } : {}),
+          },
         );
       }
       figures.push(
@@ -126,7 +148,10 @@ async function measureStore(name: 'embedded' | 'HTTP', open: () => Promise<Store
   } finally {
     await store.close();
   }
-  return { title: name === 'embedded' ? 'Embedded ClickHouse (chDB, in process)' : 'HTTP through the local server (separate process)', figures };
+  return {
+    title: name === 'embedded' ? 'Embedded ClickHouse (chDB, in process)' : 'HTTP through the local server (separate process)',
+    figures,
+  };
 }
 
 async function runOnce(store: Store, generated: ReturnType<typeof generateSpans>, batchSize: number): Promise<Run> {
@@ -166,14 +191,21 @@ async function insertCeiling(
   const bodies: Array<{ otel: Buffer; llm: Buffer | undefined }> = [];
   for (const batch of chunk(generated.map(toReadableSpan), batchSize)) {
     const rows = toRowBatch(batch, { otel: true });
-    bodies.push({ otel: (await serializeRows(rows.otel, INSERT_COLUMNS.spans)).body, llm: rows.llm.length > 0 ? (await serializeRows(rows.llm, INSERT_COLUMNS.llm_calls)).body : undefined });
+    bodies.push({
+      otel: (await serializeRows(rows.otel, INSERT_COLUMNS.spans)).body,
+      llm: rows.llm.length > 0 ? (await serializeRows(rows.llm, INSERT_COLUMNS.llm_calls)).body : undefined,
+    });
   }
   const signal = new AbortController().signal;
-  const insert = (table: string, columns: readonly string[], body: Buffer): Promise<unknown> => insertRows({ database: 'otel', table, columns }, body, signal);
+  const insert = (table: string, columns: readonly string[], body: Buffer): Promise<unknown> =>
+    insertRows({ database: 'otel', table, columns }, body, signal);
   const bytes = generated.reduce((sum, s) => sum + s.bytes, 0);
   const started = performance.now();
   for (const body of bodies) {
-    await Promise.all([insert(tables.spans, INSERT_COLUMNS.spans, body.otel), body.llm && tables.llm && insert(tables.llm, INSERT_COLUMNS.llm_calls, body.llm)]);
+    await Promise.all([
+      insert(tables.spans, INSERT_COLUMNS.spans, body.otel),
+      body.llm && tables.llm && insert(tables.llm, INSERT_COLUMNS.llm_calls, body.llm),
+    ]);
   }
   const seconds = (performance.now() - started) / 1000;
   return { spansPerSecond: generated.length / seconds, megabytesPerSecond: bytes / MiB / seconds };
@@ -194,7 +226,9 @@ async function waitForRows(client: ClickHouseClient, expected: { spans: number; 
     const now = await counts(client);
     if (now.spans >= expected.spans && now.llm >= expected.llm) return;
     if (performance.now() > deadline) {
-      throw new Error(`rows did not become queryable within ${QUERYABLE_TIMEOUT_MS} ms: have ${JSON.stringify(now)}, expected ${JSON.stringify(expected)}`);
+      throw new Error(
+        `rows did not become queryable within ${QUERYABLE_TIMEOUT_MS} ms: have ${JSON.stringify(now)}, expected ${JSON.stringify(expected)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -64,10 +64,14 @@ export async function measureExporterCpu(options: BenchOptions): Promise<Section
   }
 }
 
-function variantsFor(batches: readonly ReadableSpan[][], exporters: { exporter: SpanExporter; otlpJson: SpanExporter; otlpProto: SpanExporter }): Record<VariantId, Variant> {
+function variantsFor(
+  batches: readonly ReadableSpan[][],
+  exporters: { exporter: SpanExporter; otlpJson: SpanExporter; otlpProto: SpanExporter },
+): Record<VariantId, Variant> {
   const pricer = createPricer();
   // The rows as inserted: each row's values in column order (JSONCompactEachRow).
-  const asInserted = (rows: readonly object[], columns: readonly string[]) => rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+  const asInserted = (rows: readonly object[], columns: readonly string[]) =>
+    rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
   const finalRows = batches.flatMap((batch) => {
     const rows = toRowBatch(batch, { otel: true, pricer });
     return [...asInserted(rows.otel, INSERT_COLUMNS.spans), ...asInserted(rows.llm, INSERT_COLUMNS.llm_calls)];
@@ -90,7 +94,12 @@ function variantsFor(batches: readonly ReadableSpan[][], exporters: { exporter: 
 }
 
 /** Microseconds of CPU per span of every variant, one record per repetition. */
-async function measure(variants: Record<VariantId, Variant>, batches: readonly ReadableSpan[][], spanCount: number, repetitions: number): Promise<Record<VariantId, number>[]> {
+async function measure(
+  variants: Record<VariantId, Variant>,
+  batches: readonly ReadableSpan[][],
+  spanCount: number,
+  repetitions: number,
+): Promise<Record<VariantId, number>[]> {
   const ids = Object.keys(variants) as VariantId[];
   for (const id of ids) await variants[id](batches); // warm-up: JIT, connections
   const records: Record<VariantId, number>[] = [];

@@ -18,9 +18,13 @@ export interface ChildOptions {
 }
 
 function spawnChild(name: string, args: unknown, extra: string[], stdio: 'ignore' | 'pipe', options: ChildOptions): ChildProcess {
-  return spawn(process.execPath, ['--expose-gc', ...(options.nodeArgs ?? []), '--import', 'tsx', CHILD_ENTRY, name, JSON.stringify(args), ...extra], {
-    stdio: [stdio, stdio, 'inherit'],
-  });
+  return spawn(
+    process.execPath,
+    ['--expose-gc', ...(options.nodeArgs ?? []), '--import', 'tsx', CHILD_ENTRY, name, JSON.stringify(args), ...extra],
+    {
+      stdio: [stdio, stdio, 'inherit'],
+    },
+  );
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -36,7 +40,8 @@ export async function runTask<T>(task: string, args: unknown, options: ChildOpti
   const resultFile = join(dir, 'result.json');
   try {
     const code = await exited(spawnChild(task, args, [resultFile], 'ignore', options));
-    if (code !== 0) throw new Error(`bench task '${task}' exited with ${code === null ? 'a signal' : `code ${code}`} (its output is above)`);
+    if (code !== 0)
+      throw new Error(`bench task '${task}' exited with ${code === null ? 'a signal' : `code ${code}`} (its output is above)`);
     return JSON.parse(readFileSync(resultFile, 'utf8')) as T;
   } finally {
     removeTempDir(dir);

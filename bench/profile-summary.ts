@@ -48,7 +48,9 @@ function summarizeProfile(profile: CpuProfile, top: number): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, time]) => `${((100 * time) / total).toFixed(1).padStart(5)}%  ${name}`);
-  return [`total ${(total / 1e6).toFixed(2)} s sampled`, '', 'self time:', ...rows(self), '', 'inclusive time:', ...rows(inclusive)].join('\n');
+  return [`total ${(total / 1e6).toFixed(2)} s sampled`, '', 'self time:', ...rows(self), '', 'inclusive time:', ...rows(inclusive)].join(
+    '\n',
+  );
 }
 
 function frameName(node: ProfileNode): string {

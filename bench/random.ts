@@ -32,14 +32,84 @@ export function seededRandom(seed: number): Random {
     logUniform: (min, max) => Math.round(Math.exp(Math.log(min) + next() * (Math.log(max) - Math.log(min)))),
     hex: (chars) => {
       let out = '';
-      while (out.length < chars) out += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+      while (out.length < chars)
+        out += Math.floor(next() * 0x100000000)
+          .toString(16)
+          .padStart(8, '0');
       return out.slice(0, chars);
     },
   };
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'ta', 'vo', 'shi', 'an', 'el', 'dor', 'pri', 'qu', 'se', 'tion', 'ing', 'ex', 'con', 'ver', 'al', 'ment', 'pro', 'de', 'ra', 'ti', 'on', 'com', 'per', 'ble', 'ly', 'ne'];
-const COMMON_WORDS = ['the', 'of', 'and', 'to', 'a', 'in', 'is', 'that', 'for', 'it', 'as', 'with', 'on', 'be', 'this', 'by', 'are', 'or', 'from', 'at', 'you', 'can', 'we', 'not', 'will', 'if', 'please', 'user', 'file', 'data', 'function', 'result', 'error', 'value', 'request'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'ta',
+  'vo',
+  'shi',
+  'an',
+  'el',
+  'dor',
+  'pri',
+  'qu',
+  'se',
+  'tion',
+  'ing',
+  'ex',
+  'con',
+  'ver',
+  'al',
+  'ment',
+  'pro',
+  'de',
+  'ra',
+  'ti',
+  'on',
+  'com',
+  'per',
+  'ble',
+  'ly',
+  'ne',
+];
+const COMMON_WORDS = [
+  'the',
+  'of',
+  'and',
+  'to',
+  'a',
+  'in',
+  'is',
+  'that',
+  'for',
+  'it',
+  'as',
+  'with',
+  'on',
+  'be',
+  'this',
+  'by',
+  'are',
+  'or',
+  'from',
+  'at',
+  'you',
+  'can',
+  'we',
+  'not',
+  'will',
+  'if',
+  'please',
+  'user',
+  'file',
+  'data',
+  'function',
+  'result',
+  'error',
+  'value',
+  'request',
+];
 
 /**
  * A vocabulary with a Zipf-like frequency (common words first), so text compresses about as well

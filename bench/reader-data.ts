@@ -13,11 +13,26 @@ export const ORGANIZATIONS = 3;
 export const DAYS = 30;
 
 const MODELS: ReadonlyArray<[provider: string, model: string]> = [
-  ['openai', 'gpt-4o-2024-08-06'], ['openai', 'gpt-4o-mini'], ['openai', 'gpt-4.1'], ['openai', 'gpt-4.1-mini'], ['openai', 'o3-mini'],
-  ['openai', 'o4-mini'], ['anthropic', 'claude-sonnet-4-20250514'], ['anthropic', 'claude-3-5-haiku-20241022'], ['anthropic', 'claude-opus-4-20250514'],
-  ['anthropic', 'claude-3-7-sonnet-20250219'], ['gcp.gemini', 'gemini-2.5-flash'], ['gcp.gemini', 'gemini-2.5-pro'], ['gcp.gemini', 'gemini-2.0-flash'],
-  ['aws.bedrock', 'anthropic.claude-3-5-sonnet-20241022-v2:0'], ['aws.bedrock', 'amazon.nova-pro-v1:0'], ['mistral_ai', 'mistral-large-latest'],
-  ['mistral_ai', 'mistral-small-latest'], ['cohere', 'command-r-plus'], ['azure.ai.openai', 'gpt-4o'], ['groq', 'llama-3.3-70b-versatile'],
+  ['openai', 'gpt-4o-2024-08-06'],
+  ['openai', 'gpt-4o-mini'],
+  ['openai', 'gpt-4.1'],
+  ['openai', 'gpt-4.1-mini'],
+  ['openai', 'o3-mini'],
+  ['openai', 'o4-mini'],
+  ['anthropic', 'claude-sonnet-4-20250514'],
+  ['anthropic', 'claude-3-5-haiku-20241022'],
+  ['anthropic', 'claude-opus-4-20250514'],
+  ['anthropic', 'claude-3-7-sonnet-20250219'],
+  ['gcp.gemini', 'gemini-2.5-flash'],
+  ['gcp.gemini', 'gemini-2.5-pro'],
+  ['gcp.gemini', 'gemini-2.0-flash'],
+  ['aws.bedrock', 'anthropic.claude-3-5-sonnet-20241022-v2:0'],
+  ['aws.bedrock', 'amazon.nova-pro-v1:0'],
+  ['mistral_ai', 'mistral-large-latest'],
+  ['mistral_ai', 'mistral-small-latest'],
+  ['cohere', 'command-r-plus'],
+  ['azure.ai.openai', 'gpt-4o'],
+  ['groq', 'llama-3.3-70b-versatile'],
 ];
 
 /** Payload expressions cut up to 44,000 characters into the text. */
@@ -136,7 +151,10 @@ const ROOT_COLUMNS: ReadonlyArray<[string, string]> = [
   ['ServiceName', `'agent-api'`],
   ['ResourceAttributes', `map('service.name', 'agent-api', 'host.name', 'ip-10-0-12-34.ec2.internal', 'telemetry.sdk.language', 'nodejs')`],
   ['ScopeName', `'@opentelemetry/instrumentation-http'`],
-  ['SpanAttributes', `map('http.request.method', 'POST', 'http.route', '/v1/agents/:agentId/messages', 'http.response.status_code', '200')`],
+  [
+    'SpanAttributes',
+    `map('http.request.method', 'POST', 'http.route', '/v1/agents/:agentId/messages', 'http.response.status_code', '200')`,
+  ],
   ['Duration', `toUInt64(${STEPS_PER_RUN} * 7) * 1000000000`],
   ['StatusCode', `'Unset'`],
 ];
@@ -156,6 +174,20 @@ export async function generateReaderData(client: ClickHouseClient, calls: number
     await client.command({ query, query_params: params });
   };
   await run(insertSelect('otel.llm_traces', LLM_COLUMNS, callExpressions('number'), `numbers(${calls})`));
-  await run(insertSelect('otel.otel_traces', SPAN_COLUMNS, `intDiv(number, 2) AS call, number % 2 AS kind, ${callExpressions('call')}`, `numbers(${calls * 2})`));
-  await run(insertSelect('otel.otel_traces', ROOT_COLUMNS, callExpressions(`number * ${STEPS_PER_RUN}`), `numbers(${Math.ceil(calls / STEPS_PER_RUN)})`));
+  await run(
+    insertSelect(
+      'otel.otel_traces',
+      SPAN_COLUMNS,
+      `intDiv(number, 2) AS call, number % 2 AS kind, ${callExpressions('call')}`,
+      `numbers(${calls * 2})`,
+    ),
+  );
+  await run(
+    insertSelect(
+      'otel.otel_traces',
+      ROOT_COLUMNS,
+      callExpressions(`number * ${STEPS_PER_RUN}`),
+      `numbers(${Math.ceil(calls / STEPS_PER_RUN)})`,
+    ),
+  );
 }

@@ -39,7 +39,13 @@ export async function measureReader(options: BenchOptions): Promise<SectionResul
   const opened = await openClient({ kind: 'embedded', path });
   try {
     const client = opened.client;
-    await ensureSchema(client, { database: 'otel', tracesTable: 'otel_traces', llmTable: 'llm_traces', ttlDays: undefined, cluster: undefined });
+    await ensureSchema(client, {
+      database: 'otel',
+      tracesTable: 'otel_traces',
+      llmTable: 'llm_traces',
+      ttlDays: undefined,
+      cluster: undefined,
+    });
     const anchor = new Date(Math.floor(Date.now() / 1000) * 1000);
     progress(`reader: generating ${calls.toLocaleString('en-US')} calls`);
     const generationStart = performance.now();
@@ -49,7 +55,8 @@ export async function measureReader(options: BenchOptions): Promise<SectionResul
     // live store see data that background merges have settled. Settle it now, not during timing.
     progress('reader: merging the loaded parts');
     const mergeStart = performance.now();
-    for (const table of ['otel.llm_traces', 'otel.otel_traces', 'otel.otel_traces_trace_id_ts']) await client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+    for (const table of ['otel.llm_traces', 'otel.otel_traces', 'otel.otel_traces_trace_id_ts'])
+      await client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
     const mergeSeconds = (performance.now() - mergeStart) / 1000;
     const spanRows = await countRows(client, 'otel.otel_traces');
     const samples = await sampleCalls(client, iterations);
@@ -61,11 +68,16 @@ export async function measureReader(options: BenchOptions): Promise<SectionResul
     }
     return {
       id: 'reader',
-      tables: [{ title: `Embedded, ${calls.toLocaleString('en-US')} llm_traces rows and ${spanRows.toLocaleString('en-US')} otel_traces rows`, figures }],
+      tables: [
+        {
+          title: `Embedded, ${calls.toLocaleString('en-US')} llm_traces rows and ${spanRows.toLocaleString('en-US')} otel_traces rows`,
+          figures,
+        },
+      ],
       notes: [
         `Data: ${calls.toLocaleString('en-US')} LLM calls over ${AGENTS} agents, 20 models, ${ORGANIZATIONS} organizations and ${DAYS} days, in runs of 10 calls (one trace each); otel_traces holds each run's root span plus the LLM span and an HTTP child per call. Generated with INSERT ... SELECT FROM numbers() in ${generationSeconds.toFixed(0)} s into the schema ensureSchema creates, then merged as background merges would (OPTIMIZE TABLE ... FINAL on the three tables, ${mergeSeconds.toFixed(0)} s) so no timing runs during the merges that follow a bulk load. Payload columns hold 0.7–4.5 KB of JSON per call (the storage section measures real-sized ones).`,
         `Each operation: 2 warm-up calls, then ${iterations} timed calls on different sampled calls (ids, steps, agents, runs and traces of those calls; each through the reader of the call's organization). Wall time from the call to the parsed result; the median is the figure, p95 in parentheses.`,
-        'Targets are on medians. Usage stats cover one organization (about a third of the rows); the deep page of listByAgent is offset half of an agent\'s calls.',
+        "Targets are on medians. Usage stats cover one organization (about a third of the rows); the deep page of listByAgent is offset half of an agent's calls.",
       ],
     };
   } finally {
@@ -102,8 +114,15 @@ function operationsFor(client: ClickHouseClient, anchor: Date, deepOffset: numbe
     },
     { label: 'getById', target: { op: '<', value: 20 }, run: async (call) => found(await llm(call).getById(call.id)) },
     { label: 'getByStepId', target: { op: '<', value: 20 }, run: async (call) => found(await llm(call).getByStepId(call.step_id)) },
-    { label: 'listByAgent, first page (50)', target: { op: '<', value: 20 }, run: async (call) => (await llm(call).listByAgent(call.agent_id)).length },
-    { label: `listByAgent, deep page (offset ${deepOffset})`, run: async (call) => (await llm(call).listByAgent(call.agent_id, { offset: deepOffset })).length },
+    {
+      label: 'listByAgent, first page (50)',
+      target: { op: '<', value: 20 },
+      run: async (call) => (await llm(call).listByAgent(call.agent_id)).length,
+    },
+    {
+      label: `listByAgent, deep page (offset ${deepOffset})`,
+      run: async (call) => (await llm(call).listByAgent(call.agent_id, { offset: deepOffset })).length,
+    },
     ...usage(DAYS),
     ...usage(1),
     { label: 'findLargeRequests (≥ 1 MB, first 50)', run: async (call) => (await llm(call).findLargeRequests()).length },

@@ -71,14 +71,20 @@ export function renderReport(results: readonly SectionResult[], run: RunInfo): s
     'Every figure is a median over repeated runs; every ratio is computed within one repetition (both sides measured back to back in the same process or the same run) and the median of those ratios is shown, because the machine is shared and noisy.',
     '',
   ];
-  const targeted = results.flatMap((r) => r.tables.flatMap((t) => t.figures.filter((f) => f.target).map((f) => ({ ...f, label: `${t.title}: ${f.label}` }))));
+  const targeted = results.flatMap((r) =>
+    r.tables.flatMap((t) => t.figures.filter((f) => f.target).map((f) => ({ ...f, label: `${t.title}: ${f.label}` }))),
+  );
   if (targeted.length > 0) {
     lines.push('## Targets', '', ...figureTable(targeted), '');
   }
   for (const result of results) {
     lines.push(`## ${SECTION_TITLES[result.id]}`, '');
     const load = run.load[result.id];
-    if (load) lines.push(`_1-minute load average before / after this section: ${load[0].toFixed(1)} / ${load[1].toFixed(1)} (${cpus().length} cores)._`, '');
+    if (load)
+      lines.push(
+        `_1-minute load average before / after this section: ${load[0].toFixed(1)} / ${load[1].toFixed(1)} (${cpus().length} cores)._`,
+        '',
+      );
     for (const table of result.tables) lines.push(`### ${table.title}`, '', ...figureTable(table.figures), '');
     if (result.notes.length > 0) lines.push(...result.notes.map((note) => `- ${note}`), '');
   }

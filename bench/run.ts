@@ -37,17 +37,23 @@ function parseFlags(argv: readonly string[]): Flags {
       throw new Error(`unknown argument '${arg}'; use --quick, --only=<${SECTIONS.join('|')}>[,...], --seed=N, --out=FILE, --cpu-prof=DIR`);
     }
   }
-  const only = value('only')?.split(',').map((name) => {
-    const id = ALIASES[name] ?? name;
-    if (!SECTIONS.includes(id as SectionId)) throw new Error(`--only: unknown section '${name}'; sections are ${SECTIONS.join(', ')}`);
-    return id as SectionId;
-  });
+  const only = value('only')
+    ?.split(',')
+    .map((name) => {
+      const id = ALIASES[name] ?? name;
+      if (!SECTIONS.includes(id as SectionId)) throw new Error(`--only: unknown section '${name}'; sections are ${SECTIONS.join(', ')}`);
+      return id as SectionId;
+    });
   const sections = only ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS];
   const quick = argv.includes('--quick');
   const profileDir = value('cpu-prof');
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const out = value('out') ?? (!quick && !only ? resolve(REPO_ROOT, 'BENCHMARKS.md') : undefined);
-  return { options: { quick, seed: Number(value('seed') ?? 1), ...(profileDir ? { profileDir: resolve(profileDir) } : {}) }, sections, out };
+  return {
+    options: { quick, seed: Number(value('seed') ?? 1), ...(profileDir ? { profileDir: resolve(profileDir) } : {}) },
+    sections,
+    out,
+  };
 }
 
 async function main(): Promise<void> {
@@ -63,7 +69,13 @@ async function main(): Promise<void> {
     load[section] = [loadBefore, loadavg()[0]!];
     progress(`section ${section} done in ${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
   }
-  const report = renderReport(results, { quick: options.quick, seed: options.seed, date: new Date(), seconds: (performance.now() - started) / 1000, load });
+  const report = renderReport(results, {
+    quick: options.quick,
+    seed: options.seed,
+    date: new Date(),
+    seconds: (performance.now() - started) / 1000,
+    load,
+  });
   process.stdout.write(`${report}\n`);
   if (out) {
     // What was tried and where the time goes is written by hand, next to the harness.

@@ -7,7 +7,17 @@
  * `gen_ai.output.messages`, `gen_ai.system_instructions`, `gen_ai.tool.definitions`), the rest raw
  * OpenAI request/response JSON in `llm_traces.request_json` / `response_json`.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type HrTime, type SpanStatus, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+  type Attributes,
+  type HrTime,
+  type SpanStatus,
+  type Tracer,
+} from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { seededRandom, textSource, type Random, type TextSource } from './random.js';
@@ -84,7 +94,8 @@ export function generateSpans(count: number, kind: StreamKind, seed: number): Ge
     const spanId = random.hex(16);
     // The root is the request's server span; LLM calls are its children, never nested in each other.
     const root = rootSpanId === undefined;
-    const content = kind === 'mixed' && !root && random.chance(LLM_SHARE_OF_CHILDREN) ? conversations.nextCall() : plainSpan(random, text, root);
+    const content =
+      kind === 'mixed' && !root && random.chance(LLM_SHARE_OF_CHILDREN) ? conversations.nextCall() : plainSpan(random, text, root);
     spans.push({
       ...content,
       traceId,
@@ -99,7 +110,10 @@ export function generateSpans(count: number, kind: StreamKind, seed: number): Ge
 }
 
 export function summarize(spans: readonly GeneratedSpan[]): StreamSummary {
-  const payloads = spans.filter((s) => s.llm).map((s) => payloadBytes(s.attributes)).sort((a, b) => a - b);
+  const payloads = spans
+    .filter((s) => s.llm)
+    .map((s) => payloadBytes(s.attributes))
+    .sort((a, b) => a - b);
   const at = (q: number): number => payloads[Math.min(payloads.length - 1, Math.floor(q * payloads.length))] ?? 0;
   return {
     spans: spans.length,
@@ -148,7 +162,12 @@ export function toReadableSpan(span: GeneratedSpan): ReadableSpan {
 /** Starts and ends the span through a real tracer, as instrumented app code does. */
 export function emitSpan(tracer: Tracer, span: GeneratedSpan): void {
   const parent = span.parentSpanId
-    ? trace.setSpanContext(ROOT_CONTEXT, { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: false })
+    ? trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: span.traceId,
+        spanId: span.parentSpanId,
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: false,
+      })
     : ROOT_CONTEXT;
   const live = tracer.startSpan(span.name, { kind: span.kind, attributes: span.attributes }, parent);
   for (const event of span.events) live.addEvent(event.name, event.attributes);
@@ -165,7 +184,9 @@ function byteSize(name: string, attributes: Attributes): number {
   let bytes = Buffer.byteLength(name);
   for (const key in attributes) {
     const value = attributes[key];
-    bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : Array.isArray(value) ? Buffer.byteLength(JSON.stringify(value)) : 8);
+    bytes +=
+      Buffer.byteLength(key) +
+      (typeof value === 'string' ? Buffer.byteLength(value) : Array.isArray(value) ? Buffer.byteLength(JSON.stringify(value)) : 8);
   }
   return bytes;
 }
@@ -192,10 +213,36 @@ function payloadBytes(attributes: Attributes): number {
 type SpanContent = Pick<GeneratedSpan, 'name' | 'kind' | 'durationMs' | 'status' | 'attributes' | 'events' | 'llm'>;
 
 const OK: SpanStatus = { code: SpanStatusCode.UNSET };
-const ROUTES = ['/v1/agents/:agentId/messages', '/v1/agents/:agentId', '/v1/runs/:runId', '/v1/tools', '/v1/users/:userId/sessions', '/healthz', '/v1/files/:fileId'];
-const HOSTS = ['api.stripe.com', 'hooks.slack.com', 'search.internal.svc.cluster.local', 'auth.internal.svc.cluster.local', 'storage.googleapis.com'];
+const ROUTES = [
+  '/v1/agents/:agentId/messages',
+  '/v1/agents/:agentId',
+  '/v1/runs/:runId',
+  '/v1/tools',
+  '/v1/users/:userId/sessions',
+  '/healthz',
+  '/v1/files/:fileId',
+];
+const HOSTS = [
+  'api.stripe.com',
+  'hooks.slack.com',
+  'search.internal.svc.cluster.local',
+  'auth.internal.svc.cluster.local',
+  'storage.googleapis.com',
+];
 const TABLES = ['agents', 'messages', 'runs', 'steps', 'users', 'organizations', 'tool_calls', 'files', 'sessions', 'api_keys'];
-const COLUMNS = ['id', 'organization_id', 'agent_id', 'created_at', 'updated_at', 'name', 'status', 'content', 'metadata', 'user_id', 'role'];
+const COLUMNS = [
+  'id',
+  'organization_id',
+  'agent_id',
+  'created_at',
+  'updated_at',
+  'name',
+  'status',
+  'content',
+  'metadata',
+  'user_id',
+  'role',
+];
 const USER_AGENTS = [
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   'python-requests/2.32.3',
@@ -214,7 +261,11 @@ function plainSpan(random: Random, text: TextSource, root: boolean): SpanContent
     kind: SpanKind.INTERNAL,
     durationMs: random.logUniform(1, 50),
     status: OK,
-    attributes: { 'code.function.name': random.pick(['compile', 'render', 'validate']), 'code.file.path': 'src/agent/context.ts', 'app.items': random.int(1, 400) },
+    attributes: {
+      'code.function.name': random.pick(['compile', 'render', 'validate']),
+      'code.file.path': 'src/agent/context.ts',
+      'app.items': random.int(1, 400),
+    },
     events: [],
     llm: false,
   };
@@ -298,7 +349,10 @@ function dbSpan(random: Random, text: TextSource, failed: boolean): SpanContent 
 }
 
 function exceptionEvent(random: Random, text: TextSource): SpanEvent {
-  const frames = Array.from({ length: random.int(6, 18) }, () => `    at ${text.word()}${text.word()} (/app/dist/${text.word()}/${text.word()}.js:${random.int(1, 900)}:${random.int(1, 80)})`);
+  const frames = Array.from(
+    { length: random.int(6, 18) },
+    () => `    at ${text.word()}${text.word()} (/app/dist/${text.word()}/${text.word()}.js:${random.int(1, 900)}:${random.int(1, 80)})`,
+  );
   return {
     name: 'exception',
     attributes: {
@@ -394,7 +448,10 @@ class ConversationPool {
   private tool(): Tool {
     const properties: Record<string, unknown> = {};
     for (let i = this.random.int(1, 6); i > 0; i--) {
-      properties[`${this.text.word()}_${this.text.word()}`] = { type: this.random.pick(['string', 'integer', 'boolean']), description: this.text.prose(this.random.int(20, 120)) };
+      properties[`${this.text.word()}_${this.text.word()}`] = {
+        type: this.random.pick(['string', 'integer', 'boolean']),
+        description: this.text.prose(this.random.int(20, 120)),
+      };
     }
     return {
       name: `${this.text.word()}_${this.text.word()}`,
@@ -415,10 +472,18 @@ class ConversationPool {
     }
     const output: Message =
       c.tools.length > 0 && random.chance(0.35)
-        ? { role: 'assistant', toolCall: { id: `call_${random.hex(24)}`, name: random.pick(c.tools).name, arguments: { query: this.text.prose(random.int(10, 120)), limit: random.int(1, 20) } } }
+        ? {
+            role: 'assistant',
+            toolCall: {
+              id: `call_${random.hex(24)}`,
+              name: random.pick(c.tools).name,
+              arguments: { query: this.text.prose(random.int(10, 120)), limit: random.int(1, 20) },
+            },
+          }
         : { role: 'assistant', text: this.text.prose(random.logUniform(100, 3000)) };
     const finishReason = 'toolCall' in output ? 'tool_calls' : 'stop';
-    const attributes = c.style === 'raw' ? rawAttributes(c, output, finishReason, random) : genAiAttributes(c, output, finishReason, random);
+    const attributes =
+      c.style === 'raw' ? rawAttributes(c, output, finishReason, random) : genAiAttributes(c, output, finishReason, random);
     Object.assign(attributes, {
       'llm_traces.organization_id': c.organizationId,
       'llm_traces.project_id': c.projectId,
@@ -444,7 +509,12 @@ class ConversationPool {
     const records: unknown[] = [];
     let size = 0;
     while (size < chars) {
-      const record = { id: this.random.int(1, 1e6), title: this.text.prose(this.random.int(20, 80)), url: `https://docs.example.com/${this.text.word()}/${this.text.word()}`, snippet: this.text.prose(this.random.int(80, 400)) };
+      const record = {
+        id: this.random.int(1, 1e6),
+        title: this.text.prose(this.random.int(20, 80)),
+        url: `https://docs.example.com/${this.text.word()}/${this.text.word()}`,
+        snippet: this.text.prose(this.random.int(80, 400)),
+      };
       records.push(record);
       size += 120 + record.title.length + record.snippet.length;
     }
@@ -465,7 +535,8 @@ function usage(c: Conversation, random: Random, inputChars: number, output: Mess
 }
 
 function genAiPart(message: Message): unknown {
-  if ('toolCall' in message) return { type: 'tool_call', id: message.toolCall.id, name: message.toolCall.name, arguments: message.toolCall.arguments };
+  if ('toolCall' in message)
+    return { type: 'tool_call', id: message.toolCall.id, name: message.toolCall.name, arguments: message.toolCall.arguments };
   if (message.role === 'tool') return { type: 'tool_call_response', id: message.toolCallId, response: message.text };
   return { type: 'text', content: message.text };
 }
@@ -499,7 +570,11 @@ function genAiAttributes(c: Conversation, output: Message, finishReason: string,
 function openAiMessage(message: Message): unknown {
   if ('toolCall' in message) {
     const call = message.toolCall;
-    return { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } }] };
+    return {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } }],
+    };
   }
   if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.text };
   return { role: message.role, content: message.text };
@@ -533,6 +608,11 @@ function rawAttributes(c: Conversation, output: Message, finishReason: string, r
     'llm_traces.call_type': 'agent_step',
     'llm_traces.request_json': request,
     'llm_traces.response_json': response,
-    'llm_traces.llm_config_json': JSON.stringify({ model: c.model, model_endpoint_type: 'openai', context_window: 128_000, temperature: 0.7 }),
+    'llm_traces.llm_config_json': JSON.stringify({
+      model: c.model,
+      model_endpoint_type: 'openai',
+      context_window: 128_000,
+      temperature: 0.7,
+    }),
   };
 }

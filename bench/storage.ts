@@ -54,7 +54,7 @@ export async function measureStorage(options: BenchOptions): Promise<SectionResu
       notes: [
         `Spans written by the exporter (batches of ${BATCH_SIZE}) into a fresh embedded store, one database per stream, then OPTIMIZE TABLE ... FINAL so each table is one merged part as it is after background merges (with min_bytes_for_wide_part = 0, so the part is Wide as production-sized parts are and system.columns has per-column sizes). Bytes on disk from system.parts (active parts), compression from system.columns.`,
         `LLM payloads of the mixed stream (${mixedSummary!.llmSpans} calls): median ${kib(p.median)}, p90 ${kib(p.p90)}, max ${kib(p.max)}, mean ${kib(p.mean)} per call (messages, system prompt, tool definitions or raw request/response JSON).`,
-        'A GenAI call\'s messages are stored twice: as span attributes in otel_traces (SpanAttributes) and as the neutral request/response JSON in llm_traces.',
+        "A GenAI call's messages are stored twice: as span attributes in otel_traces (SpanAttributes) and as the neutral request/response JSON in llm_traces.",
       ],
     };
   } finally {
@@ -86,16 +86,29 @@ async function measureDatabase(client: ClickHouseClient, database: string, kind:
   for (const table of ['otel_traces', 'llm_traces']) {
     const part = parts.find((p) => p.table === table);
     if (!part || part.rows === '0') continue;
-    figures.push({ label: `${streamLabel}: ${table} bytes on disk per row (${part.rows} rows)`, value: Number(part.bytes_on_disk) / Number(part.rows), unit: 'B/row', digits: 0 });
+    figures.push({
+      label: `${streamLabel}: ${table} bytes on disk per row (${part.rows} rows)`,
+      value: Number(part.bytes_on_disk) / Number(part.rows),
+      unit: 'B/row',
+      digits: 0,
+    });
   }
   const ratio = (selected: ColumnSizes[]): number => sum(selected, 'uncompressed') / sum(selected, 'compressed');
   const payload = columns.filter((c) => c.table === 'llm_traces' && PAYLOAD_COLUMNS.includes(c.name) && c.compressed !== '0');
   if (payload.length > 0) {
-    for (const column of payload) figures.push({ label: `${streamLabel}: llm_traces.${column.name} compression`, value: ratio([column]), unit: 'x', digits: 1 });
-    figures.push({ label: `${streamLabel}: payload columns together compression`, value: ratio(payload), unit: 'x', digits: 1, target: { op: '>=', value: 10 } });
+    for (const column of payload)
+      figures.push({ label: `${streamLabel}: llm_traces.${column.name} compression`, value: ratio([column]), unit: 'x', digits: 1 });
+    figures.push({
+      label: `${streamLabel}: payload columns together compression`,
+      value: ratio(payload),
+      unit: 'x',
+      digits: 1,
+      target: { op: '>=', value: 10 },
+    });
   }
   const attributes = columns.filter((c) => c.table === 'otel_traces');
-  if (attributes.length > 0) figures.push({ label: `${streamLabel}: otel_traces.SpanAttributes compression`, value: ratio(attributes), unit: 'x', digits: 1 });
+  if (attributes.length > 0)
+    figures.push({ label: `${streamLabel}: otel_traces.SpanAttributes compression`, value: ratio(attributes), unit: 'x', digits: 1 });
   return figures;
 }
 

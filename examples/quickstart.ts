@@ -117,7 +117,10 @@ try {
   if (run) {
     const calls = await llm.listByAgent('support-agent', { start: startedAt, limit: 100 });
     const notes = new Map(
-      calls.map((c) => [c.spanId, c.isError ? `[${c.model}: ${c.errorType}]` : `[${c.model}: ${c.promptTokens} in / ${c.completionTokens} out, ${c.latencyMs}ms]`]),
+      calls.map((c) => [
+        c.spanId,
+        c.isError ? `[${c.model}: ${c.errorType}]` : `[${c.model}: ${c.promptTokens} in / ${c.completionTokens} out, ${c.latencyMs}ms]`,
+      ]),
     );
     console.log(`\nTrace ${run.traceId} of ${runId}:\n`);
     console.log(formatSpanTree(run.spans, notes).join('\n'));
@@ -147,7 +150,12 @@ async function startFakeProvider(): Promise<{ url: string; close(): Promise<void
             object: 'chat.completion',
             model: `${model}-2025-04-14`,
             choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: promptTokens, completion_tokens: 18, total_tokens: promptTokens + 18, prompt_tokens_details: { cached_tokens: 768 } },
+            usage: {
+              prompt_tokens: promptTokens,
+              completion_tokens: 18,
+              total_tokens: promptTokens + 18,
+              prompt_tokens_details: { cached_tokens: 768 },
+            },
           }),
         );
       }, 40);

@@ -14,7 +14,11 @@ let added = 0;
 
 /** `@rollup/rollup-linux-arm64-musl` -> { os: linux, cpu: arm64, libc: musl } */
 function platformOf(name) {
-  const parts = name.split('/').pop().replace(/^(lib-|rollup-)/, '').split('-');
+  const parts = name
+    .split('/')
+    .pop()
+    .replace(/^(lib-|rollup-)/, '')
+    .split('-');
   const [os, arch = ''] = parts;
   const cpu = arch.startsWith('arm') && arch !== 'arm64' ? 'arm' : CPUS.find((c) => arch === c);
   return {

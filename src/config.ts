@@ -104,7 +104,10 @@ function pick<T>(option: T | undefined, optionName: string, envNames: string[]):
 export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): ResolvedConfig {
   const database = identifier(pick(options.database, 'database', [`${PREFIX}DATABASE`, 'CLICKHOUSE_DATABASE']), 'otel');
   const llmTable = identifier(pick(options.llmTable, 'llmTable', [`${PREFIX}LLM_TABLE`]), 'llm_traces');
-  const traces = options.tracesTable === null ? { value: 'none', source: "option 'tracesTable'" } : pick(options.tracesTable, 'tracesTable', [`${PREFIX}TRACES_TABLE`]);
+  const traces =
+    options.tracesTable === null
+      ? { value: 'none', source: "option 'tracesTable'" }
+      : pick(options.tracesTable, 'tracesTable', [`${PREFIX}TRACES_TABLE`]);
   const tracesTable = traces?.value === 'none' ? undefined : identifier(traces, 'otel_traces');
   if (tracesTable === llmTable) {
     throw new ConfigError(`llm-traces: the traces table and the LLM table are both '${llmTable}'; give them different names.`);
@@ -156,7 +159,10 @@ function resolveConnection(options: ClickHouseTraceExporterOptions, timeoutMs: n
   const password = pick(options.password, 'password', [`${PREFIX}PASSWORD`, 'CLICKHOUSE_PASSWORD']);
   const server = { kind: 'server' as const, url, pathname, username: username ? text(username) : urlUser || 'default', timeoutMs };
   // Not enumerable: printing or serializing the config (console.log(exporter)) never shows it.
-  return Object.defineProperty(server, 'password', { value: password ? String(password.value) : urlPassword, enumerable: false }) as ResolvedConnection;
+  return Object.defineProperty(server, 'password', {
+    value: password ? String(password.value) : urlPassword,
+    enumerable: false,
+  }) as ResolvedConnection;
 }
 
 /**
@@ -225,6 +231,11 @@ function boolean(value: Sourced<unknown> | undefined): boolean | undefined {
 /** The configuration as it may be logged: no password, no client object. */
 export function describeConfig(config: ResolvedConfig): string {
   const c = config.connection;
-  const target = c.kind === 'server' ? `${c.url}${c.pathname} as ${c.username}` : c.kind === 'embedded' ? `embedded chDB at ${c.path}` : 'a provided client';
+  const target =
+    c.kind === 'server'
+      ? `${c.url}${c.pathname} as ${c.username}`
+      : c.kind === 'embedded'
+        ? `embedded chDB at ${c.path}`
+        : 'a provided client';
   return `${target}, database ${config.database}, tables ${config.tracesTable ?? '(none)'} and ${config.llmTable}`;
 }

@@ -38,7 +38,11 @@ export class ClickHouseTraceExporter implements SpanExporter {
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
-      this.rowOptions = { otel: this.config.tracesTable !== undefined, pricer: createPricer(this.config.pricing), payloads: this.config.payloads };
+      this.rowOptions = {
+        otel: this.config.tracesTable !== undefined,
+        pricer: createPricer(this.config.pricing),
+        payloads: this.config.payloads,
+      };
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
@@ -118,7 +122,13 @@ export class ClickHouseTraceExporter implements SpanExporter {
     const stored = Promise.all(writes);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`)), REPORT_AFTER_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`),
+          ),
+        REPORT_AFTER_MS,
+      );
       timer.unref();
     });
     try {
@@ -184,7 +194,11 @@ const EARLY_INSERT_MIN_ROWS = 1024;
  * handed to `store` before the heavy ones are converted, so their insert runs meanwhile: the
  * span processor sends the next batch only when this one is stored.
  */
-async function convertInSlices(spans: ReadableSpan[], options: RowBatchOptions, store: (otel: OtelTraceRow[]) => void): Promise<ConvertedSpans> {
+async function convertInSlices(
+  spans: ReadableSpan[],
+  options: RowBatchOptions,
+  store: (otel: OtelTraceRow[]) => void,
+): Promise<ConvertedSpans> {
   const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
   const heavy: ReadableSpan[] = [];
   const slices = new WorkSlices();

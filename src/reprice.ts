@@ -69,7 +69,13 @@ export async function reprice(client: ClickHouseClient, options: RepriceOptions)
   }
 }
 
-async function readPage(client: ClickHouseClient, table: string, after: string, limit: number, since: Date | undefined): Promise<StoredCall[]> {
+async function readPage(
+  client: ClickHouseClient,
+  table: string,
+  after: string,
+  limit: number,
+  since: Date | undefined,
+): Promise<StoredCall[]> {
   const conditions = [`${KEY} > {after:String}`, "cost_source != 'provided'"];
   if (since) conditions.push("created_at >= {since:DateTime64(3, 'UTC')}");
   const result = await client.query({
@@ -106,7 +112,9 @@ function toCall(call: StoredCall) {
 
 function sameCost(call: StoredCall, cost: CostColumns): boolean {
   // Stored decimals print without trailing zeros, like formatUsd: the strings compare exactly.
-  return call.cost_source === cost.cost_source && COST_FIELDS.every((field) => normalizeDecimal(call[field]) === normalizeDecimal(cost[field]));
+  return (
+    call.cost_source === cost.cost_source && COST_FIELDS.every((field) => normalizeDecimal(call[field]) === normalizeDecimal(cost[field]))
+  );
 }
 
 function normalizeDecimal(value: string | null): string | null {

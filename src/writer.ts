@@ -69,7 +69,8 @@ export class ClickHouseWriter {
       opening.catch((error: unknown) => {
         if (this.opening === opening) this.opening = undefined;
         const failure = classifyFailure(error);
-        if (failure.retryable) this.reporter.transient(`ClickHouse is not ready yet (${failure.reason}); inserts are retried: ${messageOf(error)}`);
+        if (failure.retryable)
+          this.reporter.transient(`ClickHouse is not ready yet (${failure.reason}); inserts are retried: ${messageOf(error)}`);
         else this.reporter.permanent(failure, `ClickHouse refused the exporter (${failure.reason}): ${messageOf(error)}`);
       });
     }
@@ -102,7 +103,9 @@ export class ClickHouseWriter {
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
     const opened = await this.ready();
-    await untraced(() => opened.insertRows({ database: this.config.database, table: batch.table, columns: batch.columns }, batch.body, signal));
+    await untraced(() =>
+      opened.insertRows({ database: this.config.database, table: batch.table, columns: batch.columns }, batch.body, signal),
+    );
   }
 
   /** Waits until nothing is buffered or in flight. */

@@ -141,7 +141,12 @@ function indent(text: string): string {
     .join('\n');
 }
 
-export async function traceTree(readers: Readers, target: { traceId?: string; runId?: string }, uiSpansOnly: boolean, limit: number): Promise<Output> {
+export async function traceTree(
+  readers: Readers,
+  target: { traceId?: string; runId?: string },
+  uiSpansOnly: boolean,
+  limit: number,
+): Promise<Output> {
   let traceId = target.traceId;
   let spans: TraceSpan[];
   if (target.runId !== undefined) {

@@ -38,7 +38,12 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
   const e = error as { code?: string | number; type?: string; message?: string; cause?: { code?: string } };
   const message = String(e?.message ?? error);
   const connection = config.connection;
-  const where = connection.kind === 'server' ? `${connection.url}${connection.pathname}` : connection.kind === 'embedded' ? resolve(connection.path) : 'the ClickHouse client';
+  const where =
+    connection.kind === 'server'
+      ? `${connection.url}${connection.pathname}`
+      : connection.kind === 'embedded'
+        ? resolve(connection.path)
+        : 'the ClickHouse client';
   if (/Cannot lock file|already running|could not open the embedded ClickHouse store/i.test(message)) {
     return new CliError(
       `The store at ${where} could not be opened: it is most likely open in another process (an app exporting to it?). Only one process can open an embedded store: ` +
@@ -60,7 +65,9 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
     );
   }
   if (e?.type === 'UNKNOWN_DATABASE' || e?.type === 'UNKNOWN_TABLE') {
-    return new CliError(`${where} has no llm-traces tables in database '${config.database}' yet: nothing has been exported there. (${message.trim()})`);
+    return new CliError(
+      `${where} has no llm-traces tables in database '${config.database}' yet: nothing has been exported there. (${message.trim()})`,
+    );
   }
   return error instanceof Error ? error : new Error(message);
 }

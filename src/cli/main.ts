@@ -99,7 +99,8 @@ function onePositional(positionals: string[], name: string): string {
 }
 
 function range(v: Record<string, unknown>): { start?: Date; end?: Date } {
-  if (v.since !== undefined && (v.start !== undefined || v.end !== undefined)) throw new CliError('use --since or --start/--end, not both.');
+  if (v.since !== undefined && (v.start !== undefined || v.end !== undefined))
+    throw new CliError('use --since or --start/--end, not both.');
   if (v.since !== undefined) return { start: parseSince(v.since as string) };
   return {
     start: v.start === undefined ? undefined : parseDate('--start', v.start as string),
@@ -175,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof ReaderArgumentError;
-    console.error(`llm-traces ${name}: ${known ? error.message : (error as Error)?.message ?? String(error)}`);
+    console.error(`llm-traces ${name}: ${known ? error.message : ((error as Error)?.message ?? String(error))}`);
     return 1;
   } finally {
     await connected?.opened.close().catch(() => {});

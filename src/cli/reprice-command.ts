@@ -41,7 +41,12 @@ export async function repriceCommand(args: string[]): Promise<number> {
   let connected: Awaited<ReturnType<typeof connect>> | undefined;
   try {
     if (values.since !== undefined && values.start !== undefined) throw new CliError('use --since or --start, not both.');
-    const since = values.since !== undefined ? parseSince(values.since as string) : values.start !== undefined ? parseDate('--start', values.start as string) : undefined;
+    const since =
+      values.since !== undefined
+        ? parseSince(values.since as string)
+        : values.start !== undefined
+          ? parseDate('--start', values.start as string)
+          : undefined;
     connected = await connect({
       path: values.path as string | undefined,
       endpoint: values.endpoint as string | undefined,
@@ -52,10 +57,16 @@ export async function repriceCommand(args: string[]): Promise<number> {
     });
     const { config, opened } = connected;
     const pricer = createPricer(config.pricing);
-    const result = await reprice(opened.client, { database: config.database, table: config.llmTable, pricer, since }).catch((error: unknown) => {
-      throw explain(error, config);
-    });
-    console.log(values.json ? JSON.stringify(result) : `scanned ${result.scanned} calls, updated ${result.updated}, ${result.unpriced} without a known price`);
+    const result = await reprice(opened.client, { database: config.database, table: config.llmTable, pricer, since }).catch(
+      (error: unknown) => {
+        throw explain(error, config);
+      },
+    );
+    console.log(
+      values.json
+        ? JSON.stringify(result)
+        : `scanned ${result.scanned} calls, updated ${result.updated}, ${result.unpriced} without a known price`,
+    );
     return 0;
   } catch (error) {
     console.error(`llm-traces reprice: ${(error as Error).message}`);

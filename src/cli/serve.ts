@@ -51,7 +51,11 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const config = resolveConfig({ path: values.path as string | undefined, database: values.database as string | undefined, endpoint: '' });
+    const config = resolveConfig({
+      path: values.path as string | undefined,
+      database: values.database as string | undefined,
+      endpoint: '',
+    });
     const tables: ApiTables = { database: config.database, tracesTable: config.tracesTable ?? 'otel_traces', llmTable: config.llmTable };
     const path = config.connection.kind === 'embedded' ? config.connection.path : '.llm-traces';
     const server = await startClickHouseHttpServer({
@@ -66,7 +70,13 @@ export async function serveCommand(args: string[]): Promise<number> {
         const apiClient = createClient({ connection: connection as never, application: 'llm-traces-serve' });
         const readersFor = (organizationId: string) => ({
           llm: new LlmTraceReader({ client: apiClient, organizationId, database: tables.database, table: tables.llmTable }),
-          otel: new OtelTraceReader({ client: apiClient, organizationId, database: tables.database, table: tables.tracesTable, llmTable: tables.llmTable }),
+          otel: new OtelTraceReader({
+            client: apiClient,
+            organizationId,
+            database: tables.database,
+            table: tables.tracesTable,
+            llmTable: tables.llmTable,
+          }),
         });
         return (method, url, headers) => handleApiRequest(readersFor, method, url, headers);
       },

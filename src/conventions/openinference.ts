@@ -98,13 +98,19 @@ function readUsage(span: ReadableSpan): TokenUsage | undefined {
  * The neutral request from the flattened attributes; without them `input.value` is the fallback:
  * JSON (the raw provider request in the JS instrumentations) verbatim, text as one user message.
  */
-function requestJson(a: Attributes, model: string | undefined, parameters: JsonObject | undefined, prompts: Attributes[]): string | undefined {
+function requestJson(
+  a: Attributes,
+  model: string | undefined,
+  parameters: JsonObject | undefined,
+  prompts: Attributes[],
+): string | undefined {
   const messages = indexed(a, 'llm.input_messages.').map(messageOf);
   const promptMessages = prompts.map((prompt) => textMessage('user', text(prompt, 'prompt.text')));
   const tools = indexed(a, 'llm.tools.').map((tool) => json(tool, 'tool.json_schema'));
   const flattened = messages.length > 0 ? messages : promptMessages.length > 0 ? promptMessages : undefined;
   const input = text(a, 'input.value');
-  if (flattened === undefined && input !== undefined) return fallbackDocument(input, () => neutralRequestJson({ model, messages: [textMessage('user', input)] }));
+  if (flattened === undefined && input !== undefined)
+    return fallbackDocument(input, () => neutralRequestJson({ model, messages: [textMessage('user', input)] }));
   return neutralRequestJson({
     model,
     messages: flattened,
@@ -114,7 +120,12 @@ function requestJson(a: Attributes, model: string | undefined, parameters: JsonO
   });
 }
 
-function responseJson(a: Attributes, model: string | undefined, finishReasons: string[] | undefined, usage: TokenUsage | undefined): string | undefined {
+function responseJson(
+  a: Attributes,
+  model: string | undefined,
+  finishReasons: string[] | undefined,
+  usage: TokenUsage | undefined,
+): string | undefined {
   const messages = indexed(a, 'llm.output_messages.').map(messageOf);
   const choices = indexed(a, 'llm.choices.').map((choice) => textMessage('assistant', text(choice, 'completion.text')));
   const flattened = messages.length > 0 ? messages : choices.length > 0 ? choices : undefined;
@@ -122,7 +133,8 @@ function responseJson(a: Attributes, model: string | undefined, finishReasons: s
   // The raw response in `output.value` has the response id the attributes lack.
   const id = textAt(json(a, 'output.value'), 'id');
   const neutral = (fallback?: unknown[]) => neutralResponseJson({ id, model, messages: flattened ?? fallback, finishReasons, usage });
-  if (flattened === undefined && outputText !== undefined) return fallbackDocument(outputText, () => neutral([textMessage('assistant', outputText)]));
+  if (flattened === undefined && outputText !== undefined)
+    return fallbackDocument(outputText, () => neutral([textMessage('assistant', outputText)]));
   return neutral();
 }
 
@@ -138,7 +150,9 @@ function messageOf(message: Attributes): JsonObject {
   const content = text(message, 'message.content');
   const toolCallId = text(message, 'message.tool_call_id');
   if (content !== undefined) {
-    parts.push(toolCallId === undefined ? { type: 'text', content } : { type: 'tool_call_response', id: toolCallId, response: parsedJson(content) });
+    parts.push(
+      toolCallId === undefined ? { type: 'text', content } : { type: 'tool_call_response', id: toolCallId, response: parsedJson(content) },
+    );
   }
   const contents = indexed(message, 'message.contents.');
   for (const item of contents) {
@@ -149,7 +163,12 @@ function messageOf(message: Attributes): JsonObject {
   const toolCalls = indexed(message, 'message.tool_calls.');
   const calls = toolCalls.length > 0 ? toolCalls : contents.filter((item) => text(item, 'message_content.type') === 'tool_use');
   for (const call of calls) {
-    parts.push({ type: 'tool_call', id: text(call, 'tool_call.id'), name: text(call, 'tool_call.function.name'), arguments: json(call, 'tool_call.function.arguments') });
+    parts.push({
+      type: 'tool_call',
+      id: text(call, 'tool_call.id'),
+      name: text(call, 'tool_call.function.name'),
+      arguments: json(call, 'tool_call.function.arguments'),
+    });
   }
   const functionName = text(message, 'message.function_call_name');
   if (functionName !== undefined) {

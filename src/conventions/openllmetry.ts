@@ -52,7 +52,8 @@ export function readOpenLlmetry(span: ReadableSpan): ConventionResult {
   const completions = indexed(a, 'gen_ai.completion.');
   const flattened = text(a, 'llm.request.type') !== undefined || prompts.length > 0 || completions.length > 0;
   const operation = text(a, semconv.ATTR_GEN_AI_OPERATION_NAME);
-  const current = span.instrumentationScope.name.startsWith(SCOPE_PREFIX) && operation !== undefined && semconv.GEN_AI_CALL_OPERATIONS.has(operation);
+  const current =
+    span.instrumentationScope.name.startsWith(SCOPE_PREFIX) && operation !== undefined && semconv.GEN_AI_CALL_OPERATIONS.has(operation);
   if (!flattened && !current) return undefined;
 
   const usage = readUsage(a, span.instrumentationScope);
@@ -76,7 +77,10 @@ function readUsage(a: Attributes, scope: ReadableSpan['instrumentationScope']): 
 
 /** Whether `version` (x.y.z) is newer than `release`; an unknown version is not. */
 function releasedAfter(version: string | undefined, release: readonly number[]): boolean {
-  const parts = /^(\d+)\.(\d+)\.(\d+)/.exec(version ?? '')?.slice(1).map(Number);
+  const parts = /^(\d+)\.(\d+)\.(\d+)/
+    .exec(version ?? '')
+    ?.slice(1)
+    .map(Number);
   if (parts === undefined) return false;
   const differing = parts.findIndex((part, i) => part !== release[i]);
   return differing !== -1 && parts[differing] > release[differing];
@@ -86,7 +90,9 @@ function readFlattened(a: Attributes, prompts: Attributes[], completions: Attrib
   const requestType = text(a, 'llm.request.type');
   const requestModel = text(a, semconv.ATTR_GEN_AI_REQUEST_MODEL);
   const responseModel = text(a, semconv.ATTR_GEN_AI_RESPONSE_MODEL);
-  const finishReasons = normalizeFinishReasons(completions.map((completion) => text(completion, 'finish_reason')).filter((r) => r !== undefined));
+  const finishReasons = normalizeFinishReasons(
+    completions.map((completion) => text(completion, 'finish_reason')).filter((r) => r !== undefined),
+  );
   const tools = indexed(a, 'llm.request.functions.').map((tool) => ({
     type: 'function',
     name: text(tool, 'name'),
@@ -126,12 +132,17 @@ function messageOf(message: Attributes): JsonObject {
   const toolCallId = text(message, 'tool_call_id');
   const content = text(message, 'content');
   const parts: unknown[] =
-    content === undefined ? [] : toolCallId === undefined ? contentParts(content) : [{ type: 'tool_call_response', id: toolCallId, response: parsedJson(content) }];
+    content === undefined
+      ? []
+      : toolCallId === undefined
+        ? contentParts(content)
+        : [{ type: 'tool_call_response', id: toolCallId, response: parsedJson(content) }];
   for (const call of indexed(message, 'tool_calls.')) {
     parts.push({ type: 'tool_call', id: text(call, 'id'), name: text(call, 'name'), arguments: json(call, 'arguments') });
   }
   const functionName = text(message, 'function_call.name');
-  if (functionName !== undefined) parts.push({ type: 'tool_call', name: functionName, arguments: json(message, 'function_call.arguments') });
+  if (functionName !== undefined)
+    parts.push({ type: 'tool_call', name: functionName, arguments: json(message, 'function_call.arguments') });
   return { role: text(message, 'role'), parts };
 }
 

@@ -49,7 +49,15 @@ const CALL_TYPES: Record<string, string> = {
 };
 
 // Known by name for spans that lost `ai.operationId`; with it, any other `ai.*` id is an aggregate.
-const OUTER_OPERATIONS = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject', 'ai.embed', 'ai.embedMany', 'ai.toolCall']);
+const OUTER_OPERATIONS = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+  'ai.toolCall',
+]);
 
 const FIRST_CHUNK_EVENT = 'ai.stream.firstChunk';
 const MS_TO_FIRST_CHUNK = 'ai.response.msToFirstChunk';
@@ -117,7 +125,8 @@ function readUsage(a: Attributes, provider: string | undefined): TokenUsage | un
     output: count(a, 'ai.usage.outputTokens') ?? count(a, 'ai.usage.completionTokens'),
     total: count(a, 'ai.usage.totalTokens'),
   };
-  const detailed = attributesUnder(a, 'ai.usage.inputTokenDetails.') !== undefined || attributesUnder(a, 'ai.usage.outputTokenDetails.') !== undefined;
+  const detailed =
+    attributesUnder(a, 'ai.usage.inputTokenDetails.') !== undefined || attributesUnder(a, 'ai.usage.outputTokenDetails.') !== undefined;
   // generateObject in AI SDK 6 and 7 still writes `promptTokens` (V3 totals) without details.
   if (detailed || (sdkMajor(a) ?? 0) >= 6) {
     return inclusiveUsage({
@@ -130,7 +139,8 @@ function readUsage(a: Attributes, provider: string | undefined): TokenUsage | un
   const metadata = json(a, 'ai.response.providerMetadata');
   const source = providerUsageSource(provider, metadata);
   const reports = source === undefined ? undefined : valueAt(metadata, source.key);
-  const fromMetadata = (paths: readonly KeyPath[] = []) => paths.map((path) => toCount(valueAt(reports, ...path))).find((n) => n !== undefined);
+  const fromMetadata = (paths: readonly KeyPath[] = []) =>
+    paths.map((path) => toCount(valueAt(reports, ...path))).find((n) => n !== undefined);
   return inclusiveUsage(
     {
       ...reported,

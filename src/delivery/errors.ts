@@ -14,7 +14,18 @@ export interface FailureClass {
   fix?: string;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 
 // ClickHouse error codes that mean "try again later" (overload, replicas, timeouts, lost connection).
 const RETRYABLE_CLICKHOUSE = new Map<number, string>([
@@ -36,14 +47,32 @@ const RETRYABLE_CLICKHOUSE = new Map<number, string>([
 ]);
 
 const PERMANENT_CLICKHOUSE = new Map<number, [reason: string, fix: string]>([
-  [516, ['AUTHENTICATION_FAILED', 'check OTEL_EXPORTER_CLICKHOUSE_USERNAME and OTEL_EXPORTER_CLICKHOUSE_PASSWORD (or the username/password options)']],
+  [
+    516,
+    [
+      'AUTHENTICATION_FAILED',
+      'check OTEL_EXPORTER_CLICKHOUSE_USERNAME and OTEL_EXPORTER_CLICKHOUSE_PASSWORD (or the username/password options)',
+    ],
+  ],
   [194, ['REQUIRED_PASSWORD', 'set OTEL_EXPORTER_CLICKHOUSE_PASSWORD (or the password option)']],
   [497, ['ACCESS_DENIED', 'grant the exporter user INSERT on both tables (and CREATE/ALTER while createSchema is on)']],
   [164, ['READONLY', 'the user is read-only; use a user that may INSERT']],
   [60, ['UNKNOWN_TABLE', 'turn schema creation on (OTEL_EXPORTER_CLICKHOUSE_CREATE_SCHEMA=true) or apply ddl/*.sql']],
   [81, ['UNKNOWN_DATABASE', 'turn schema creation on (OTEL_EXPORTER_CLICKHOUSE_CREATE_SCHEMA=true) or create the database']],
-  [16, ['NO_SUCH_COLUMN_IN_TABLE', 'the table is older than this version of llm-traces: turn schema creation on once (it adds missing columns in place) or ALTER TABLE ... ADD COLUMN as in ddl/*.sql']],
-  [47, ['UNKNOWN_IDENTIFIER', 'the table is older than this version of llm-traces: turn schema creation on once or add the columns from ddl/*.sql']],
+  [
+    16,
+    [
+      'NO_SUCH_COLUMN_IN_TABLE',
+      'the table is older than this version of llm-traces: turn schema creation on once (it adds missing columns in place) or ALTER TABLE ... ADD COLUMN as in ddl/*.sql',
+    ],
+  ],
+  [
+    47,
+    [
+      'UNKNOWN_IDENTIFIER',
+      'the table is older than this version of llm-traces: turn schema creation on once or add the columns from ddl/*.sql',
+    ],
+  ],
   [62, ['SYNTAX_ERROR', 'report this as an llm-traces bug']],
   [115, ['UNKNOWN_SETTING', 'the server does not know a setting llm-traces sends; it needs ClickHouse 21.11 or newer']],
 ]);
@@ -80,7 +109,8 @@ export function classifyFailure(error: unknown): FailureClass {
     const retryable = RETRYABLE_CLICKHOUSE.get(code);
     if (retryable) return { retryable: true, reason: retryable };
     const name = typeof e.type === 'string' ? e.type : `CLICKHOUSE_${code}`;
-    if (DATA_ERRORS.has(code)) return { retryable: false, dataError: true, reason: name, fix: 'report this as an llm-traces bug, with the error message' };
+    if (DATA_ERRORS.has(code))
+      return { retryable: false, dataError: true, reason: name, fix: 'report this as an llm-traces bug, with the error message' };
     // Anything else (a server shutting down, a full disk, an unknown exception) may pass: retry.
     return { retryable: true, reason: name };
   }

@@ -114,10 +114,14 @@ export class DeliveryQueue {
   private makeRoom(incoming: { bytes: number; rows: number }): void {
     if (!this.outage) return;
     const s = this.counters.stats;
-    const full = () => s.bufferedBytes + incoming.bytes > this.limits.maxBufferBytes || s.bufferedRows + incoming.rows > this.limits.maxBufferRows;
+    const full = () =>
+      s.bufferedBytes + incoming.bytes > this.limits.maxBufferBytes || s.bufferedRows + incoming.rows > this.limits.maxBufferRows;
     const message = `llm-traces: retry buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes); the oldest batch was dropped`;
     while (full() && (this.waiting.length > 0 || this.inFlight.size > 0)) {
-      const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>((oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item), undefined);
+      const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>(
+        (oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item),
+        undefined,
+      );
       const oldestWaiting = this.waiting[0];
       if (oldestWaiting && (!oldestInFlight || oldestWaiting.seq < oldestInFlight.seq)) {
         this.waiting.shift();
@@ -209,7 +213,12 @@ export class DeliveryQueue {
     if (failure.retryable) {
       item.attempts++;
       if (this.now() - item.firstAttemptAt! >= this.limits.retryBudgetMs) {
-        this.drop(item, 'expired', `llm-traces: ClickHouse kept failing for ${this.limits.retryBudgetMs} ms (${failure.reason}): ${message}`, error);
+        this.drop(
+          item,
+          'expired',
+          `llm-traces: ClickHouse kept failing for ${this.limits.retryBudgetMs} ms (${failure.reason}): ${message}`,
+          error,
+        );
         return;
       }
       this.counters.stats.retries++;
@@ -217,7 +226,9 @@ export class DeliveryQueue {
       this.place(item);
       if (!this.outage) {
         this.outage = true;
-        this.reporter.transient(`insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`);
+        this.reporter.transient(
+          `insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`,
+        );
         // What a burst queued up while ClickHouse worked must now fit the bound too.
         this.makeRoom({ bytes: 0, rows: 0 });
       }
@@ -231,7 +242,13 @@ export class DeliveryQueue {
         if (--pending === 0) item.settle.resolve();
       };
       for (const half of splitBatch(item.batch)) {
-        this.place({ batch: half, seq: item.seq, attempts: item.attempts, firstAttemptAt: item.firstAttemptAt, settle: { resolve: settleHalf, reject: settleHalf } });
+        this.place({
+          batch: half,
+          seq: item.seq,
+          attempts: item.attempts,
+          firstAttemptAt: item.firstAttemptAt,
+          settle: { resolve: settleHalf, reject: settleHalf },
+        });
       }
       return;
     }

@@ -76,10 +76,7 @@ export interface ProvidedCost {
  * - `aggregate`: the span wraps calls (agent, chain, AI SDK outer span) and must not produce a row.
  * - `undefined` (no result): the convention is not present on the span.
  */
-export type ConventionResult =
-  | { kind: 'call'; call: LlmCall }
-  | { kind: 'aggregate' }
-  | undefined;
+export type ConventionResult = { kind: 'call'; call: LlmCall } | { kind: 'aggregate' } | undefined;
 
 /** Fields parsed from a raw provider response or error body. */
 export interface ProviderPayloadFacts {

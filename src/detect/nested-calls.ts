@@ -61,7 +61,8 @@ export class NestedCallJoiner {
     for (const entry of calls) {
       const parentId = entry.span.parentSpanContext?.spanId;
       if (parentId && callsById.has(parentId)) addTo(children, parentId, entry);
-      else if (parentId && !exported.has(parentId) && INNER_SPAN_SCOPES.has(entry.span.instrumentationScope.name)) this.hold(parentId, entry);
+      else if (parentId && !exported.has(parentId) && INNER_SPAN_SCOPES.has(entry.span.instrumentationScope.name))
+        this.hold(parentId, entry);
       else ready.push(entry);
     }
     // Held calls whose parent span is in this export: join an LLM parent, or are final as they are.
@@ -151,8 +152,13 @@ function joinRootTwins(calls: DetectedCall[]): DetectedCall[] {
 function isTwin(native: DetectedCall, other: DetectedCall): boolean {
   if (other.span.parentSpanContext || other.span.instrumentationScope.name === native.span.instrumentationScope.name) return false;
   const model = (call: LlmCall) => call.requestModel ?? call.model;
-  const close = (a: ReadableSpan['startTime'], b: ReadableSpan['startTime']) => Math.abs(hrTimeToMilliseconds(a) - hrTimeToMilliseconds(b)) <= TWIN_TOLERANCE_MS;
-  return model(native.call) === model(other.call) && close(native.span.startTime, other.span.startTime) && close(native.span.endTime, other.span.endTime);
+  const close = (a: ReadableSpan['startTime'], b: ReadableSpan['startTime']) =>
+    Math.abs(hrTimeToMilliseconds(a) - hrTimeToMilliseconds(b)) <= TWIN_TOLERANCE_MS;
+  return (
+    model(native.call) === model(other.call) &&
+    close(native.span.startTime, other.span.startTime) &&
+    close(native.span.endTime, other.span.endTime)
+  );
 }
 
 /** One request described by two spans: the outer (instrumentation) fields win, the fuller usage is kept. */

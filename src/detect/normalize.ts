@@ -55,7 +55,13 @@ export function normalizeProvider(raw: string | undefined): string | undefined {
   const value = raw.trim().toLowerCase();
   if (value === '') return undefined;
   for (const [prefix, name] of PROVIDER_PREFIXES) {
-    if (value === prefix || value.startsWith(prefix + '.') || value.startsWith(prefix + '-') || value.startsWith(prefix + '_') || value.startsWith(prefix + '/')) {
+    if (
+      value === prefix ||
+      value.startsWith(prefix + '.') ||
+      value.startsWith(prefix + '-') ||
+      value.startsWith(prefix + '_') ||
+      value.startsWith(prefix + '/')
+    ) {
       return name;
     }
   }

@@ -36,7 +36,8 @@ function compact(fields: Record<string, unknown>): string | undefined {
     const value = fields[key];
     if (value === undefined) continue;
     if (value instanceof RawJson) members.push(`${JSON.stringify(key)}:${value.text}`);
-    else if (typeof value !== 'object' || value === null || Object.keys(value).length > 0) members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    else if (typeof value !== 'object' || value === null || Object.keys(value).length > 0)
+      members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
   }
   return members.length > 0 ? `{${members.join(',')}}` : undefined;
 }
@@ -45,7 +46,13 @@ export function neutralRequestJson(request: NeutralRequest): string | undefined 
   if (request.messages === undefined && request.system === undefined && request.tools === undefined && request.parameters === undefined) {
     return undefined;
   }
-  return compact({ model: request.model, messages: request.messages, system: request.system, tools: request.tools, parameters: request.parameters });
+  return compact({
+    model: request.model,
+    messages: request.messages,
+    system: request.system,
+    tools: request.tools,
+    parameters: request.parameters,
+  });
 }
 
 export function neutralResponseJson(response: NeutralResponse): string | undefined {

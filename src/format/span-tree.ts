@@ -24,7 +24,8 @@ export function formatSpanTree(spans: readonly TreeSpan[], annotations: Readonly
       children.set(span.parentSpanId, siblings);
     } else roots.push(span);
   }
-  const byStart = (a: TreeSpan, b: TreeSpan) => (BigInt(a.timestampNs) < BigInt(b.timestampNs) ? -1 : BigInt(a.timestampNs) > BigInt(b.timestampNs) ? 1 : 0);
+  const byStart = (a: TreeSpan, b: TreeSpan) =>
+    BigInt(a.timestampNs) < BigInt(b.timestampNs) ? -1 : BigInt(a.timestampNs) > BigInt(b.timestampNs) ? 1 : 0;
   const lines: string[] = [];
   const visit = (span: TreeSpan, prefix: string, last: boolean, depth: number) => {
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';

@@ -7,7 +7,9 @@ export interface Column<T> {
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = rows.map((row) => columns.map((column) => column.value(row)));
   const numeric = columns.map((_, i) => cells.every((row) => row[i] === null || row[i] === undefined || typeof row[i] === 'number'));
-  const text = cells.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : typeof cell === 'number' ? formatNumber(cell) : cell)));
+  const text = cells.map((row) =>
+    row.map((cell) => (cell === null || cell === undefined ? '-' : typeof cell === 'number' ? formatNumber(cell) : cell)),
+  );
   const widths = columns.map((column, i) => Math.max(column.header.length, ...text.map((row) => row[i]!.length)));
   const line = (values: string[]) =>
     values

@@ -33,22 +33,22 @@ export function createCatalog(entries: readonly CatalogEntry[]): Catalog {
   const found = new Map<string, CatalogMatch | undefined>();
 
   const find = (model: string, rawProvider: string | undefined, day: string): CatalogMatch | undefined => {
-      const name = normalizeModelName(model);
-      const provider = normalizeProvider(rawProvider);
-      const narrowing = provider !== undefined && knownProviders.has(provider) ? provider : undefined;
-      let best: { key: number[]; versions: CatalogEntry[] } | undefined;
-      for (const entry of entries) {
-        if (narrowing !== undefined && entry.providers !== undefined && !entry.providers.has(narrowing)) continue;
-        const length = Math.max(...entry.names.map((pattern) => matchLength(pattern, name)));
-        if (length === 0) continue;
-        const key = [entry.user ? 1 : 0, narrowing !== undefined && entry.providers !== undefined ? 1 : 0, length];
-        const order = best === undefined ? 1 : compareKeys(key, best.key);
-        if (order > 0) best = { key, versions: [entry] };
-        else if (order === 0) best?.versions.push(entry);
-      }
-      if (best === undefined) return undefined;
-      const chosen = inEffect(best.versions, day);
-      return { pricing: chosen.pricing, user: chosen.user };
+    const name = normalizeModelName(model);
+    const provider = normalizeProvider(rawProvider);
+    const narrowing = provider !== undefined && knownProviders.has(provider) ? provider : undefined;
+    let best: { key: number[]; versions: CatalogEntry[] } | undefined;
+    for (const entry of entries) {
+      if (narrowing !== undefined && entry.providers !== undefined && !entry.providers.has(narrowing)) continue;
+      const length = Math.max(...entry.names.map((pattern) => matchLength(pattern, name)));
+      if (length === 0) continue;
+      const key = [entry.user ? 1 : 0, narrowing !== undefined && entry.providers !== undefined ? 1 : 0, length];
+      const order = best === undefined ? 1 : compareKeys(key, best.key);
+      if (order > 0) best = { key, versions: [entry] };
+      else if (order === 0) best?.versions.push(entry);
+    }
+    if (best === undefined) return undefined;
+    const chosen = inEffect(best.versions, day);
+    return { pricing: chosen.pricing, user: chosen.user };
   };
 
   return {

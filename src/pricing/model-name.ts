@@ -9,8 +9,7 @@
 // Bedrock cross-region inference profile prefixes (`us.anthropic.claude-...`).
 const BEDROCK_REGION_PREFIX = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\./;
 // Bedrock model ids start with the vendor (`anthropic.claude-...`, `amazon.nova-pro-v1:0`).
-const BEDROCK_VENDOR_PREFIX =
-  /^(?:anthropic|amazon|meta|mistral|cohere|deepseek|ai21|openai|qwen|writer|google|moonshot|minimax|nvidia)\./;
+const BEDROCK_VENDOR_PREFIX = /^(?:anthropic|amazon|meta|mistral|cohere|deepseek|ai21|openai|qwen|writer|google|moonshot|minimax|nvidia)\./;
 // Bedrock version suffixes: `-v2:0`, `:0`.
 const BEDROCK_VERSION_SUFFIX = /(?:-v\d+:\d+|:\d+)$/;
 

@@ -40,12 +40,16 @@ export function compilePrice(value: unknown, path: string, options: { requireEff
   const entry = asRecord(value, path, MODEL_PRICE_FIELDS);
   const model = nonEmptyString(entry.model, `${path}.model`);
   const aliases = optionalArray(entry.aliases, `${path}.aliases`).map((alias, i) => nonEmptyString(alias, `${path}.aliases[${i}]`));
-  const providers = entry.providers === undefined
-    ? undefined
-    : new Set(optionalArray(entry.providers, `${path}.providers`).map((p, i) => normalizeProvider(nonEmptyString(p, `${path}.providers[${i}]`)) as string));
-  const effectiveDate = entry.effectiveDate === undefined && !options.requireEffectiveDate
-    ? ''
-    : isoDate(entry.effectiveDate, `${path}.effectiveDate`);
+  const providers =
+    entry.providers === undefined
+      ? undefined
+      : new Set(
+          optionalArray(entry.providers, `${path}.providers`).map(
+            (p, i) => normalizeProvider(nonEmptyString(p, `${path}.providers[${i}]`)) as string,
+          ),
+        );
+  const effectiveDate =
+    entry.effectiveDate === undefined && !options.requireEffectiveDate ? '' : isoDate(entry.effectiveDate, `${path}.effectiveDate`);
   return {
     names: [model, ...aliases].map(normalizeModelName),
     providers,

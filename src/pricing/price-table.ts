@@ -55,8 +55,13 @@ const BEDROCK = ['aws.bedrock'];
 
 /** Entry builder for one provider list: `(model, effectiveDate, rates, aliases?)`. */
 function priced(providers: readonly string[]) {
-  return (model: string, effectiveDate: string, modelRates: ModelRates, aliases?: readonly string[]): ModelPrice =>
-    ({ model, ...(aliases === undefined ? {} : { aliases }), providers, effectiveDate, ...modelRates });
+  return (model: string, effectiveDate: string, modelRates: ModelRates, aliases?: readonly string[]): ModelPrice => ({
+    model,
+    ...(aliases === undefined ? {} : { aliases }),
+    providers,
+    effectiveDate,
+    ...modelRates,
+  });
 }
 const anthropic = priced(ANTHROPIC);
 const openai = priced(OPENAI);
@@ -77,7 +82,13 @@ function claude(model: string, effectiveDate: string, modelRates: ModelRates, al
 }
 
 /** Input, cached input (cache read), cache write and output rates, then long-context tiers. */
-function rates(input: number, cachedInput: number | undefined, cacheWrite: number | undefined, output: number, tiers?: PriceTier[]): ModelRates {
+function rates(
+  input: number,
+  cachedInput: number | undefined,
+  cacheWrite: number | undefined,
+  output: number,
+  tiers?: PriceTier[],
+): ModelRates {
   return {
     inputPerMillion: input,
     outputPerMillion: output,
@@ -88,7 +99,13 @@ function rates(input: number, cachedInput: number | undefined, cacheWrite: numbe
 }
 
 /** Rates for the whole request once its prompt passes `abovePromptTokens`. */
-function tier(abovePromptTokens: number, input: number, cachedInput: number | undefined, cacheWrite: number | undefined, output: number): PriceTier {
+function tier(
+  abovePromptTokens: number,
+  input: number,
+  cachedInput: number | undefined,
+  cacheWrite: number | undefined,
+  output: number,
+): PriceTier {
   return { abovePromptTokens, ...rates(input, cachedInput, cacheWrite, output) };
 }
 
@@ -188,8 +205,12 @@ export const BUNDLED_PRICES: readonly ModelPrice[] = [
   xai('grok-4.6', '2026-09-21', rates(2, 0.5, undefined, 6, [tier(200_000, 4, 1, undefined, 12)])),
   xai('grok-4.5', '2026-07-08', rates(2, 0.5, undefined, 6, [tier(200_000, 4, 1, undefined, 12)])),
   xai('grok-4.3', '2026-07-13', rates(1.25, undefined, undefined, 2.5)),
-  xai('grok-4.20', '2026-07-13', rates(1.25, undefined, undefined, 2.5),
-    ['grok-4.20-reasoning', 'grok-4.20-non-reasoning', 'grok-4.20-0309-reasoning', 'grok-4.20-0309-non-reasoning']),
+  xai('grok-4.20', '2026-07-13', rates(1.25, undefined, undefined, 2.5), [
+    'grok-4.20-reasoning',
+    'grok-4.20-non-reasoning',
+    'grok-4.20-0309-reasoning',
+    'grok-4.20-0309-non-reasoning',
+  ]),
   xai('grok-build-0.1', '2026-07-13', rates(1, undefined, undefined, 2)),
 
   // ── DeepSeek (peak rates) ──────────────────────────────────────────────────────────────────
@@ -201,7 +222,11 @@ export const BUNDLED_PRICES: readonly ModelPrice[] = [
   mistral('mistral-large-2512', '2025-12-02', rates(0.5, undefined, undefined, 1.5), ['mistral-large-latest', 'mistral-large-3']),
   mistral('mistral-large-2411', '2025-07-04', rates(2, undefined, undefined, 6), ['mistral-large-2407']),
   // `mistral-medium-latest` and `mistral-medium-3` resolve to Medium 3.5 since 2026-05-22.
-  mistral('mistral-medium-3.5', '2026-04-28', rates(1.5, undefined, undefined, 7.5), ['mistral-medium-3-5', 'mistral-medium-latest', 'mistral-medium-3']),
+  mistral('mistral-medium-3.5', '2026-04-28', rates(1.5, undefined, undefined, 7.5), [
+    'mistral-medium-3-5',
+    'mistral-medium-latest',
+    'mistral-medium-3',
+  ]),
   mistral('mistral-medium-2505', '2025-07-04', rates(0.4, undefined, undefined, 2), ['mistral-medium-2508']),
   mistral('mistral-small-2603', '2026-03-16', rates(0.15, undefined, undefined, 0.6), ['mistral-small-latest', 'mistral-small-4']),
   mistral('mistral-small-2506', '2025-07-04', rates(0.1, undefined, undefined, 0.3), ['mistral-small-2503']),

@@ -61,8 +61,11 @@ export function createPricer(options: PricingOptions = {}): Pricer {
       }
       if (names.length > 0) {
         const via = provider === undefined ? '' : ` (provider ${JSON.stringify(provider)})`;
-        reportOnce(`unknown:${provider ?? ''}:${names.join('|')}`, () =>
-          `no price for model ${JSON.stringify(names[0])}${via}; its cost stays empty. Add it with the "prices" or "pricesFile" option.`);
+        reportOnce(
+          `unknown:${provider ?? ''}:${names.join('|')}`,
+          () =>
+            `no price for model ${JSON.stringify(names[0])}${via}; its cost stays empty. Add it with the "prices" or "pricesFile" option.`,
+        );
       }
       return undefined;
     },
@@ -74,7 +77,9 @@ function checkedBreakdown(result: CostBreakdown): CostBreakdown {
   const fields = ['costUsd', 'inputCostUsd', 'cachedInputCostUsd', 'cacheWriteCostUsd', 'outputCostUsd'] as const;
   for (const field of fields) {
     if (!isUsdDecimal(result[field])) {
-      throw new Error(`returned ${field} ${JSON.stringify(result[field])}, expected a decimal string such as "0.0125" with at most 9 fractional digits`);
+      throw new Error(
+        `returned ${field} ${JSON.stringify(result[field])}, expected a decimal string such as "0.0125" with at most 9 fractional digits`,
+      );
     }
   }
   if (typeof result.costSource !== 'string' || result.costSource === '') {
@@ -92,7 +97,9 @@ function loadPricesFile(file: string): CompiledPrice[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    fail(`it could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check the path given as pricesFile / OTEL_EXPORTER_CLICKHOUSE_PRICES_FILE.`);
+    fail(
+      `it could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check the path given as pricesFile / OTEL_EXPORTER_CLICKHOUSE_PRICES_FILE.`,
+    );
   }
   let data: unknown;
   try {

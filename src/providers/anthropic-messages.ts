@@ -79,8 +79,7 @@ export const anthropicMessages: ProviderFormat = {
     // The `error` event has the shape of the Responses API's nested error event too; either
     // format reads it the same way.
     matches: (event) =>
-      (typeof event.type === 'string' && STREAM_EVENTS.has(event.type)) ||
-      (event.type === 'error' && isObject(event.error)),
+      (typeof event.type === 'string' && STREAM_EVENTS.has(event.type)) || (event.type === 'error' && isObject(event.error)),
     fold,
   },
 };

@@ -13,14 +13,7 @@ import { callError, facts, finishReasons, sum, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
 import { isObject, mergeLatest, objectAt, valueAt, type JsonObject } from './json.js';
 
-const STREAM_EVENTS = [
-  'messageStart',
-  'contentBlockStart',
-  'contentBlockDelta',
-  'contentBlockStop',
-  'messageStop',
-  'metadata',
-];
+const STREAM_EVENTS = ['messageStart', 'contentBlockStart', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata'];
 
 function read(body: JsonObject) {
   const counts = objectAt(body, 'usage');
@@ -60,9 +53,7 @@ export const bedrockConverse: ProviderFormat = {
     matches: (event) => STREAM_EVENTS.some((key) => isObject(event[key])) || exceptionOf(event) !== undefined,
     fold: (events) =>
       mergeLatest(
-        events.flatMap((event) =>
-          [objectAt(event, 'messageStop'), objectAt(event, 'metadata'), exceptionOf(event)].filter(isObject),
-        ),
+        events.flatMap((event) => [objectAt(event, 'messageStop'), objectAt(event, 'metadata'), exceptionOf(event)].filter(isObject)),
       ),
   },
 };

@@ -41,9 +41,6 @@ export const cohere: ProviderFormat = {
   read,
   stream: {
     matches: (event) => typeof event.type === 'string' && /^(message|content|tool|citation)-/.test(event.type),
-    fold: (events) =>
-      mergeLatest(
-        events.filter((event) => event.type === 'message-end').map((event) => objectAt(event, 'delta') ?? {}),
-      ),
+    fold: (events) => mergeLatest(events.filter((event) => event.type === 'message-end').map((event) => objectAt(event, 'delta') ?? {})),
   },
 };

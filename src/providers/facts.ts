@@ -28,8 +28,7 @@ export function sum(...parts: ReadonlyArray<number | undefined>): number | undef
  */
 export function usage(counts: TokenUsage): TokenUsage | undefined {
   const { promptTokens, completionTokens } = counts;
-  const derivedTotal =
-    promptTokens !== undefined && completionTokens !== undefined ? promptTokens + completionTokens : undefined;
+  const derivedTotal = promptTokens !== undefined && completionTokens !== undefined ? promptTokens + completionTokens : undefined;
   return compact({ ...counts, totalTokens: counts.totalTokens ?? derivedTotal });
 }
 

@@ -36,11 +36,7 @@ const PROVIDER_FORMATS: readonly ProviderFormat[] = [
 ];
 
 /** The hinted provider's formats get the first chance; shape decides otherwise. */
-function pick<F extends ProviderFormat>(
-  formats: readonly F[],
-  hint: string | undefined,
-  test: (format: F) => boolean,
-): F | undefined {
+function pick<F extends ProviderFormat>(formats: readonly F[], hint: string | undefined, test: (format: F) => boolean): F | undefined {
   const hinted = hint === undefined ? [] : formats.filter((format) => format.provider === hint);
   return hinted.find(test) ?? formats.find(test);
 }

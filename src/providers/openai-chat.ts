@@ -59,8 +59,7 @@ export function readChatCompletion(
 }
 
 export const chatStream: StreamFormat = {
-  matches: (event) =>
-    event.object === CHUNK_OBJECT || objectsIn(event.choices).some((choice) => isObject(choice.delta)),
+  matches: (event) => event.object === CHUNK_OBJECT || objectsIn(event.choices).some((choice) => isObject(choice.delta)),
   // With `stream_options.include_usage` the usage arrives alone in the last chunk (empty
   // `choices`); each choice reports its finish reason once, in its own chunk.
   fold: (chunks) => ({

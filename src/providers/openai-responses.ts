@@ -20,9 +20,7 @@ function finishReason(body: JsonObject): string | undefined {
   const incomplete = toText(valueAt(body, 'incomplete_details', 'reason'));
   if (incomplete !== undefined) return incomplete;
   if (body.status !== 'completed') return undefined;
-  const callsTool = objectsIn(body.output).some(
-    (item) => typeof item.type === 'string' && CLIENT_TOOL_CALLS.has(item.type),
-  );
+  const callsTool = objectsIn(body.output).some((item) => typeof item.type === 'string' && CLIENT_TOOL_CALLS.has(item.type));
   return callsTool ? 'tool_calls' : 'stop';
 }
 
@@ -65,9 +63,7 @@ export const openAiResponses: ProviderFormat = {
       const snapshots = events.map((event) => objectAt(event, 'response')).filter(isObject);
       const final = snapshots.at(-1) ?? {};
       const errorEvent = events.filter((event) => event.type === 'error').at(-1);
-      return isObject(final.error) || errorEvent === undefined
-        ? final
-        : { ...final, error: errorEventValue(errorEvent) };
+      return isObject(final.error) || errorEvent === undefined ? final : { ...final, error: errorEventValue(errorEvent) };
     },
   },
 };

@@ -63,7 +63,11 @@ export function oneOf<T extends string>(argument: string, value: unknown, allowe
 /** Database and table names: quoted when rendered, and kept to plain names so a typo fails here, not in SQL. */
 export function identifier(argument: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(value)) {
-    throw new ReaderArgumentError(argument, 'must be a table or database name of letters, digits, _ and -, not starting with a digit', value);
+    throw new ReaderArgumentError(
+      argument,
+      'must be a table or database name of letters, digits, _ and -, not starting with a digit',
+      value,
+    );
   }
   return value;
 }

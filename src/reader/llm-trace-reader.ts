@@ -7,7 +7,15 @@ import { qualifiedName } from '../schema/ddl.js';
 import { identifier, integerInRange, oneOf, optionalBoolean, optionalString, requireString, timeRange } from './arguments.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTrace, type LlmTraceSummary } from './llm-trace.js';
 import { combineFilters, timeRangeFilter, type SqlFilter } from './sql-filter.js';
-import { toUsageStats, USAGE_BUCKETS, USAGE_GROUP_BY, usageStatsSelectList, type UsageBucket, type UsageGroupBy, type UsageStats } from './usage-stats.js';
+import {
+  toUsageStats,
+  USAGE_BUCKETS,
+  USAGE_GROUP_BY,
+  usageStatsSelectList,
+  type UsageBucket,
+  type UsageGroupBy,
+  type UsageStats,
+} from './usage-stats.js';
 
 export interface LlmTraceReaderOptions {
   client: ClickHouseClient;
@@ -123,7 +131,9 @@ export class LlmTraceReader {
     const groupBy = oneOf('groupBy', options?.groupBy, USAGE_GROUP_BY);
     const bucket = options.bucket === undefined ? undefined : oneOf('bucket', options.bucket, USAGE_BUCKETS);
     const filter = timeRangeFilter('created_at', timeRange(options.start, options.end));
-    const tail = bucket ? 'GROUP BY bucketStart, key ORDER BY bucketStart ASC, count() DESC, key ASC' : 'GROUP BY key ORDER BY count() DESC, key ASC';
+    const tail = bucket
+      ? 'GROUP BY bucketStart, key ORDER BY bucketStart ASC, count() DESC, key ASC'
+      : 'GROUP BY key ORDER BY count() DESC, key ASC';
     const rows = await this.select(usageStatsSelectList(groupBy, bucket), filter, tail);
     return rows.map(toUsageStats);
   }

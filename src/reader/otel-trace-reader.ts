@@ -66,7 +66,8 @@ export class OtelTraceReader {
     this.lookupTableName = `${this.tableName}_trace_id_ts`;
     this.llmTableName = identifier('llmTable', options.llmTable ?? 'llm_traces');
     // Only an absent option means the default organization: null is refused like any non-string.
-    this.organizationId = options.organizationId === undefined ? '' : requireString('organizationId', options.organizationId, { allowEmpty: true });
+    this.organizationId =
+      options.organizationId === undefined ? '' : requireString('organizationId', options.organizationId, { allowEmpty: true });
   }
 
   /**
@@ -91,7 +92,10 @@ export class OtelTraceReader {
   private readableCondition(): SqlFilter {
     const llmTable = qualifiedName(this.database, this.llmTableName);
     if (this.organizationId === '') {
-      return { conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`], params: {} };
+      return {
+        conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`],
+        params: {},
+      };
     }
     return {
       // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
@@ -125,7 +129,12 @@ export class OtelTraceReader {
    * subqueries, which ClickHouse runs once, before it plans the span read, so the bounds prune
    * partitions as literal times would.
    */
-  private async readSpans(layout: TableLayout, traceId: string, options: Required<TraceSpanOptions>, readable?: SqlFilter): Promise<TraceSpan[]> {
+  private async readSpans(
+    layout: TableLayout,
+    traceId: string,
+    options: Required<TraceSpanOptions>,
+    readable?: SqlFilter,
+  ): Promise<TraceSpan[]> {
     const filters: SqlFilter[] = [{ conditions: ['TraceId = {traceId:String}'], params: { traceId, limit: options.limit } }];
     if (readable) filters.push(readable);
     const lookupTable = qualifiedName(this.database, this.lookupTableName);

@@ -36,7 +36,13 @@ export function costColumns(call: LlmCall, pricer: Pricer | undefined, at: Date)
   const provided = call.providedCost;
   const total = usd(provided?.totalUsd);
   if (provided && total !== null) {
-    return { ...NO_COST, cost_usd: total, input_cost_usd: usd(provided.inputUsd), output_cost_usd: usd(provided.outputUsd), cost_source: 'provided' };
+    return {
+      ...NO_COST,
+      cost_usd: total,
+      input_cost_usd: usd(provided.inputUsd),
+      output_cost_usd: usd(provided.outputUsd),
+      cost_source: 'provided',
+    };
   }
   const computed = pricer?.price({ provider: call.provider, model: call.model, requestModel: call.requestModel, usage: call.usage, at });
   if (!computed) return NO_COST;

@@ -52,6 +52,9 @@ export function storedPayload(text: string, field: PayloadField, policy: Payload
   const marker = truncationMarker(originalBytes);
   const budget = Math.max(0, policy.maxBytes - Buffer.byteLength(marker, 'utf8'));
   // Cut on a character boundary: decode the first `budget` bytes and drop a split last character.
-  const head = Buffer.from(kept, 'utf8').subarray(0, budget).toString('utf8').replace(/\uFFFD$/, '');
+  const head = Buffer.from(kept, 'utf8')
+    .subarray(0, budget)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return { text: head + marker, originalBytes, truncated: true };
 }

@@ -30,7 +30,12 @@ export function supportsFullTextSearch(version: string): boolean {
 
 export async function ensureSchema(client: ClickHouseClient, target: SchemaTarget): Promise<void> {
   const version = await serverVersion(client);
-  const common = { database: target.database, cluster: target.cluster, ttlDays: target.ttlDays, fullTextSearch: supportsFullTextSearch(version) };
+  const common = {
+    database: target.database,
+    cluster: target.cluster,
+    ttlDays: target.ttlDays,
+    fullTextSearch: supportsFullTextSearch(version),
+  };
   if (target.database !== 'default') {
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(target.database)} ${onClusterClause(target.cluster)}` });
   }

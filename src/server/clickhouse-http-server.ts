@@ -13,7 +13,13 @@ import { authenticate } from './auth.js';
 import { EmbeddedEngine, type EngineResult } from './embedded-engine.js';
 import { contentType } from './engine-sql.js';
 import { isMultipart, multipartFields } from './multipart.js';
-import { compressionLevel, parseQueryRequest, queryId as requestQueryId, responseEncoding, type ResponseEncoding } from './query-request.js';
+import {
+  compressionLevel,
+  parseQueryRequest,
+  queryId as requestQueryId,
+  responseEncoding,
+  type ResponseEncoding,
+} from './query-request.js';
 import { readRequestBody } from './request-body.js';
 import { ClickHouseServerError, exceptionResponse } from './server-error.js';
 import { resolveServerOptions, type ApiHandler, type ClickHouseHttpServerOptions, type ResolvedServerOptions } from './server-options.js';

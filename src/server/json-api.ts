@@ -94,7 +94,8 @@ const ROUTES: Route[] = [
   {
     pattern: /^\/api\/runs\/([^/]+)\/trace$/,
     params: ['limit'],
-    handle: async ({ otel }, [runId], p) => found(await otel.getRunTrace(runId!, { limit: integer(p, 'limit'), uiSpansOnly: true }), `no run '${runId}'`),
+    handle: async ({ otel }, [runId], p) =>
+      found(await otel.getRunTrace(runId!, { limit: integer(p, 'limit'), uiSpansOnly: true }), `no run '${runId}'`),
   },
 ];
 

@@ -17,7 +17,13 @@ function chat(spanId: string, model: string, day: number, usage: Record<string, 
     spanId,
     startTime: [t0 + day * DAY + 3600, 0],
     endTime: [t0 + day * DAY + 3601, 0],
-    attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'llm_traces.agent_id': 'billing-test', ...usage, ...extra },
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': model,
+      'llm_traces.agent_id': 'billing-test',
+      ...usage,
+      ...extra,
+    },
   });
 }
 
@@ -30,14 +36,28 @@ describe('cost in dollars on embedded ClickHouse', () => {
     const spans = [
       // gpt-4o: 2.50 in, 1.25 cached, 10 out per MTok. 200 fresh + 800 cached in, 100 out:
       // 200*2.5 + 800*1.25 + 100*10 = 500 + 1000 + 1000 = 2500 micro-dollars.
-      chat('c000000000000001', 'gpt-4o', 0, { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.cache_read.input_tokens': 800, 'gen_ai.usage.output_tokens': 100 }),
+      chat('c000000000000001', 'gpt-4o', 0, {
+        'gen_ai.usage.input_tokens': 1000,
+        'gen_ai.usage.cache_read.input_tokens': 800,
+        'gen_ai.usage.output_tokens': 100,
+      }),
       // o4-mini: 1.10 in, 4.40 out. 1000 in, 500 out of which 400 reasoning (already inside output):
       // 1000*1.1 + 500*4.4 = 1100 + 2200 = 3300 micro-dollars.
-      chat('c000000000000002', 'o4-mini', 1, { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 500, 'gen_ai.usage.reasoning.output_tokens': 400 }),
+      chat('c000000000000002', 'o4-mini', 1, {
+        'gen_ai.usage.input_tokens': 1000,
+        'gen_ai.usage.output_tokens': 500,
+        'gen_ai.usage.reasoning.output_tokens': 400,
+      }),
       // Not in the table: NULL, never 0.
       chat('c000000000000003', 'acme-internal-13b', 1, { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 10 }),
       // The span reports its own cost, which wins and survives repricing.
-      chat('c000000000000004', 'gpt-4o', 1, { 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 10 }, { 'gen_ai.usage.cost': 0.5 }),
+      chat(
+        'c000000000000004',
+        'gpt-4o',
+        1,
+        { 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 10 },
+        { 'gen_ai.usage.cost': 0.5 },
+      ),
       // An AI SDK call: the outer span repeats the usage of its doGenerate child and must not be costed twice.
       makeSpan({
         name: 'ai.generateText',

@@ -39,7 +39,9 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       status: { code: SpanStatusCode.ERROR, message: 'boom' },
       attributes: { 'http.status_code': 500, ok: false, ratio: 0.25, tags: ['a', 'b'], nums: [1, 2] },
       events: [{ name: 'exception', time: [1_795_346_763, 999_000_001], attributes: { 'exception.type': 'TypeError' } }],
-      links: [{ context: { traceId: '11111111111111111111111111111111', spanId: '2222222222222222', traceFlags: 1 }, attributes: { k: 'v' } }],
+      links: [
+        { context: { traceId: '11111111111111111111111111111111', spanId: '2222222222222222', traceFlags: 1 }, attributes: { k: 'v' } },
+      ],
       resource: { 'service.name': 'api', 'host.cores': 8 },
       scope: { name: '@opentelemetry/instrumentation-http', version: '0.200.0' },
     });
@@ -101,7 +103,9 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
         'gen_ai.response.time_to_first_chunk': 0.35,
         'gen_ai.conversation.id': 'conv-1',
         'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]),
-        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' }]),
+        'gen_ai.output.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' },
+        ]),
         'llm_traces.organization_id': 'org-1',
         'llm_traces.agent_id': 'agent-1',
         'llm_traces.run_id': 'run-1',
@@ -152,7 +156,13 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     const [cost] = await store.rows(
       "SELECT toString(cost_usd) AS total, toString(input_cost_usd) AS input, toString(cached_input_cost_usd) AS cached, toString(output_cost_usd) AS output, cost_source FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'",
     );
-    expect(cost).toEqual({ total: '0.00475', input: '0.0005', cached: '0.00125', output: '0.003', cost_source: expect.stringMatching(/^price_table:/) });
+    expect(cost).toEqual({
+      total: '0.00475',
+      input: '0.0005',
+      cached: '0.00125',
+      output: '0.003',
+      cost_source: expect.stringMatching(/^price_table:/),
+    });
     const [sizes] = await store.rows<{ request_size_bytes: number; len: number }>(
       "SELECT request_size_bytes, length(request_json) AS len FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa1'",
     );
@@ -180,7 +190,11 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
           content: [{ type: 'text', text: 'hi' }],
           usage: { input_tokens: 200, output_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300 },
         }),
-        'llm_traces.llm_config_json': JSON.stringify({ model: 'claude-sonnet-4-5', model_endpoint_type: 'anthropic', provider_category: 'base' }),
+        'llm_traces.llm_config_json': JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          model_endpoint_type: 'anthropic',
+          provider_category: 'base',
+        }),
       },
     });
     expect(await exportSpans(exporter, [span])).toEqual({ code: ExportResultCode.SUCCESS });
@@ -207,7 +221,9 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     });
     // claude-sonnet-4-5: $3 input, $0.30 cache read, $3.75 cache write, $15 output per million tokens.
     // 200 * 3 + 1000 * 0.3 + 300 * 3.75 + 50 * 15 = 600 + 300 + 1125 + 750 micro-dollars.
-    const [cost] = await store.rows("SELECT toString(cost_usd) AS total, toString(cache_write_cost_usd) AS write FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa2'");
+    const [cost] = await store.rows(
+      "SELECT toString(cost_usd) AS total, toString(cache_write_cost_usd) AS write FROM otel.llm_traces WHERE span_id = 'aaaaaaaaaaaaaaa2'",
+    );
     expect(cost).toEqual({ total: '0.002775', write: '0.001125' });
   });
 
@@ -217,7 +233,11 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       status: { code: SpanStatusCode.ERROR, message: 'request failed' },
       attributes: {
         'llm_traces.request_json': '{"model":"gpt-4o"}',
-        'llm_traces.response_json': JSON.stringify({ error_type: 'rate_limit', error_message: 'x'.repeat(5000), error: { type: 'ignored', message: 'ignored' } }),
+        'llm_traces.response_json': JSON.stringify({
+          error_type: 'rate_limit',
+          error_message: 'x'.repeat(5000),
+          error: { type: 'ignored', message: 'ignored' },
+        }),
       },
     });
     await exportSpans(exporter, [span]);
@@ -230,7 +250,12 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
   it('stores a cost the span provides over the price table, and NULL for unknown models', async () => {
     const provided = makeSpan({
       spanId: 'aaaaaaaaaaaaaaa4',
-      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.cost': 0.123456789 },
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.cost': 0.123456789,
+      },
     });
     const unknown = makeSpan({
       spanId: 'aaaaaaaaaaaaaaa5',
@@ -247,7 +272,10 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
   });
 
   it('writes no llm_traces row for aggregate and ordinary spans', async () => {
-    const agent = makeSpan({ spanId: 'bbbbbbbbbbbbbbb1', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10 } });
+    const agent = makeSpan({
+      spanId: 'bbbbbbbbbbbbbbb1',
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10 },
+    });
     const http = makeSpan({ spanId: 'bbbbbbbbbbbbbbb2', attributes: { 'http.method': 'GET' } });
     const contextOnly = makeSpan({ spanId: 'bbbbbbbbbbbbbbb3', attributes: { 'llm_traces.agent_id': 'agent-1' } });
     await exportSpans(exporter, [agent, http, contextOnly]);
@@ -261,14 +289,23 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     // Enough light spans for an insert of their own, and LLM spans heavy enough to be converted after them.
     const traceId = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeee001';
     const light = Array.from({ length: 1100 }, (_, i) =>
-      makeSpan({ traceId, spanId: `e${i.toString(16).padStart(15, '0')}`, attributes: { 'http.request.method': 'GET', 'url.path': `/items/${i}` } }),
+      makeSpan({
+        traceId,
+        spanId: `e${i.toString(16).padStart(15, '0')}`,
+        attributes: { 'http.request.method': 'GET', 'url.path': `/items/${i}` },
+      }),
     );
     const messages = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'long context '.repeat(2_000) }] }]);
     const heavy = ['f000000000000001', 'f000000000000002'].map((spanId) =>
       makeSpan({
         traceId,
         spanId,
-        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': messages },
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.input.messages': messages,
+        },
       }),
     );
     // Heavy spans in the middle: the order of the export does not matter.
@@ -284,7 +321,9 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect(calls.map((call) => call.span_id)).toEqual(['f000000000000001', 'f000000000000002']);
     expect(Number(calls[0]!.request_size_bytes)).toBeGreaterThan(messages.length);
     // The messages are stored once: in llm_traces, not again in the spans' otel_traces rows.
-    const withContent = await store.rows(`SELECT SpanId FROM otel.otel_traces WHERE TraceId = '${traceId}' AND mapContains(SpanAttributes, 'gen_ai.input.messages')`);
+    const withContent = await store.rows(
+      `SELECT SpanId FROM otel.otel_traces WHERE TraceId = '${traceId}' AND mapContains(SpanAttributes, 'gen_ai.input.messages')`,
+    );
     expect(withContent).toEqual([]);
   });
 
@@ -296,17 +335,24 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(batchExporter)],
     });
     const tracer = provider.getTracer('sdk');
-    await withLlmContext({ organizationId: 'org-ctx', agentId: 'agent-ctx', runId: 'run-ctx', tags: ['t1'], billing: { planType: 'free' } }, async () => {
-      await withLlmContext({ stepId: 'step-ctx' }, async () => {
-        await Promise.resolve();
-        const span = tracer.startSpan('chat claude', {
-          kind: SpanKind.CLIENT,
-          attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5' },
+    await withLlmContext(
+      { organizationId: 'org-ctx', agentId: 'agent-ctx', runId: 'run-ctx', tags: ['t1'], billing: { planType: 'free' } },
+      async () => {
+        await withLlmContext({ stepId: 'step-ctx' }, async () => {
+          await Promise.resolve();
+          const span = tracer.startSpan('chat claude', {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'anthropic',
+              'gen_ai.request.model': 'claude-haiku-4-5',
+            },
+          });
+          span.setAttribute('gen_ai.usage.input_tokens', 10);
+          span.end();
         });
-        span.setAttribute('gen_ai.usage.input_tokens', 10);
-        span.end();
-      });
-    });
+      },
+    );
     await provider.shutdown();
     context.disable();
     const [row] = await store.rows(

@@ -16,7 +16,11 @@ const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('', '\ud800', 'a\udfffb', '\u0000', '\\', '"', "'; DROP TABLE x; --", '{"unclosed": [', '😀'.repeat(3), 'x'.repeat(3000)),
 );
-const count = fc.oneof(fc.integer({ min: -5, max: 1_000_000 }), fc.constantFrom(NaN, Infinity, -Infinity, 1.5, 2 ** 60), fc.constantFrom('12', 'abc', ''));
+const count = fc.oneof(
+  fc.integer({ min: -5, max: 1_000_000 }),
+  fc.constantFrom(NaN, Infinity, -Infinity, 1.5, 2 ** 60),
+  fc.constantFrom('12', 'abc', ''),
+);
 const attributeValue: fc.Arbitrary<AttributeValue> = fc.oneof(
   nasty,
   fc.boolean(),
@@ -26,9 +30,16 @@ const attributeValue: fc.Arbitrary<AttributeValue> = fc.oneof(
   fc.array(fc.double(), { maxLength: 3 }),
   fc.array(fc.boolean(), { maxLength: 3 }),
 );
-const deepJson = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(nasty, tie('node'), { maxKeys: 3 })),
-})).node.map((value) => JSON.stringify(value));
+const deepJson = fc
+  .letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue(),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(nasty, tie('node'), { maxKeys: 3 }),
+    ),
+  }))
+  .node.map((value) => JSON.stringify(value));
 const llmAttributes: fc.Arbitrary<Attributes> = fc.record(
   {
     'gen_ai.operation.name': fc.constantFrom('chat', 'embeddings', 'invoke_agent', 'text_completion', 'weird'),
@@ -57,7 +68,10 @@ const span = fc
     parentSpanId: fc.option(hex(16), { nil: undefined }),
     start: time,
     durationNs: fc.integer({ min: 0, max: 10 ** 12 }),
-    status: fc.record({ code: fc.constantFrom(SpanStatusCode.UNSET, SpanStatusCode.OK, SpanStatusCode.ERROR), message: fc.option(nasty, { nil: undefined }) }),
+    status: fc.record({
+      code: fc.constantFrom(SpanStatusCode.UNSET, SpanStatusCode.OK, SpanStatusCode.ERROR),
+      message: fc.option(nasty, { nil: undefined }),
+    }),
     attributes: fc.tuple(llmAttributes, fc.dictionary(nasty, attributeValue, { maxKeys: 5 })).map(([llm, other]) => ({ ...other, ...llm })),
     events: fc.array(fc.record({ name: nasty, attributes: fc.dictionary(nasty, attributeValue, { maxKeys: 3 }) }), { maxLength: 2 }),
   })

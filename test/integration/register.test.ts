@@ -19,13 +19,25 @@ describe('node --import llm-traces/register', () => {
     });
     const { client, close } = await openClient({ kind: 'embedded', path });
     try {
-      const spans = await (await client.query({ query: 'SELECT SpanName, ServiceName, ScopeName FROM otel.otel_traces ORDER BY SpanName', format: 'JSONEachRow' })).json();
+      const spans = await (
+        await client.query({
+          query: 'SELECT SpanName, ServiceName, ScopeName FROM otel.otel_traces ORDER BY SpanName',
+          format: 'JSONEachRow',
+        })
+      ).json();
       expect(spans).toEqual([
         { SpanName: 'chat gpt-4.1', ServiceName: 'zero-code-app', ScopeName: 'my-llm-instrumentation' },
         { SpanName: 'invoke_agent support', ServiceName: 'zero-code-app', ScopeName: 'my-llm-instrumentation' },
       ]);
-      const calls = await (await client.query({ query: 'SELECT model, provider, prompt_tokens, completion_tokens, service_name FROM otel.llm_traces', format: 'JSONEachRow' })).json();
-      expect(calls).toEqual([{ model: 'gpt-4.1', provider: 'openai', prompt_tokens: 42, completion_tokens: 7, service_name: 'zero-code-app' }]);
+      const calls = await (
+        await client.query({
+          query: 'SELECT model, provider, prompt_tokens, completion_tokens, service_name FROM otel.llm_traces',
+          format: 'JSONEachRow',
+        })
+      ).json();
+      expect(calls).toEqual([
+        { model: 'gpt-4.1', provider: 'openai', prompt_tokens: 42, completion_tokens: 7, service_name: 'zero-code-app' },
+      ]);
     } finally {
       await close();
     }

@@ -175,7 +175,16 @@ const ERROR_STATUS: Record<FakeErrorScenario, number> = {
   'error-500': 500,
 };
 
-const SCENARIOS: readonly FakeScenario[] = ['text', 'tool-call', 'tool-result', 'thinking', 'error-400', 'error-401', 'error-429', 'error-500'];
+const SCENARIOS: readonly FakeScenario[] = [
+  'text',
+  'tool-call',
+  'tool-result',
+  'thinking',
+  'error-400',
+  'error-401',
+  'error-429',
+  'error-500',
+];
 
 export async function startFakeProvider(): Promise<FakeProvider> {
   const requests: RecordedRequest[] = [];
@@ -221,7 +230,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: Recor
   };
   requests.push(record);
   if (!api || req.method !== 'POST' || !body) {
-    await send(res, { status: 404, body: openAiError('Unknown request URL: ' + path, 'invalid_request_error', null, 'unknown_url'), usage: null });
+    await send(res, {
+      status: 404,
+      body: openAiError('Unknown request URL: ' + path, 'invalid_request_error', null, 'unknown_url'),
+      usage: null,
+    });
     return;
   }
   const model = modelOf(api, body, path);
@@ -314,15 +327,33 @@ function errorReply(api: FakeApi, scenario: FakeErrorScenario): Reply {
   }
   if (api === 'bedrock.converse') {
     const [type, message] = BEDROCK_ERRORS[status]!;
-    return { status, headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': 'fake-request-id' }, body: { message }, usage: null };
+    return {
+      status,
+      headers: {
+        'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+        'x-amzn-requestid': 'fake-request-id',
+      },
+      body: { message },
+      usage: null,
+    };
   }
   const [message, type, param, code] = OPENAI_ERRORS[status]!;
-  return { status, headers: { ...retryAfter, 'x-request-id': 'req_fake_error' }, body: openAiError(message, type, param, code), usage: null };
+  return {
+    status,
+    headers: { ...retryAfter, 'x-request-id': 'req_fake_error' },
+    body: openAiError(message, type, param, code),
+    usage: null,
+  };
 }
 
 const OPENAI_ERRORS: Record<number, [message: string, type: string, param: string | null, code: string | null]> = {
   400: ["Invalid value for 'temperature': expected a number between 0 and 2.", 'invalid_request_error', 'temperature', 'invalid_value'],
-  401: ['Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', null, 'invalid_api_key'],
+  401: [
+    'Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.',
+    'invalid_request_error',
+    null,
+    'invalid_api_key',
+  ],
   429: ['Rate limit reached for requests. Please try again in 20s.', 'requests', null, 'rate_limit_exceeded'],
   500: ['The server had an error while processing your request. Sorry about that!', 'server_error', null, null],
 };
@@ -357,7 +388,15 @@ function openAiChat(call: Call): Reply {
   const base = { id, created: CREATED, model, system_fingerprint: 'fp_fake', service_tier: 'default' };
   if (!call.stream) {
     const message = toolCall
-      ? { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [{ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: JSON.stringify(FAKE_TOOL_ARGUMENTS) } }] }
+      ? {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          annotations: [],
+          tool_calls: [
+            { id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: JSON.stringify(FAKE_TOOL_ARGUMENTS) } },
+          ],
+        }
       : { role: 'assistant', content: text, refusal: null, annotations: [] };
     return {
       status: 200,
@@ -367,12 +406,16 @@ function openAiChat(call: Call): Reply {
     };
   }
   const includeUsage = (call.body['stream_options'] as Json | undefined)?.['include_usage'] === true;
-  const chunk = (choices: Json[]): SseEvent => ({ data: { ...base, object: 'chat.completion.chunk', choices, ...(includeUsage ? { usage: null } : {}) } });
+  const chunk = (choices: Json[]): SseEvent => ({
+    data: { ...base, object: 'chat.completion.chunk', choices, ...(includeUsage ? { usage: null } : {}) },
+  });
   const delta = (d: Json, finish: string | null = null): Json => ({ index: 0, delta: d, logprobs: null, finish_reason: finish });
   const events: SseEvent[] = [chunk([delta({ role: 'assistant', content: toolCall ? null : '', refusal: null })])];
   if (toolCall) {
     const args = JSON.stringify(FAKE_TOOL_ARGUMENTS);
-    events.push(chunk([delta({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] })]));
+    events.push(
+      chunk([delta({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] })]),
+    );
     for (const piece of split(args)) events.push(chunk([delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] })]));
   } else {
     for (const piece of split(text)) events.push(chunk([delta({ content: piece })]));
@@ -398,8 +441,21 @@ function openAiResponses(call: Call): Reply {
   const id = `resp_fake${call.n}`;
   const toolCall = call.scenario === 'tool-call' ? { id: `call_fake${call.n}`, name: firstToolName(call) } : undefined;
   const text = call.scenario === 'tool-result' ? FAKE_TOOL_RESULT_TEXT : FAKE_TEXT;
-  const messageItem = { id: `msg_fake${call.n}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
-  const functionItem = toolCall && { id: `fc_fake${call.n}`, type: 'function_call', status: 'completed', arguments: JSON.stringify(FAKE_TOOL_ARGUMENTS), call_id: toolCall.id, name: toolCall.name };
+  const messageItem = {
+    id: `msg_fake${call.n}`,
+    type: 'message',
+    status: 'completed',
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+  };
+  const functionItem = toolCall && {
+    id: `fc_fake${call.n}`,
+    type: 'function_call',
+    status: 'completed',
+    arguments: JSON.stringify(FAKE_TOOL_ARGUMENTS),
+    call_id: toolCall.id,
+    name: toolCall.name,
+  };
   const output = [functionItem ?? messageItem];
   const response = (status: 'in_progress' | 'completed', items: Json[], u: Usage | null): Json => ({
     id,
@@ -437,8 +493,14 @@ function openAiResponses(call: Call): Reply {
   ];
   if (functionItem) {
     events.push({ type: 'response.output_item.added', output_index: 0, item: { ...functionItem, status: 'in_progress', arguments: '' } });
-    for (const piece of split(functionItem.arguments)) events.push({ type: 'response.function_call_arguments.delta', item_id: functionItem.id, output_index: 0, delta: piece });
-    events.push({ type: 'response.function_call_arguments.done', item_id: functionItem.id, output_index: 0, arguments: functionItem.arguments });
+    for (const piece of split(functionItem.arguments))
+      events.push({ type: 'response.function_call_arguments.delta', item_id: functionItem.id, output_index: 0, delta: piece });
+    events.push({
+      type: 'response.function_call_arguments.done',
+      item_id: functionItem.id,
+      output_index: 0,
+      arguments: functionItem.arguments,
+    });
     events.push({ type: 'response.output_item.done', output_index: 0, item: functionItem });
   } else {
     const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
@@ -514,20 +576,27 @@ function anthropicMessages(call: Call): Reply {
   blocks.forEach((block, index) => {
     if (block['type'] === 'thinking') {
       events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-      for (const piece of split(String(block['thinking']))) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } });
+      for (const piece of split(String(block['thinking'])))
+        events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } });
       events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block['signature'] } });
     } else if (block['type'] === 'tool_use') {
       events.push({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
-      for (const piece of split(JSON.stringify(block['input']))) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+      for (const piece of split(JSON.stringify(block['input'])))
+        events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
     } else {
       events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       if (index === 0) events.push({ type: 'ping' });
-      for (const piece of split(String(block['text']))) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+      for (const piece of split(String(block['text'])))
+        events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
     }
     events.push({ type: 'content_block_stop', index });
   });
   const { output_tokens, output_tokens_details } = usage as { output_tokens: number; output_tokens_details?: Json };
-  events.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens, ...(output_tokens_details ? { output_tokens_details } : {}) } });
+  events.push({
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens, ...(output_tokens_details ? { output_tokens_details } : {}) },
+  });
   events.push({ type: 'message_stop' });
   return { status: 200, headers, events: events.map((data) => ({ event: String(data['type']), data })), usage };
 }
@@ -567,7 +636,12 @@ async function send(res: ServerResponse, reply: Reply): Promise<void> {
     res.end(JSON.stringify(reply.body));
     return;
   }
-  res.writeHead(reply.status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...reply.headers });
+  res.writeHead(reply.status, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...reply.headers,
+  });
   res.flushHeaders();
   await sleep(FIRST_EVENT_DELAY_MS);
   for (const { event, data } of reply.events) {

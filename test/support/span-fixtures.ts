@@ -96,7 +96,10 @@ export function toReadableSpan(span: SerializedSpan): ReadableSpan {
     status: { code: span.status.code, message: span.status.message ?? undefined },
     attributes: withoutNulls(span.attributes),
     events: span.events.map((event) => ({ name: event.name, time: event.time, attributes: withoutNulls(event.attributes ?? {}) })),
-    links: (span.links ?? []).map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: 1 }, attributes: withoutNulls(link.attributes ?? {}) })),
+    links: (span.links ?? []).map((link) => ({
+      context: { traceId: link.traceId, spanId: link.spanId, traceFlags: 1 },
+      attributes: withoutNulls(link.attributes ?? {}),
+    })),
     resource: span.resource,
     scope: { name: span.scope.name, version: span.scope.version ?? undefined },
   });

@@ -61,7 +61,12 @@ describe('resolveConfig', () => {
 
   it('takes credentials out of the endpoint URL so it can be logged', () => {
     const config = resolveConfig({ endpoint: 'https://alice:s%40cret@ch.example.com/proxy' });
-    expect(config.connection).toMatchObject({ url: 'https://ch.example.com:8443', pathname: '/proxy', username: 'alice', password: 's@cret' });
+    expect(config.connection).toMatchObject({
+      url: 'https://ch.example.com:8443',
+      pathname: '/proxy',
+      username: 'alice',
+      password: 's@cret',
+    });
     expect(describeConfig(config)).not.toContain('s@cret');
     expect(describeConfig(config)).toContain('https://ch.example.com:8443/proxy as alice');
   });

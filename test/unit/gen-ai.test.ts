@@ -17,13 +17,16 @@ describe('OTel GenAI spans', () => {
       expect(detectLlmCall(makeSpan({ attributes: { ...chat, 'gen_ai.operation.name': operation } }))).toBeDefined();
     }
     for (const operation of ['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow']) {
-      expect(detectLlmCall(makeSpan({ attributes: { ...chat, 'gen_ai.operation.name': operation, 'gen_ai.usage.input_tokens': 5 } }))).toBeUndefined();
+      expect(
+        detectLlmCall(makeSpan({ attributes: { ...chat, 'gen_ai.operation.name': operation, 'gen_ai.usage.input_tokens': 5 } })),
+      ).toBeUndefined();
     }
     expect(detectLlmCall(makeSpan({ attributes: { 'http.method': 'POST' } }))).toBeUndefined();
   });
 
   it('normalizes the deprecated gen_ai.system spellings', () => {
-    const call = (system: string) => detectLlmCall(makeSpan({ attributes: { 'gen_ai.system': system, 'gen_ai.request.model': 'm' } }))?.provider;
+    const call = (system: string) =>
+      detectLlmCall(makeSpan({ attributes: { 'gen_ai.system': system, 'gen_ai.request.model': 'm' } }))?.provider;
     expect(call('OpenAI')).toBe('openai');
     expect(call('openai.chat')).toBe('openai');
     expect(call('anthropic.messages')).toBe('anthropic');
@@ -34,8 +37,17 @@ describe('OTel GenAI spans', () => {
   });
 
   it('reads deprecated token keys and keeps unreported cache and reasoning as undefined', () => {
-    const usage = detectLlmCall(makeSpan({ attributes: { ...chat, 'gen_ai.usage.prompt_tokens': 12, 'gen_ai.usage.completion_tokens': 3 } }))?.usage;
-    expect(usage).toEqual({ promptTokens: 12, completionTokens: 3, totalTokens: 15, cachedInputTokens: undefined, cacheWriteTokens: undefined, reasoningTokens: undefined });
+    const usage = detectLlmCall(
+      makeSpan({ attributes: { ...chat, 'gen_ai.usage.prompt_tokens': 12, 'gen_ai.usage.completion_tokens': 3 } }),
+    )?.usage;
+    expect(usage).toEqual({
+      promptTokens: 12,
+      completionTokens: 3,
+      totalTokens: 15,
+      cachedInputTokens: undefined,
+      cacheWriteTokens: undefined,
+      reasoningTokens: undefined,
+    });
   });
 
   it('adds cache tokens to input when the emitter evidently reported input without them', () => {
@@ -66,8 +78,16 @@ describe('OTel GenAI spans', () => {
       events: [{ name: 'exception', time: [1, 0], attributes: { 'exception.type': 'APIError', 'exception.message': 'rate limited' } }],
     });
     const row = toLlmRow(span, detectLlmCall(span)!);
-    expect(row).toMatchObject({ is_error: true, error_type: 'RateLimitError', error_message: '429 Too Many Requests', finish_reasons: ['error'] });
-    const bare = makeSpan({ attributes: chat, events: [{ name: 'exception', time: [1, 0], attributes: { 'exception.type': 'TimeoutError', 'exception.message': 'timed out' } }] });
+    expect(row).toMatchObject({
+      is_error: true,
+      error_type: 'RateLimitError',
+      error_message: '429 Too Many Requests',
+      finish_reasons: ['error'],
+    });
+    const bare = makeSpan({
+      attributes: chat,
+      events: [{ name: 'exception', time: [1, 0], attributes: { 'exception.type': 'TimeoutError', 'exception.message': 'timed out' } }],
+    });
     expect(toLlmRow(bare, detectLlmCall(bare)!)).toMatchObject({ is_error: true, error_type: 'TimeoutError', error_message: 'timed out' });
   });
 
@@ -105,14 +125,17 @@ describe('OTel GenAI spans', () => {
 
   it('builds rows with exactly the columns of ddl/llm_traces.sql', () => {
     const span = makeSpan({ attributes: chat });
-    const names = parseTableDefinition('llm_traces').columns.filter((c) => !c.computed).map((c) => c.name);
+    const names = parseTableDefinition('llm_traces')
+      .columns.filter((c) => !c.computed)
+      .map((c) => c.name);
     expect(Object.keys(toLlmRow(span, detectLlmCall(span)!)).sort()).toEqual(names.sort());
   });
 });
 
 describe('provider and usage spellings seen in real instrumentations', () => {
   it('normalizes OpenInference and AI SDK provider ids', () => {
-    const provider = (system: string) => detectLlmCall(makeSpan({ attributes: { 'gen_ai.system': system, 'gen_ai.request.model': 'm' } }))?.provider;
+    const provider = (system: string) =>
+      detectLlmCall(makeSpan({ attributes: { 'gen_ai.system': system, 'gen_ai.request.model': 'm' } }))?.provider;
     expect(provider('mistralai')).toBe('mistral_ai');
     expect(provider('amazon')).toBe('aws.bedrock');
     expect(provider('vertex.anthropic.messages')).toBe('gcp.vertex_ai');
@@ -138,7 +161,14 @@ describe('provider and usage spellings seen in real instrumentations', () => {
 describe('AI SDK 7 GenAI spans', () => {
   it('reads reasoning tokens from the opt-in supplemental attribute', () => {
     const usage = detectLlmCall(
-      makeSpan({ attributes: { ...chat, 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 50, 'ai.usage.outputTokenDetails.reasoningTokens': 30 } }),
+      makeSpan({
+        attributes: {
+          ...chat,
+          'gen_ai.usage.input_tokens': 10,
+          'gen_ai.usage.output_tokens': 50,
+          'ai.usage.outputTokenDetails.reasoningTokens': 30,
+        },
+      }),
     )?.usage;
     expect(usage).toMatchObject({ completionTokens: 50, reasoningTokens: 30 });
   });

@@ -17,7 +17,14 @@ async function fillStore(): Promise<void> {
   const exporter = new ClickHouseTraceExporter({ client: opened.client });
   const at = (ms: number): [number, number] => [1_795_346_000 + Math.floor(ms / 1000), (ms % 1000) * 1e6];
   const spans = [
-    makeSpan({ name: 'agent run', traceId: trace, spanId: 'a000000000000001', startTime: at(0), endTime: at(3000), attributes: { 'llm_traces.run_id': 'run-1' } }),
+    makeSpan({
+      name: 'agent run',
+      traceId: trace,
+      spanId: 'a000000000000001',
+      startTime: at(0),
+      endTime: at(3000),
+      attributes: { 'llm_traces.run_id': 'run-1' },
+    }),
     makeSpan({
       name: 'chat gpt-4o',
       kind: SpanKind.CLIENT,
@@ -95,7 +102,10 @@ describe('llm-traces CLI on a filled embedded store', () => {
   });
 
   it('list filters by agent and errors, newest first; the organization comes from --org', async () => {
-    const errors = JSON.parse((await runCli(['list', '--path', path, '--agent', 'support', '--errors', '--json'])).stdout) as { id: string; errorType: string }[];
+    const errors = JSON.parse((await runCli(['list', '--path', path, '--agent', 'support', '--errors', '--json'])).stdout) as {
+      id: string;
+      errorType: string;
+    }[];
     expect(errors.map((c) => [c.id, c.errorType])).toEqual([['call-2', 'overloaded_error']]);
     const all = await runCli(['list', '--path', path]);
     expect(all.stdout).toMatch(/call-2\s+support\s+chat\s+claude-sonnet-4-5/);
@@ -135,7 +145,10 @@ describe('llm-traces CLI on a filled embedded store', () => {
       code: 1,
       stderr: "llm-traces stats: --group-by 'password' is not one of model, agent_id, call_type, provider.\n",
     });
-    expect(await runCli(['list', '--limit', 'lots', '--path', path])).toMatchObject({ code: 1, stderr: expect.stringContaining("--limit 'lots'") });
+    expect(await runCli(['list', '--limit', 'lots', '--path', path])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("--limit 'lots'"),
+    });
     expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
     expect(await runCli(['list', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
     const missing = await runCli(['stats', '--path', join(path, 'nowhere')]);
@@ -156,7 +169,15 @@ describe('llm-traces CLI on a filled embedded store', () => {
       const refused = await runCli(['stats', '--endpoint', serve.url, '--user', 'dev', '--password', 'guess']);
       expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("refused the credentials of user 'dev'") });
       expect(refused.stderr).not.toContain('guess');
-      const served = JSON.parse((await runCli(['list', '--json'], { OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: serve.url, OTEL_EXPORTER_CLICKHOUSE_USERNAME: 'dev', OTEL_EXPORTER_CLICKHOUSE_PASSWORD: 'dev-secret' })).stdout);
+      const served = JSON.parse(
+        (
+          await runCli(['list', '--json'], {
+            OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: serve.url,
+            OTEL_EXPORTER_CLICKHOUSE_USERNAME: 'dev',
+            OTEL_EXPORTER_CLICKHOUSE_PASSWORD: 'dev-secret',
+          })
+        ).stdout,
+      );
       expect(served.map((c: { id: string }) => c.id).sort()).toEqual(['call-1', 'call-2']);
     } finally {
       await serve.stop();

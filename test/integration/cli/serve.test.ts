@@ -11,7 +11,10 @@ const run = promisify(execFile);
 const APP = new URL('../../fixtures/apps/export-over-http.mjs', import.meta.url).pathname;
 
 function exportFrom(url: string, label: string, count: number, env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [APP, label, String(count)], { env: { ...process.env, OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: url, ...env }, timeout: 60_000 });
+  return run(process.execPath, [APP, label, String(count)], {
+    env: { ...process.env, OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: url, ...env },
+    timeout: 60_000,
+  });
 }
 
 describe('llm-traces serve (child process) with the official client and the exporter over HTTP', () => {
@@ -32,14 +35,19 @@ describe('llm-traces serve (child process) with the official client and the expo
     const client = createClient({ url: serve.url, username: 'dev', password: 'dev-secret' });
     try {
       const rows = await (
-        await client.query({ query: 'SELECT agent_id, count() AS calls, sum(prompt_tokens) AS tokens FROM otel.llm_traces GROUP BY agent_id ORDER BY agent_id', format: 'JSONEachRow' })
+        await client.query({
+          query: 'SELECT agent_id, count() AS calls, sum(prompt_tokens) AS tokens FROM otel.llm_traces GROUP BY agent_id ORDER BY agent_id',
+          format: 'JSONEachRow',
+        })
       ).json();
       // prompt tokens are 0..n-1 per worker
       expect(rows).toEqual([
         { agent_id: 'worker-a', calls: '120', tokens: String((119 * 120) / 2) },
         { agent_id: 'worker-b', calls: '80', tokens: String((79 * 80) / 2) },
       ]);
-      const [spans] = await (await client.query({ query: 'SELECT count() AS n FROM otel.otel_traces', format: 'JSONEachRow' })).json<{ n: string }>();
+      const [spans] = await (
+        await client.query({ query: 'SELECT count() AS n FROM otel.otel_traces', format: 'JSONEachRow' })
+      ).json<{ n: string }>();
       expect(spans!.n).toBe('200');
     } finally {
       await client.close();
@@ -80,7 +88,10 @@ describe('llm-traces serve (child process) with the official client and the expo
     const trace = await get(`/api/traces/${one.body.traceId}`);
     expect(trace.status).toBe(200);
     expect(trace.body.spans.map((s: any) => s.spanId)).toContain(one.body.spanId);
-    expect(await get('/api/usage?group_by=secret_column')).toMatchObject({ status: 400, body: { error: expect.stringContaining('group_by') } });
+    expect(await get('/api/usage?group_by=secret_column')).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining('group_by') },
+    });
     expect(await get('/api/llm-traces?limit=-1')).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit') } });
     expect(await get('/api/llm-traces?limit=99999')).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit') } });
     expect(await get('/api/llm-traces?agnet_id=x')).toMatchObject({ status: 400, body: { error: expect.stringContaining("'agnet_id'") } });
@@ -100,7 +111,12 @@ describe('llm-traces serve lifecycle', () => {
     try {
       const first = await startServe(['--path', path]);
       const app = spawn(process.execPath, [APP, 'stream', '400', '20'], {
-        env: { ...process.env, OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: first.url, OTEL_EXPORTER_CLICKHOUSE_RETRY_BUDGET: '1000', OTEL_EXPORTER_CLICKHOUSE_SHUTDOWN_TIMEOUT: '1000' },
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_CLICKHOUSE_ENDPOINT: first.url,
+          OTEL_EXPORTER_CLICKHOUSE_RETRY_BUDGET: '1000',
+          OTEL_EXPORTER_CLICKHOUSE_SHUTDOWN_TIMEOUT: '1000',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let acked = 0;
@@ -130,7 +146,9 @@ describe('llm-traces serve lifecycle', () => {
 
       const second = await startServe(['--path', path]);
       const client = createClient({ url: second.url });
-      const [row] = await (await client.query({ query: "SELECT count() AS n FROM otel.llm_traces WHERE agent_id = 'stream'", format: 'JSONEachRow' })).json<{ n: string }>();
+      const [row] = await (
+        await client.query({ query: "SELECT count() AS n FROM otel.llm_traces WHERE agent_id = 'stream'", format: 'JSONEachRow' })
+      ).json<{ n: string }>();
       await client.close();
       expect(await second.stop('SIGINT')).toBe(0);
       // Everything acknowledged is there; nothing is stored twice.
@@ -145,9 +163,16 @@ describe('llm-traces serve lifecycle', () => {
   it('refuses to listen on a non-loopback address without credentials', async () => {
     const path = mkdtempSync(join(tmpdir(), 'llm-traces-open-'));
     try {
-      const result = await run(process.execPath, [new URL('../../../dist/cli/main.js', import.meta.url).pathname, 'serve', '--path', path, '--host', '0.0.0.0', '--port', '0']).catch(
-        (error: { code: number; stderr: string }) => error,
-      );
+      const result = await run(process.execPath, [
+        new URL('../../../dist/cli/main.js', import.meta.url).pathname,
+        'serve',
+        '--path',
+        path,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+      ]).catch((error: { code: number; stderr: string }) => error);
       expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/password/i) });
     } finally {
       rmSync(path, { recursive: true, force: true });

@@ -6,7 +6,14 @@
  * in particular an insert the server stored whose response the client gave up on (a retry of it
  * stores the rows twice).
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -104,7 +111,11 @@ export class FaultProxy {
     if (fault.kind === 'status') {
       answered = true;
       record.clientStatus = fault.status;
-      response.writeHead(fault.status, { 'Content-Type': 'text/plain; charset=UTF-8', ...fault.headers, 'Content-Length': Buffer.byteLength(fault.body) });
+      response.writeHead(fault.status, {
+        'Content-Type': 'text/plain; charset=UTF-8',
+        ...fault.headers,
+        'Content-Length': Buffer.byteLength(fault.body),
+      });
       response.end(fault.body);
       return;
     }
@@ -122,7 +133,10 @@ export class FaultProxy {
     const target = new URL(request.url ?? '/', this.target);
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(target, { method: request.method, headers: { ...request.headers, host: target.host } }, (answer) => {
-        readAll(answer).then((answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }), reject);
+        readAll(answer).then(
+          (answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }),
+          reject,
+        );
       });
       outgoing.once('error', reject);
       outgoing.end(body);

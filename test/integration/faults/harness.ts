@@ -99,7 +99,11 @@ export interface StoredCounts {
 }
 
 /** Rows a scenario (its `service.name`) left in both tables, counted and by distinct span id. */
-export async function storedCounts(url: string, service: string, auth: { username?: string; password?: string } = {}): Promise<StoredCounts> {
+export async function storedCounts(
+  url: string,
+  service: string,
+  auth: { username?: string; password?: string } = {},
+): Promise<StoredCounts> {
   const client = createClient({ url, ...auth });
   try {
     const rows = await (
@@ -114,7 +118,12 @@ export async function storedCounts(url: string, service: string, auth: { usernam
       })
     ).json<Record<keyof StoredCounts, string>>();
     const row = rows[0]!;
-    return { spans: Number(row.spans), distinctSpans: Number(row.distinctSpans), llmCalls: Number(row.llmCalls), distinctLlmCalls: Number(row.distinctLlmCalls) };
+    return {
+      spans: Number(row.spans),
+      distinctSpans: Number(row.distinctSpans),
+      llmCalls: Number(row.llmCalls),
+      distinctLlmCalls: Number(row.distinctLlmCalls),
+    };
   } finally {
     await client.close();
   }
@@ -125,7 +134,11 @@ export async function storedSpanIds(url: string, service: string): Promise<Set<s
   const client = createClient({ url });
   try {
     const rows = await (
-      await client.query({ query: 'SELECT DISTINCT SpanId FROM otel.otel_traces WHERE ServiceName = {service:String}', query_params: { service }, format: 'JSONEachRow' })
+      await client.query({
+        query: 'SELECT DISTINCT SpanId FROM otel.otel_traces WHERE ServiceName = {service:String}',
+        query_params: { service },
+        format: 'JSONEachRow',
+      })
     ).json<{ SpanId: string }>();
     return new Set(rows.map((r) => r.SpanId));
   } finally {
@@ -177,7 +190,24 @@ export function llmAttributes(i: number, payloadBytes: number): Record<string, s
   };
 }
 
-const WORDS = ['the', 'agent', 'calls', 'a', 'tool', 'with', 'retrieved', 'context', 'and', 'summarizes', 'invoice', 'totals', 'for', 'customer', 'region', 'quarter'];
+const WORDS = [
+  'the',
+  'agent',
+  'calls',
+  'a',
+  'tool',
+  'with',
+  'retrieved',
+  'context',
+  'and',
+  'summarizes',
+  'invoice',
+  'totals',
+  'for',
+  'customer',
+  'region',
+  'quarter',
+];
 
 /** About `bytes` of word soup, different per seed (compresses like text, not like one repeated string). */
 export function prose(bytes: number, seed: number): string {
@@ -216,9 +246,18 @@ export function captureDiag(): { lines: DiagLine[]; stop(): void } {
   const record =
     (level: DiagLine['level']) =>
     (message: string, ...args: unknown[]): void => {
-      lines.push({ level, text: [message, ...args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ''}` : String(a)))].join(' ') });
+      lines.push({
+        level,
+        text: [message, ...args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ''}` : String(a)))].join(' '),
+      });
     };
-  const logger: DiagLogger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug'), verbose: record('verbose') };
+  const logger: DiagLogger = {
+    error: record('error'),
+    warn: record('warn'),
+    info: record('info'),
+    debug: record('debug'),
+    verbose: record('verbose'),
+  };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return { lines, stop: () => diag.disable() };
 }
@@ -245,7 +284,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function captureConsole(): { lines: string[]; stop(): void } {
   const lines: string[] = [];
   const spies = (['error', 'warn', 'info', 'debug'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ''}` : String(a))).join(' '))),
+    vi
+      .spyOn(console, method)
+      .mockImplementation(
+        (...args: unknown[]) =>
+          void lines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ''}` : String(a))).join(' ')),
+      ),
   );
   return { lines, stop: () => spies.forEach((spy) => spy.mockRestore()) };
 }

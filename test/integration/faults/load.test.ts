@@ -114,12 +114,26 @@ describe('load: a steady span rate into llm-traces serve', () => {
     const emit = (): void => {
       const position = emitted % TRACE_SPANS;
       if (position === 0) {
-        const root = tracer.startSpan('POST /v1/agents/:agentId/messages', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 } });
+        const root = tracer.startSpan('POST /v1/agents/:agentId/messages', {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 },
+        });
         parent = trace.setSpan(context.active(), root);
         root.end();
       } else {
         const llm = position === TRACE_SPANS / 2;
-        tracer.startSpan(llm ? 'chat gpt-4.1-mini' : 'SELECT messages', { kind: SpanKind.CLIENT, attributes: llm ? llmAttributes(emitted, PAYLOAD_BYTES) : { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM messages WHERE agent_id = $1' } }, parent).end();
+        tracer
+          .startSpan(
+            llm ? 'chat gpt-4.1-mini' : 'SELECT messages',
+            {
+              kind: SpanKind.CLIENT,
+              attributes: llm
+                ? llmAttributes(emitted, PAYLOAD_BYTES)
+                : { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM messages WHERE agent_id = $1' },
+            },
+            parent,
+          )
+          .end();
         if (llm) emittedLlm++;
       }
       emitted++;
@@ -148,7 +162,9 @@ describe('load: a steady span rate into llm-traces serve', () => {
       (error: unknown) => String(error),
     );
     await within(60_000, 'flushing the exporter', exporter.forceFlush()).catch((error: unknown) => {
-      throw new Error(`${String(error)}; server exited: ${store.exited() ?? 'no'}; stats: ${JSON.stringify(exporter.stats())}\n${store.output()}`);
+      throw new Error(
+        `${String(error)}; server exited: ${store.exited() ?? 'no'}; stats: ${JSON.stringify(exporter.stats())}\n${store.output()}`,
+      );
     });
     const flushed = Date.now();
     sampler.stop();
@@ -198,7 +214,8 @@ describe('load: a steady span rate into llm-traces serve', () => {
       '',
     ].join('\n');
     console.log(markdown);
-    if (processorFlush !== 'ok' || store.exited() !== undefined) console.log(`processor flush: ${processorFlush}; server exited: ${store.exited() ?? 'no'}\n${store.output()}`);
+    if (processorFlush !== 'ok' || store.exited() !== undefined)
+      console.log(`processor flush: ${processorFlush}; server exited: ${store.exited() ?? 'no'}\n${store.output()}`);
     // Written only on request (LLM_TRACES_LOAD_FIGURES=<file>), so a test run leaves the tree clean.
     if (process.env.LLM_TRACES_LOAD_FIGURES) writeFileSync(process.env.LLM_TRACES_LOAD_FIGURES, markdown);
 

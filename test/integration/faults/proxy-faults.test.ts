@@ -6,7 +6,19 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import { FaultProxy, type Fault } from './fault-proxy.js';
-import { ServedStore, captureConsole, captureDiag, clientLogLines, exportSpans, llmCount, scenarioSpans, storedCounts, totalDropped, within, type DiagLine } from './harness.js';
+import {
+  ServedStore,
+  captureConsole,
+  captureDiag,
+  clientLogLines,
+  exportSpans,
+  llmCount,
+  scenarioSpans,
+  storedCounts,
+  totalDropped,
+  within,
+  type DiagLine,
+} from './harness.js';
 
 const USER = 'dev';
 const PASSWORD = 'right-secret-7f3a';
@@ -44,7 +56,11 @@ describe('delivery through a fault-injecting proxy', () => {
     try {
       const batches = Array.from({ length: 8 }, () => scenarioSpans('slow-server', 40));
       const handed = batches.flat();
-      const results = await within(30_000, 'exports through a slow server', Promise.all(batches.map((batch) => exportSpans(exporter, batch))));
+      const results = await within(
+        30_000,
+        'exports through a slow server',
+        Promise.all(batches.map((batch) => exportSpans(exporter, batch))),
+      );
       await within(30_000, 'forceFlush', exporter.forceFlush());
       const stats = exporter.stats()!;
       const stored = await storedCounts(store.url, 'slow-server', auth);
@@ -112,7 +128,12 @@ describe('delivery through a fault-injecting proxy', () => {
       expect(refused).toBeGreaterThan(0);
       expect(stats.retries).toBe(refused);
       expect(totalDropped(stats)).toBe(0);
-      expect(stored).toEqual({ spans: handed.length, distinctSpans: handed.length, llmCalls: llmCount(handed), distinctLlmCalls: llmCount(handed) });
+      expect(stored).toEqual({
+        spans: handed.length,
+        distinctSpans: handed.length,
+        llmCalls: llmCount(handed),
+        distinctLlmCalls: llmCount(handed),
+      });
       expect(stats.exportedSpans).toBe(handed.length);
     } finally {
       await exporter.shutdown();
@@ -146,7 +167,9 @@ describe('delivery through a fault-injecting proxy', () => {
     const lines = diagLines.slice(linesBefore);
     const errorLines = lines.filter((l) => l.level === 'error');
     const written = consoleLines.slice(consoleBefore);
-    console.log(`(e) wrong password: ${JSON.stringify({ stats, requests: requests.length, diagErrorLines: errorLines.length, clientConsoleLines: clientLogLines(written).length })}`);
+    console.log(
+      `(e) wrong password: ${JSON.stringify({ stats, requests: requests.length, diagErrorLines: errorLines.length, clientConsoleLines: clientLogLines(written).length })}`,
+    );
     for (const line of errorLines) console.log(`  diag error: ${line.text.slice(0, 240)}`);
 
     expect(results.every((r) => r.code === ExportResultCode.FAILED)).toBe(true);

@@ -6,7 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
-import { ServedStore, captureConsole, clientLogLines, exportSpans, llmCount, scenarioSpans, sleep, storedCounts, totalDropped, within } from './harness.js';
+import {
+  ServedStore,
+  captureConsole,
+  clientLogLines,
+  exportSpans,
+  llmCount,
+  scenarioSpans,
+  sleep,
+  storedCounts,
+  totalDropped,
+  within,
+} from './harness.js';
 
 const BATCHES = 60;
 const BATCH_SPANS = 50;
@@ -46,7 +57,11 @@ describe('delivery across a server restart', () => {
           await sleep(BATCH_INTERVAL_MS);
         }
         await within(30_000, 'the restart', restarted!);
-        await within(40_000, 'flushing after the restart', Promise.all(exports).then(() => exporter.forceFlush()));
+        await within(
+          40_000,
+          'flushing after the restart',
+          Promise.all(exports).then(() => exporter.forceFlush()),
+        );
         const stats = exporter.stats()!;
         const stored = await storedCounts(store.url, service);
         const duplicates = { spans: stored.spans - stored.distinctSpans, llmCalls: stored.llmCalls - stored.distinctLlmCalls };

@@ -48,7 +48,9 @@ describe('delivery while the store is down', () => {
       for (let i = 0; i < 300; i++) {
         const isLlm = i % 10 === 9;
         if (isLlm) llm++;
-        tracer.startSpan(isLlm ? 'chat gpt-4.1-mini' : `work ${i}`, { attributes: isLlm ? llmAttributes(i, 1_024) : { 'work.index': i } }).end();
+        tracer
+          .startSpan(isLlm ? 'chat gpt-4.1-mini' : `work ${i}`, { attributes: isLlm ? llmAttributes(i, 1_024) : { 'work.index': i } })
+          .end();
         if (i % 30 === 29) await sleep(100);
       }
       await sleep(500);
@@ -59,7 +61,11 @@ describe('delivery while the store is down', () => {
 
       const started = Date.now();
       await store.start();
-      await within(40_000, 'flushing after the store came up', provider.forceFlush().then(() => exporter.forceFlush()));
+      await within(
+        40_000,
+        'flushing after the store came up',
+        provider.forceFlush().then(() => exporter.forceFlush()),
+      );
       const recoveryMs = Date.now() - started;
       const stats = exporter.stats()!;
       const stored = await storedCounts(store.url, 'down-at-start');
@@ -99,7 +105,15 @@ describe('delivery while the store is down', () => {
       const results: ExportResult[] = await within(10_000, 'the export results', Promise.all(exported));
       const stats = exporter.stats()!;
       const ids = await storedSpanIds(store.url, 'buffer-bound');
-      const storedBatches = batches.map((batch, i) => (batch.every((s) => ids.has(s.spanContext().spanId)) ? i : batch.some((s) => ids.has(s.spanContext().spanId)) ? `part of ${i}` : undefined)).filter((i) => i !== undefined);
+      const storedBatches = batches
+        .map((batch, i) =>
+          batch.every((s) => ids.has(s.spanContext().spanId))
+            ? i
+            : batch.some((s) => ids.has(s.spanContext().spanId))
+              ? `part of ${i}`
+              : undefined,
+        )
+        .filter((i) => i !== undefined);
       console.log(`(f) buffer bound: ${JSON.stringify({ whileDown, peakBufferedRows, stats, storedRows: ids.size, storedBatches })}`);
 
       // Exact accounting: every row handed over is stored or dropped as buffer_full.
@@ -161,7 +175,9 @@ describe('delivery while the store is down', () => {
       const elapsedMs = Date.now() - started;
       const results = await within(1_000, 'the export results after shutdown', Promise.all(exported));
       const stats = exporter.stats()!;
-      console.log(`(g) shutdown, server never answers: ${JSON.stringify({ elapsedMs, shutdownTimeoutMs, stats, requests: proxy.requests.length })}`);
+      console.log(
+        `(g) shutdown, server never answers: ${JSON.stringify({ elapsedMs, shutdownTimeoutMs, stats, requests: proxy.requests.length })}`,
+      );
 
       expect(results.every((r) => r.code === ExportResultCode.FAILED)).toBe(true);
       expect(stats).toMatchObject({ exportedSpans: 0, exportedLlmCalls: 0, bufferedRows: 0, bufferedBytes: 0 });

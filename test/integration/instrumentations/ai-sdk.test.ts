@@ -77,7 +77,8 @@ const METADATA = { userId: 'user-1', sessionId: 'session-1' };
 const chatTokens = (scenario: 'text' | 'tool-call' | 'tool-result') => inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat'][scenario]);
 const claudeTokens = (scenario: 'text' | 'tool-call' | 'tool-result' | 'thinking') =>
   inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
-const embeddingTokens = (inputs: number) => inclusiveTokens('openai.embeddings', { prompt_tokens: FAKE_EMBEDDING_TOKENS_PER_INPUT * inputs });
+const embeddingTokens = (inputs: number) =>
+  inclusiveTokens('openai.embeddings', { prompt_tokens: FAKE_EMBEDDING_TOKENS_PER_INPUT * inputs });
 
 for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStreamUsage } of MAJORS) {
   const aiPackage = `ai-v${major}`;
@@ -101,7 +102,13 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
       maxRetries: 0,
       experimental_telemetry: { isEnabled: true, functionId: 'lab-fn', metadata: METADATA },
     });
-    const settings = () => ({ ...common(), system: 'You are terse.', prompt: 'Say hello.', temperature: 0.2, ...(major === 4 ? { maxTokens: 256 } : { maxOutputTokens: 256 }) });
+    const settings = () => ({
+      ...common(),
+      system: 'You are terse.',
+      prompt: 'Say hello.',
+      temperature: 0.2,
+      ...(major === 4 ? { maxTokens: 256 } : { maxOutputTokens: 256 }),
+    });
     const generate = (model: unknown, extra: object = {}) => ai.generateText({ model, ...settings(), ...extra });
     // The stream's error is rethrown from fullStream; onError only keeps the SDK from logging it.
     const stream = async (model: unknown, extra: object = {}) => {
@@ -135,16 +142,26 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
     });
     const generated = (fields: ExpectedRow) => row('ai.generateText.doGenerate', fields);
     const streamed = (fields: ExpectedRow) => row('ai.streamText.doStream', { time_to_first_token_ms: TIME_TO_FIRST_TOKEN, ...fields });
-    const claude = (fields: ExpectedRow): ExpectedRow => ({ provider: 'anthropic', model: CLAUDE_RESPONSE_MODEL, request_model: CLAUDE_MODEL, ...fields });
-    const openAiGenerated = (tokens: TokenColumns) => (generateDropsOpenAiDetails ? notCarried(tokens, 'cached_input_tokens', 'reasoning_tokens') : tokens);
+    const claude = (fields: ExpectedRow): ExpectedRow => ({
+      provider: 'anthropic',
+      model: CLAUDE_RESPONSE_MODEL,
+      request_model: CLAUDE_MODEL,
+      ...fields,
+    });
+    const openAiGenerated = (tokens: TokenColumns) =>
+      generateDropsOpenAiDetails ? notCarried(tokens, 'cached_input_tokens', 'reasoning_tokens') : tokens;
 
     it('generateText with OpenAI Chat: inclusive input, cache read and reasoning where the SDK reports them', async () => {
-      expectRows(await lab.run(() => generate(openai().chat(CHAT_MODEL))), [generated({ ...openAiGenerated(chatTokens('text')), finish_reasons: ['stop'] })]);
+      expectRows(await lab.run(() => generate(openai().chat(CHAT_MODEL))), [
+        generated({ ...openAiGenerated(chatTokens('text')), finish_reasons: ['stop'] }),
+      ]);
     });
 
     it('generateText with OpenAI Responses', async () => {
       const tokens = inclusiveTokens('openai.responses', FAKE_USAGE['openai.responses'].text);
-      expectRows(await lab.run(() => generate(openai().responses(CHAT_MODEL))), [generated({ ...openAiGenerated(tokens), finish_reasons: ['stop'] })]);
+      expectRows(await lab.run(() => generate(openai().responses(CHAT_MODEL))), [
+        generated({ ...openAiGenerated(tokens), finish_reasons: ['stop'] }),
+      ]);
     });
 
     it('streamText with OpenAI Chat and Responses: usage and time to first token', async () => {
@@ -163,7 +180,12 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
 
     it('a two-step tool loop: one row per provider call, none for the outer or tool spans', async () => {
       const result = await lab.run(() => generate(openai().chat(CHAT_MODEL), withWeatherTool()));
-      expect(result.spans.map((span) => span.name).sort()).toEqual(['ai.generateText', 'ai.generateText.doGenerate', 'ai.generateText.doGenerate', 'ai.toolCall']);
+      expect(result.spans.map((span) => span.name).sort()).toEqual([
+        'ai.generateText',
+        'ai.generateText.doGenerate',
+        'ai.generateText.doGenerate',
+        'ai.toolCall',
+      ]);
       expectRows(result, [
         generated({ ...openAiGenerated(chatTokens('tool-call')), finish_reasons: ['tool_calls'] }),
         generated({ ...openAiGenerated(chatTokens('tool-result')), finish_reasons: ['stop'] }),
@@ -171,11 +193,15 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
     });
 
     it('generateText with Anthropic: inclusive input with cache read and write', async () => {
-      expectRows(await lab.run(() => generate(anthropic(CLAUDE_MODEL))), [generated(claude({ ...claudeTokens('text'), finish_reasons: ['stop'] }))]);
+      expectRows(await lab.run(() => generate(anthropic(CLAUDE_MODEL))), [
+        generated(claude({ ...claudeTokens('text'), finish_reasons: ['stop'] })),
+      ]);
     });
 
     it('streamText with Anthropic: usage and time to first token', async () => {
-      expectRows(await lab.run(() => stream(anthropic(CLAUDE_MODEL))), [streamed(claude({ ...claudeTokens('text'), finish_reasons: ['stop'] }))]);
+      expectRows(await lab.run(() => stream(anthropic(CLAUDE_MODEL))), [
+        streamed(claude({ ...claudeTokens('text'), finish_reasons: ['stop'] })),
+      ]);
     });
 
     it('generateText with Anthropic extended thinking', async () => {
@@ -185,7 +211,9 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
         providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 1024 } } },
       };
       const tokens = anthropicReasoning ? claudeTokens('thinking') : notCarried(claudeTokens('thinking'), 'reasoning_tokens');
-      expectRows(await lab.run(() => generate(anthropic(CLAUDE_MODEL), thinking)), [generated(claude({ ...tokens, finish_reasons: ['stop'] }))]);
+      expectRows(await lab.run(() => generate(anthropic(CLAUDE_MODEL), thinking)), [
+        generated(claude({ ...tokens, finish_reasons: ['stop'] })),
+      ]);
     });
 
     it('a tool loop with Anthropic', async () => {
@@ -198,17 +226,29 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
     it('embed and embedMany: one embeddings row each', async () => {
       const model = () => openai().embedding(EMBEDDING_MODEL);
       const embeddings = (spanName: string, inputs: number) =>
-        row(spanName, { ...embeddingTokens(inputs), call_type: 'embeddings', model: EMBEDDING_MODEL, request_model: EMBEDDING_MODEL, finish_reasons: [] });
+        row(spanName, {
+          ...embeddingTokens(inputs),
+          call_type: 'embeddings',
+          model: EMBEDDING_MODEL,
+          request_model: EMBEDDING_MODEL,
+          finish_reasons: [],
+        });
       expectRows(await lab.run(() => ai.embed({ model: model(), value: 'hello', ...common() })), [embeddings('ai.embed.doEmbed', 1)]);
-      expectRows(await lab.run(() => ai.embedMany({ model: model(), values: ['a', 'b', 'c'], ...common() })), [embeddings('ai.embedMany.doEmbed', 3)]);
+      expectRows(await lab.run(() => ai.embedMany({ model: model(), values: ['a', 'b', 'c'], ...common() })), [
+        embeddings('ai.embedMany.doEmbed', 3),
+      ]);
     });
 
     it('failed calls: the provider-call span is the row, with the SDK error and the provider message', async () => {
       const { openai: openAiErrors, anthropic: anthropicErrors } = PROVIDER_ERROR_MESSAGES;
       const failedRow = (spanName: string, model: string, message: string, fields: ExpectedRow = {}) =>
         row(spanName, { ...failed('AI_APICallError', expect.stringContaining(message)), model, request_model: model, ...fields });
-      expectRows(await lab.run(() => generate(openai().chat('fake-error-429'))), [failedRow('ai.generateText.doGenerate', 'fake-error-429', openAiErrors[429])]);
-      expectRows(await lab.run(() => stream(openai().chat('fake-error-500'))), [failedRow('ai.streamText.doStream', 'fake-error-500', openAiErrors[500])]);
+      expectRows(await lab.run(() => generate(openai().chat('fake-error-429'))), [
+        failedRow('ai.generateText.doGenerate', 'fake-error-429', openAiErrors[429]),
+      ]);
+      expectRows(await lab.run(() => stream(openai().chat('fake-error-500'))), [
+        failedRow('ai.streamText.doStream', 'fake-error-500', openAiErrors[500]),
+      ]);
       expectRows(await lab.run(() => generate(anthropic('fake-error-400'))), [
         failedRow('ai.generateText.doGenerate', 'fake-error-400', anthropicErrors[400], { provider: 'anthropic' }),
       ]);

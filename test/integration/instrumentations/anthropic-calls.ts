@@ -36,7 +36,11 @@ export function anthropicClass(sdk: { Anthropic?: AnthropicConstructor; default?
 
 const system = [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }];
 const tools = [
-  { name: 'getWeather', description: 'Get the weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+  {
+    name: 'getWeather',
+    description: 'Get the weather for a city',
+    input_schema: { type: 'object', properties: { city: { type: 'string' } } },
+  },
 ];
 
 export function anthropicCalls(Anthropic: AnthropicConstructor, fake: FakeProvider, nativeTracing: boolean) {

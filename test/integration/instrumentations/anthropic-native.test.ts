@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => lab?.close());
 
-const tokens = (scenario: 'text' | 'tool-call' | 'thinking') => inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
+const tokens = (scenario: 'text' | 'tool-call' | 'thinking') =>
+  inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
 
 const row = (fields: ExpectedRow): ExpectedRow => ({
   span_name: 'anthropic.messages.create',
@@ -37,7 +38,8 @@ const row = (fields: ExpectedRow): ExpectedRow => ({
 });
 
 // The failure span has status ERROR without a message and no exception event: no message to store.
-const failedRow = (model: string, errorType: string): ExpectedRow => row({ ...failed(errorType, expect.any(String)), model, request_model: model });
+const failedRow = (model: string, errorType: string): ExpectedRow =>
+  row({ ...failed(errorType, expect.any(String)), model, request_model: model });
 
 for (const sdk of ['@anthropic-ai/sdk', 'anthropic-sdk-v0']) {
   describe(`@anthropic-ai/sdk@${installedVersion(sdk)} native tracing`, () => {
@@ -51,7 +53,9 @@ for (const sdk of ['@anthropic-ai/sdk', 'anthropic-sdk-v0']) {
     });
 
     it('records the conversation id given as a per-request option', async () => {
-      expectRows(await lab.run(() => calls.inConversation('conv-1')), [row({ ...tokens('text'), finish_reasons: ['stop'], conversation_id: 'conv-1' })]);
+      expectRows(await lab.run(() => calls.inConversation('conv-1')), [
+        row({ ...tokens('text'), finish_reasons: ['stop'], conversation_id: 'conv-1' }),
+      ]);
     });
 
     it('records streams with their time to first token', async () => {
@@ -62,7 +66,9 @@ for (const sdk of ['@anthropic-ai/sdk', 'anthropic-sdk-v0']) {
 
     it('records extended thinking with its reasoning tokens, streamed or not', async () => {
       expectRows(await lab.run(calls.thinking), [row({ ...tokens('thinking'), finish_reasons: ['stop'] })]);
-      expectRows(await lab.run(calls.streamThinking), [row({ ...tokens('thinking'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN })]);
+      expectRows(await lab.run(calls.streamThinking), [
+        row({ ...tokens('thinking'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+      ]);
     });
 
     it('records tool use as the tool_calls finish reason', async () => {

@@ -12,7 +12,15 @@
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, cacheExcludedAndDropped, expectRows, failed, inclusiveTokens, type ExpectedRow } from './expected.js';
+import {
+  PROVIDER_ERROR_MESSAGES,
+  SUCCEEDED,
+  cacheExcludedAndDropped,
+  expectRows,
+  failed,
+  inclusiveTokens,
+  type ExpectedRow,
+} from './expected.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 
 let lab: Lab;
@@ -20,7 +28,15 @@ let converse: (modelId: string, extra?: object) => Promise<unknown>;
 
 const MODEL_ID = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const toolConfig = {
-  tools: [{ toolSpec: { name: 'getWeather', description: 'Get the weather for a city', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } }],
+  tools: [
+    {
+      toolSpec: {
+        name: 'getWeather',
+        description: 'Get the weather for a city',
+        inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
+    },
+  ],
 };
 
 interface BedrockModule {
@@ -65,7 +81,8 @@ const row = (model: string, fields: ExpectedRow): ExpectedRow => ({
   ...fields,
 });
 
-const tokens = (scenario: 'text' | 'tool-call') => cacheExcludedAndDropped(inclusiveTokens('bedrock.converse', FAKE_USAGE['bedrock.converse'][scenario]));
+const tokens = (scenario: 'text' | 'tool-call') =>
+  cacheExcludedAndDropped(inclusiveTokens('bedrock.converse', FAKE_USAGE['bedrock.converse'][scenario]));
 
 describe(`@opentelemetry/instrumentation-aws-sdk@${installedVersion('@opentelemetry/instrumentation-aws-sdk')} Bedrock Converse`, () => {
   it('records a Converse call with the input the span reports and the stop reason', async () => {
@@ -73,7 +90,9 @@ describe(`@opentelemetry/instrumentation-aws-sdk@${installedVersion('@openteleme
   });
 
   it('records tool use as the tool_calls finish reason', async () => {
-    expectRows(await lab.run(() => converse(MODEL_ID, { toolConfig })), [row(MODEL_ID, { ...tokens('tool-call'), finish_reasons: ['tool_calls'] })]);
+    expectRows(await lab.run(() => converse(MODEL_ID, { toolConfig })), [
+      row(MODEL_ID, { ...tokens('tool-call'), finish_reasons: ['tool_calls'] }),
+    ]);
   });
 
   it('records failed calls with the AWS error name and message', async () => {

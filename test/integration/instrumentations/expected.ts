@@ -64,7 +64,10 @@ export function inclusiveTokens(api: FakeApi, usage: Usage): TokenColumns {
 }
 
 /** Columns an emitter does not carry are NULL, whatever the provider sent. */
-export function notCarried(tokens: TokenColumns, ...keys: Array<'cached_input_tokens' | 'cache_write_tokens' | 'reasoning_tokens'>): TokenColumns {
+export function notCarried(
+  tokens: TokenColumns,
+  ...keys: Array<'cached_input_tokens' | 'cache_write_tokens' | 'reasoning_tokens'>
+): TokenColumns {
   return { ...tokens, ...Object.fromEntries(keys.map((key) => [key, null])) };
 }
 
@@ -74,7 +77,13 @@ export function notCarried(tokens: TokenColumns, ...keys: Array<'cached_input_to
  */
 export function cacheExcludedAndDropped(tokens: TokenColumns): TokenColumns {
   const prompt = tokens.prompt_tokens - (tokens.cached_input_tokens ?? 0) - (tokens.cache_write_tokens ?? 0);
-  return { ...tokens, prompt_tokens: prompt, total_tokens: prompt + tokens.completion_tokens, cached_input_tokens: null, cache_write_tokens: null };
+  return {
+    ...tokens,
+    prompt_tokens: prompt,
+    total_tokens: prompt + tokens.completion_tokens,
+    cached_input_tokens: null,
+    cache_write_tokens: null,
+  };
 }
 
 function columns(prompt: number, completion: number, details: { cached?: number; written?: number; reasoning?: number }): TokenColumns {
@@ -122,7 +131,14 @@ export const PROVIDER_ERROR_MESSAGES = {
 
 /** A failed call: flagged, no usage, the `error` finish reason, and the type and message the span carries. */
 export function failed(errorType: unknown, errorMessage: unknown): ExpectedRow {
-  return { ...NO_USAGE, is_error: true, error_type: errorType, error_message: errorMessage, finish_reasons: ['error'], time_to_first_token_ms: null };
+  return {
+    ...NO_USAGE,
+    is_error: true,
+    error_type: errorType,
+    error_message: errorMessage,
+    finish_reasons: ['error'],
+    time_to_first_token_ms: null,
+  };
 }
 
 export const SUCCEEDED: ExpectedRow = { is_error: false, error_type: '', error_message: '' };
@@ -143,11 +159,13 @@ export const TIME_TO_FIRST_TOKEN = expect.toSatisfy(
 export function expectRows(result: ScenarioResult, expected: ExpectedRow[]): void {
   expect(result.rows, evidence(result)).toMatchObject(expected);
   for (const row of result.rows) {
-    if (row.time_to_first_token_ms !== null) expect(row.time_to_first_token_ms, `TTFT of ${row.span_name}`).toBeLessThanOrEqual(row.latency_ms);
+    if (row.time_to_first_token_ms !== null)
+      expect(row.time_to_first_token_ms, `TTFT of ${row.span_name}`).toBeLessThanOrEqual(row.latency_ms);
   }
 }
 
-const EVIDENCE_KEYS = /token|usage|model|finish|stop_reason|provider|system|operation\.name|span\.kind|error|status_code|time_to_first|msToFirst|metadata|conversation|session|user/i;
+const EVIDENCE_KEYS =
+  /token|usage|model|finish|stop_reason|provider|system|operation\.name|span\.kind|error|status_code|time_to_first|msToFirst|metadata|conversation|session|user/i;
 
 /** The spans of a scenario, with the attributes detection reads, for failure messages. */
 function evidence(result: ScenarioResult): string {

@@ -62,19 +62,21 @@ function checkCall(fixture: Fixture, row: LlmTraceRow, call: FixtureCall): void 
   expect.soft(row.call_type, `${where} call_type`).toBe(call.api === 'openai.embeddings' ? 'embeddings' : 'chat');
   if (call.model !== null) expect.soft(row.request_model, `${where} request_model`).toBe(call.model);
   if (call.status >= 400) {
-    expect.soft({ is_error: row.is_error, has_usage: row.has_usage, finish_reasons: row.finish_reasons }, `${where} error columns`).toEqual({
-      is_error: true,
-      has_usage: false,
-      finish_reasons: ['error'],
-    });
+    expect
+      .soft({ is_error: row.is_error, has_usage: row.has_usage, finish_reasons: row.finish_reasons }, `${where} error columns`)
+      .toEqual({
+        is_error: true,
+        has_usage: false,
+        finish_reasons: ['error'],
+      });
     return;
   }
   expect.soft(row.is_error, `${where} is_error`).toBe(false);
   if (call.usage === null || !row.has_usage) return;
   const expected = expectedTokens(fixture, call, call.usage);
-  expect.soft(pick(row, ['prompt_tokens', 'completion_tokens', 'total_tokens']), `${where} tokens`).toEqual(
-    pick(expected, ['prompt_tokens', 'completion_tokens', 'total_tokens']),
-  );
+  expect
+    .soft(pick(row, ['prompt_tokens', 'completion_tokens', 'total_tokens']), `${where} tokens`)
+    .toEqual(pick(expected, ['prompt_tokens', 'completion_tokens', 'total_tokens']));
   // Details are NULL when the emitter does not carry them; when present they are the provider's.
   for (const detail of ['cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const) {
     if (row[detail] !== null) expect.soft(row[detail], `${where} ${detail}`).toBe(expected[detail]);
@@ -111,10 +113,20 @@ describe('every captured fixture through the exporter’s row conversion', () =>
     // A library that emitted no span for a call (FINDINGS: failed OpenAI calls under Traceloop and
     // OpenInference, Traceloop's embeddings and legacy Responses) leaves nothing to convert.
     const expectedRows = fixture.raw.length === 0 ? 0 : calls.length;
-    expect.soft(rows.map((row) => row.span_name), `${fixture.id}: one row per provider call (${calls.length})`).toHaveLength(expectedRows);
+    expect
+      .soft(
+        rows.map((row) => row.span_name),
+        `${fixture.id}: one row per provider call (${calls.length})`,
+      )
+      .toHaveLength(expectedRows);
     if (rows.length === expectedRows) rows.forEach((row, i) => checkCall(fixture, row, calls[i]!));
 
     const wrappers = new Set(fixture.raw.filter((span) => isWrapper(span, fixture.raw)).map((span) => span.spanId));
-    expect.soft(rows.filter((row) => wrappers.has(row.span_id)).map((row) => row.span_name), `${fixture.id}: rows of wrapper spans`).toEqual([]);
+    expect
+      .soft(
+        rows.filter((row) => wrappers.has(row.span_id)).map((row) => row.span_name),
+        `${fixture.id}: rows of wrapper spans`,
+      )
+      .toEqual([]);
   });
 });

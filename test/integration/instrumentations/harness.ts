@@ -34,7 +34,6 @@ export const requireCjs = createRequire(import.meta.url);
 
 export const SERVICE_NAME = 'instrumentation-lab';
 
-
 /** The `llm_traces` columns the tests assert. */
 const ROW_COLUMNS = [
   'span_id',

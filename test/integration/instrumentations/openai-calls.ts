@@ -31,7 +31,11 @@ const messages = [
 const tools = [
   {
     type: 'function',
-    function: { name: 'getWeather', description: 'Get the weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+    function: {
+      name: 'getWeather',
+      description: 'Get the weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    },
   },
 ];
 

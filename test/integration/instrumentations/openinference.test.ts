@@ -15,7 +15,16 @@ import { AnthropicInstrumentation } from '@arizeai/openinference-instrumentation
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
 import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import { NO_USAGE, PROVIDER_ERROR_MESSAGES, SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, inclusiveTokens, type ExpectedRow } from './expected.js';
+import {
+  NO_USAGE,
+  PROVIDER_ERROR_MESSAGES,
+  SUCCEEDED,
+  TIME_TO_FIRST_TOKEN,
+  expectRows,
+  failed,
+  inclusiveTokens,
+  type ExpectedRow,
+} from './expected.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
@@ -53,24 +62,38 @@ describe(`@arizeai/openinference-instrumentation-openai@${installedVersion('@ari
 
   it('records a tool call', async () => {
     expectRows(await lab.run(calls.chatToolCall), [
-      row('OpenAI Chat Completions', { ...inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat']['tool-call']), finish_reasons: ['tool_calls'] }),
+      row('OpenAI Chat Completions', {
+        ...inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat']['tool-call']),
+        finish_reasons: ['tool_calls'],
+      }),
     ]);
   });
 
   it('records a chat stream without usage (the library counts no streamed tokens)', async () => {
     // The stream span names only the requested model.
-    expectRows(await lab.run(calls.chatStream), [row('OpenAI Chat Completions', { ...NO_USAGE, model: CHAT_MODEL, finish_reasons: ['stop'] })]);
+    expectRows(await lab.run(calls.chatStream), [
+      row('OpenAI Chat Completions', { ...NO_USAGE, model: CHAT_MODEL, finish_reasons: ['stop'] }),
+    ]);
   });
 
   it('records Responses API calls, streamed or not; the completed response in output.value is the stop', async () => {
-    const expected = row('OpenAI Responses', { ...inclusiveTokens('openai.responses', FAKE_USAGE['openai.responses'].text), finish_reasons: ['stop'] });
+    const expected = row('OpenAI Responses', {
+      ...inclusiveTokens('openai.responses', FAKE_USAGE['openai.responses'].text),
+      finish_reasons: ['stop'],
+    });
     expectRows(await lab.run(calls.responses), [expected]);
     expectRows(await lab.run(calls.responsesStream), [expected]);
   });
 
   it('records an embeddings call without usage (the span has no token count)', async () => {
     expectRows(await lab.run(calls.embeddings), [
-      row('OpenAI Embeddings', { ...NO_USAGE, call_type: 'embeddings', model: EMBEDDING_MODEL, request_model: EMBEDDING_MODEL, finish_reasons: [] }),
+      row('OpenAI Embeddings', {
+        ...NO_USAGE,
+        call_type: 'embeddings',
+        model: EMBEDDING_MODEL,
+        request_model: EMBEDDING_MODEL,
+        finish_reasons: [],
+      }),
     ]);
   });
 
@@ -84,7 +107,8 @@ describe(`@arizeai/openinference-instrumentation-openai@${installedVersion('@ari
 });
 
 const anthropicVersion = installedVersion('@arizeai/openinference-instrumentation-anthropic');
-const tokens = (scenario: 'text' | 'tool-call' | 'thinking') => inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
+const tokens = (scenario: 'text' | 'tool-call' | 'thinking') =>
+  inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
 
 const anthropicRow = (fields: ExpectedRow): ExpectedRow => ({
   call_type: 'chat',
@@ -113,8 +137,12 @@ for (const { sdk, rateLimited, rejected } of SDKS) {
   describe(`@arizeai/openinference-instrumentation-anthropic@${anthropicVersion} on @anthropic-ai/sdk@${installedVersion(sdk)}`, () => {
     let Anthropic: AnthropicConstructor;
     beforeAll(() => {
-      const instrumentation = new AnthropicInstrumentation({ instrumentationConfig: { enabled: false }, tracerProvider: lab.tracerProvider });
-      const module = requireCjs(sdk) as Parameters<AnthropicInstrumentation['manuallyInstrument']>[0] & Parameters<typeof anthropicClass>[0];
+      const instrumentation = new AnthropicInstrumentation({
+        instrumentationConfig: { enabled: false },
+        tracerProvider: lab.tracerProvider,
+      });
+      const module = requireCjs(sdk) as Parameters<AnthropicInstrumentation['manuallyInstrument']>[0] &
+        Parameters<typeof anthropicClass>[0];
       instrumentation.manuallyInstrument(module);
       Anthropic = anthropicClass(module);
     });
@@ -162,12 +190,16 @@ for (const { sdk, rateLimited, rejected } of SDKS) {
       });
 
       it('writes one row with the time to first token for a stream', async () => {
-        expectRows(await lab.run(calls.stream), [anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN })]);
+        expectRows(await lab.run(calls.stream), [
+          anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+        ]);
       });
 
       // The helper's request span is not a child of the instrumentation's: the two spans are separate traces.
       it('writes one row for the messages.stream() helper', async () => {
-        expectRows(await lab.run(calls.streamHelper), [anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN })]);
+        expectRows(await lab.run(calls.streamHelper), [
+          anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+        ]);
       });
 
       it('writes one row for a tool use', async () => {

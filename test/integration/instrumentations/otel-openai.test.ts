@@ -78,12 +78,18 @@ describe.each(['openai', 'openai-v4'])('@opentelemetry/instrumentation-openai on
 
   it('records a tool call as the tool_calls finish reason', async () => {
     expectRows(await lab.run(calls.chatToolCall), [
-      row(`chat ${CHAT_MODEL}`, { ...carried(inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat']['tool-call'])), finish_reasons: ['tool_calls'] }),
+      row(`chat ${CHAT_MODEL}`, {
+        ...carried(inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat']['tool-call'])),
+        finish_reasons: ['tool_calls'],
+      }),
     ]);
   });
 
   it('records a Responses API call and its stream', async () => {
-    const expected = row(`chat ${CHAT_MODEL}`, { ...carried(inclusiveTokens('openai.responses', FAKE_USAGE['openai.responses'].text)), finish_reasons: ['stop'] });
+    const expected = row(`chat ${CHAT_MODEL}`, {
+      ...carried(inclusiveTokens('openai.responses', FAKE_USAGE['openai.responses'].text)),
+      finish_reasons: ['stop'],
+    });
     expectRows(await lab.run(calls.responses), [expected]);
     expectRows(await lab.run(calls.responsesStream), [expected]);
   });
@@ -103,8 +109,12 @@ describe.each(['openai', 'openai-v4'])('@opentelemetry/instrumentation-openai on
   it('records failures with the SDK error class and the provider message', async () => {
     const { openai } = PROVIDER_ERROR_MESSAGES;
     expectRows(await lab.run(calls.chatRateLimited), [failedRow('fake-error-429', 'chat fake-error-429', 'RateLimitError', openai[429])]);
-    expectRows(await lab.run(calls.chatStreamRejected), [failedRow('fake-error-400', 'chat fake-error-400', 'BadRequestError', openai[400])]);
-    expectRows(await lab.run(calls.responsesServerError), [failedRow('fake-error-500', 'chat fake-error-500', 'InternalServerError', openai[500])]);
+    expectRows(await lab.run(calls.chatStreamRejected), [
+      failedRow('fake-error-400', 'chat fake-error-400', 'BadRequestError', openai[400]),
+    ]);
+    expectRows(await lab.run(calls.responsesServerError), [
+      failedRow('fake-error-500', 'chat fake-error-500', 'InternalServerError', openai[500]),
+    ]);
     expectRows(await lab.run(calls.embeddingsUnauthorized), [
       failedRow('fake-error-401', 'embeddings fake-error-401', 'AuthenticationError', openai[401], 'embeddings'),
     ]);

@@ -121,7 +121,9 @@ for (const version of VERSIONS) {
       });
 
       it('records a chat completion and a tool call', async () => {
-        expectRows(await lab.run(calls.chat), [row({ ...openAiCarried(inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat'].text)), finish_reasons: ['stop'] })]);
+        expectRows(await lab.run(calls.chat), [
+          row({ ...openAiCarried(inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat'].text)), finish_reasons: ['stop'] }),
+        ]);
         expectRows(await lab.run(calls.chatToolCall), [
           row({ ...openAiCarried(inclusiveTokens('openai.chat', FAKE_USAGE['openai.chat']['tool-call'])), finish_reasons: ['tool_calls'] }),
         ]);
@@ -176,7 +178,9 @@ for (const version of VERSIONS) {
         });
 
         it('records tool use as the tool_calls finish reason', async () => {
-          expectRows(await lab.run(calls.toolUse), [row({ ...version.anthropicTokens(tokens('tool-call')), finish_reasons: ['tool_calls'] })]);
+          expectRows(await lab.run(calls.toolUse), [
+            row({ ...version.anthropicTokens(tokens('tool-call')), finish_reasons: ['tool_calls'] }),
+          ]);
         });
 
         it('records a failed call; a failing stream gets no span', async () => {
@@ -205,12 +209,16 @@ for (const version of VERSIONS) {
         });
 
         it('writes one row with the time to first token for a stream', async () => {
-          expectRows(await lab.run(calls.stream), [anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN })]);
+          expectRows(await lab.run(calls.stream), [
+            anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+          ]);
         });
 
         // The helper's request span is not a child of the instrumentation's: the two spans are separate traces.
         it('writes one row for the messages.stream() helper', async () => {
-          expectRows(await lab.run(calls.streamHelper), [anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN })]);
+          expectRows(await lab.run(calls.streamHelper), [
+            anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+          ]);
         });
 
         it('writes one row for a tool use', async () => {

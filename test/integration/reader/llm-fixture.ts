@@ -87,9 +87,20 @@ export function makeRow(i: number): LlmRow {
 }
 
 /** Priced calls cost input + output nano-dollars in exact decimal strings; gemini calls have no known price. */
-function costOf(i: number, provider: string, hasUsage: boolean): Pick<LlmRow, 'cost_usd' | 'input_cost_usd' | 'cached_input_cost_usd' | 'cache_write_cost_usd' | 'output_cost_usd' | 'cost_source'> {
+function costOf(
+  i: number,
+  provider: string,
+  hasUsage: boolean,
+): Pick<LlmRow, 'cost_usd' | 'input_cost_usd' | 'cached_input_cost_usd' | 'cache_write_cost_usd' | 'output_cost_usd' | 'cost_source'> {
   if (!hasUsage || provider === 'gcp.gemini') {
-    return { cost_usd: null, input_cost_usd: null, cached_input_cost_usd: null, cache_write_cost_usd: null, output_cost_usd: null, cost_source: '' };
+    return {
+      cost_usd: null,
+      input_cost_usd: null,
+      cached_input_cost_usd: null,
+      cache_write_cost_usd: null,
+      output_cost_usd: null,
+      cost_source: '',
+    };
   }
   const input = 1_000_000n + BigInt(i) * 1_234n;
   const output = 3_000_000n + BigInt(i) * 7n;

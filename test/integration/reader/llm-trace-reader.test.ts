@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlmTraceReader, ReaderArgumentError, type LlmTraceSummary, type UsageGroupBy, type UsageStats } from '../../../src/reader/index.js';
+import {
+  LlmTraceReader,
+  ReaderArgumentError,
+  type LlmTraceSummary,
+  type UsageGroupBy,
+  type UsageStats,
+} from '../../../src/reader/index.js';
 import { parseTableDefinition } from '../../../src/schema/ddl.js';
 import { ensureSchema } from '../../../src/schema/migrate.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
@@ -15,7 +21,13 @@ let defaultOrg: LlmTraceReader;
 
 beforeAll(async () => {
   store = await openTestStore();
-  await ensureSchema(store.client, { database: 'otel', tracesTable: undefined, llmTable: 'llm_traces', ttlDays: undefined, cluster: undefined });
+  await ensureSchema(store.client, {
+    database: 'otel',
+    tracesTable: undefined,
+    llmTable: 'llm_traces',
+    ttlDays: undefined,
+    cluster: undefined,
+  });
   // Inserted newest first, so no ordering below can come from insertion order.
   await store.client.insert({ table: 'otel.llm_traces', values: [...rows].reverse().map(insertable), format: 'JSONEachRow' });
   orgA = new LlmTraceReader({ client: store.client, organizationId: 'org-a' });
@@ -57,7 +69,13 @@ describe('LlmTraceReader.getById / getByStepId', () => {
 
   it('returns reported zero and unreported usage distinctly', async () => {
     const noUsage = await orgA.getById('call-0');
-    expect(noUsage).toMatchObject({ hasUsage: false, promptTokens: 0, cachedInputTokens: null, isError: true, errorType: 'RateLimitError' });
+    expect(noUsage).toMatchObject({
+      hasUsage: false,
+      promptTokens: 0,
+      cachedInputTokens: null,
+      isError: true,
+      errorType: 'RateLimitError',
+    });
   });
 
   it('returns null for an unknown id', async () => {
@@ -145,8 +163,13 @@ describe('LlmTraceReader.list', () => {
       'call-120',
     ]);
     expect((await orgA.list({ runId: 'run-12', isError: true })).map((trace) => trace.id)).toEqual(['call-126']);
-    expect((await orgA.list({ runId: 'run-12', callType: 'chat', includePayloads: true })).map((trace) => [trace.id, trace.requestJson])).toEqual(
-      newestFirst(rowsOf('org-a').filter((row) => row.run_id === 'run-12' && row.call_type === 'chat')).map((row) => [row.id, row.request_json]),
+    expect(
+      (await orgA.list({ runId: 'run-12', callType: 'chat', includePayloads: true })).map((trace) => [trace.id, trace.requestJson]),
+    ).toEqual(
+      newestFirst(rowsOf('org-a').filter((row) => row.run_id === 'run-12' && row.call_type === 'chat')).map((row) => [
+        row.id,
+        row.request_json,
+      ]),
     );
     const traceId = rows[124]!.trace_id;
     expect(await orgA.list({ traceId })).toEqual([summary(rows[124]!)]);
@@ -200,8 +223,14 @@ function expectedStats(list: LlmRow[], groupBy: UsageGroupBy): UsageStats[] {
       cacheWriteTokens: reportedSum(group, (row) => row.cache_write_tokens),
       reasoningTokens: reportedSum(group, (row) => row.reasoning_tokens),
       avgLatencyMs: sumOf(group, (row) => row.latency_ms) / group.length,
-      p50LatencyMs: interpolatedQuantile(group.map((row) => row.latency_ms), 0.5),
-      p95LatencyMs: interpolatedQuantile(group.map((row) => row.latency_ms), 0.95),
+      p50LatencyMs: interpolatedQuantile(
+        group.map((row) => row.latency_ms),
+        0.5,
+      ),
+      p95LatencyMs: interpolatedQuantile(
+        group.map((row) => row.latency_ms),
+        0.95,
+      ),
       requestSizeBytes: sumOf(group, (row) => row.request_size_bytes),
       responseSizeBytes: sumOf(group, (row) => row.response_size_bytes),
       costUsd: costSum(group),
@@ -213,7 +242,12 @@ function expectedStats(list: LlmRow[], groupBy: UsageGroupBy): UsageStats[] {
 /** Floats compared to 6 decimals; everything else exactly. */
 function rounded(stats: UsageStats[]): UsageStats[] {
   const round = (value: number) => Math.round(value * 1e6) / 1e6;
-  return stats.map((s) => ({ ...s, avgLatencyMs: round(s.avgLatencyMs), p50LatencyMs: round(s.p50LatencyMs), p95LatencyMs: round(s.p95LatencyMs) }));
+  return stats.map((s) => ({
+    ...s,
+    avgLatencyMs: round(s.avgLatencyMs),
+    p50LatencyMs: round(s.p50LatencyMs),
+    p95LatencyMs: round(s.p95LatencyMs),
+  }));
 }
 
 describe('LlmTraceReader.getUsageStats', () => {
@@ -340,7 +374,13 @@ describe('LlmTraceReader argument checks', () => {
   });
 
   it('reads a table under another database and name', async () => {
-    await ensureSchema(store.client, { database: 'analytics', tracesTable: undefined, llmTable: 'calls', ttlDays: undefined, cluster: undefined });
+    await ensureSchema(store.client, {
+      database: 'analytics',
+      tracesTable: undefined,
+      llmTable: 'calls',
+      ttlDays: undefined,
+      cluster: undefined,
+    });
     await store.client.insert({ table: 'analytics.calls', values: [insertable(rows[1]!)], format: 'JSONEachRow' });
     const reader = new LlmTraceReader({ client: store.client, organizationId: 'org-a', database: 'analytics', table: 'calls' });
     expect(await reader.getById('call-1')).toEqual(expectedTrace(rows[1]!));

@@ -56,8 +56,20 @@ function collectorRow(span: SpanInput, { withScope = true } = {}): Record<string
 /** Trace A: one span per convention the run view shows, and noise it must leave out. Listed out of time order. */
 const traceA: SpanInput[] = [
   { spanId: 'aaaaaaaaaaaaaa07', name: 'pg.query SELECT', offsetNs: 700_000_001n },
-  { spanId: 'aaaaaaaaaaaaaaa1', parentSpanId: '', name: 'POST /v1/agents/run', kind: 'Server', offsetNs: 0n, durationNs: '9007199254740993' },
-  { spanId: 'aaaaaaaaaaaaaa02', name: 'invoke_agent support-bot', offsetNs: 100_000_001n, attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+  {
+    spanId: 'aaaaaaaaaaaaaaa1',
+    parentSpanId: '',
+    name: 'POST /v1/agents/run',
+    kind: 'Server',
+    offsetNs: 0n,
+    durationNs: '9007199254740993',
+  },
+  {
+    spanId: 'aaaaaaaaaaaaaa02',
+    name: 'invoke_agent support-bot',
+    offsetNs: 100_000_001n,
+    attributes: { 'gen_ai.operation.name': 'invoke_agent' },
+  },
   { spanId: 'aaaaaaaaaaaaaa03', name: 'step 1', offsetNs: 150_000_002n },
   {
     spanId: 'aaaaaaaaaaaaaa04',
@@ -74,11 +86,21 @@ const traceA: SpanInput[] = [
     links: [{ traceId: TRACE_B, spanId: 'bbbbbbbbbbbbbbb1', traceState: 'vendor=1', attributes: { reason: 'retry' } }],
   },
   { spanId: 'aaaaaaaaaaaaaa05', name: 'HTTP POST', kind: 'Client', offsetNs: 210_000_000n },
-  { spanId: 'aaaaaaaaaaaaaa06', name: 'execute_tool get_weather', offsetNs: 600_000_000n, attributes: { 'gen_ai.tool.name': 'get_weather' } },
+  {
+    spanId: 'aaaaaaaaaaaaaa06',
+    name: 'execute_tool get_weather',
+    offsetNs: 600_000_000n,
+    attributes: { 'gen_ai.tool.name': 'get_weather' },
+  },
   { spanId: 'aaaaaaaaaaaaaa08', name: 'ai.streamText', offsetNs: 800_000_000n },
   { spanId: 'aaaaaaaaaaaaaa09', name: 'ai.streamText.doStream', offsetNs: 800_000_500n },
   { spanId: 'aaaaaaaaaaaaaa10', name: 'llm.time_to_first_token', offsetNs: 900_000_000n },
-  { spanId: 'aaaaaaaaaaaaaa11', name: 'OpenAI Chat Completions', offsetNs: 1_000_000_000n, attributes: { 'openinference.span.kind': 'LLM' } },
+  {
+    spanId: 'aaaaaaaaaaaaaa11',
+    name: 'OpenAI Chat Completions',
+    offsetNs: 1_000_000_000n,
+    attributes: { 'openinference.span.kind': 'LLM' },
+  },
   { spanId: 'aaaaaaaaaaaaaa12', name: 'vector search', offsetNs: 1_100_000_000n, attributes: { 'openinference.span.kind': 'RETRIEVER' } },
   { spanId: 'aaaaaaaaaaaaaa13', name: 'LettaAgent.step', offsetNs: 1_200_000_000n },
   { spanId: 'aaaaaaaaaaaaaa14', name: 'ai.toolCall', offsetNs: 1_300_000_000n },
@@ -88,11 +110,20 @@ const traceA: SpanInput[] = [
   { spanId: 'aaaaaaaaaaaaaa17', name: 'agent_step', offsetNs: 1_999_999_999n },
 ];
 const UI_SPAN_IDS = ['a1', '02', '03', '04', '06', '09', '10', '11', '13', '14', '15', '17'].map((suffix) => suffix.padStart(16, 'a'));
-const ALL_SPAN_IDS = ['a1', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17'].map((s) => s.padStart(16, 'a'));
+const ALL_SPAN_IDS = ['a1', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17'].map((s) =>
+  s.padStart(16, 'a'),
+);
 
 const traceB: SpanInput[] = [
   { traceId: TRACE_B, spanId: 'bbbbbbbbbbbbbbb1', parentSpanId: '', name: 'POST /v1/other', offsetNs: 5_000_000_000n },
-  { traceId: TRACE_B, spanId: 'bbbbbbbbbbbbbbb2', parentSpanId: 'bbbbbbbbbbbbbbb1', name: 'chat claude', offsetNs: 5_100_000_000n, attributes: { 'gen_ai.operation.name': 'chat' } },
+  {
+    traceId: TRACE_B,
+    spanId: 'bbbbbbbbbbbbbbb2',
+    parentSpanId: 'bbbbbbbbbbbbbbb1',
+    name: 'chat claude',
+    offsetNs: 5_100_000_000n,
+    attributes: { 'gen_ai.operation.name': 'chat' },
+  },
 ];
 
 let store: TestStore;
@@ -121,7 +152,8 @@ async function timestampIndexParts(sent: QueryParams): Promise<{ initial: number
   const reads: Array<{ Indexes?: Array<Record<string, unknown>> }> = [];
   const collect = (node: unknown): void => {
     if (typeof node !== 'object' || node === null) return;
-    if ((node as Record<string, unknown>)['Node Type'] === 'ReadFromMergeTree') reads.push(node as { Indexes?: Array<Record<string, unknown>> });
+    if ((node as Record<string, unknown>)['Node Type'] === 'ReadFromMergeTree')
+      reads.push(node as { Indexes?: Array<Record<string, unknown>> });
     Object.values(node).forEach(collect);
   };
   collect(JSON.parse(await result.text()));
@@ -141,8 +173,18 @@ beforeAll(async () => {
   };
   diag.setLogger(logger, DiagLogLevel.DEBUG);
   store = await openTestStore();
-  await ensureSchema(store.client, { database: 'otel', tracesTable: 'otel_traces', llmTable: 'llm_traces', ttlDays: undefined, cluster: undefined });
-  await store.client.insert({ table: 'otel.otel_traces', values: [...traceA, ...traceB].map((span) => collectorRow(span)), format: 'JSONEachRow' });
+  await ensureSchema(store.client, {
+    database: 'otel',
+    tracesTable: 'otel_traces',
+    llmTable: 'llm_traces',
+    ttlDays: undefined,
+    cluster: undefined,
+  });
+  await store.client.insert({
+    table: 'otel.otel_traces',
+    values: [...traceA, ...traceB].map((span) => collectorRow(span)),
+    format: 'JSONEachRow',
+  });
   // run-7 of org-a lives in trace A (two calls); run-7 of org-b in trace B.
   await store.client.insert({
     table: 'otel.llm_traces',
@@ -259,7 +301,11 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
 
   it('returns a run whose trace has no span to show with its trace id and no spans', async () => {
     const traceWithoutSpans = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
-    await store.client.insert({ table: 'otel.llm_traces', values: [llmCall(4, 'org-a', 'run-8', traceWithoutSpans)], format: 'JSONEachRow' });
+    await store.client.insert({
+      table: 'otel.llm_traces',
+      values: [llmCall(4, 'org-a', 'run-8', traceWithoutSpans)],
+      format: 'JSONEachRow',
+    });
     const orgA = new OtelTraceReader({ client: store.client, organizationId: 'org-a' });
     expect(await orgA.getRunTrace('run-8')).toEqual({ runId: 'run-8', traceId: traceWithoutSpans, spans: [] });
     expect(await new OtelTraceReader({ client: store.client, organizationId: 'org-b' }).getRunTrace('run-8')).toBeNull();
@@ -300,10 +346,12 @@ describe('OtelTraceReader on the current otel_traces DDL', () => {
 
   it('rejects bad identifiers and reports a missing table clearly', async () => {
     expect(() => new OtelTraceReader({ client: store.client, table: 'otel_traces`' })).toThrow(ReaderArgumentError);
-    expect(() => new OtelTraceReader({ client: store.client, organizationId: 7 as unknown as string })).toThrow('organizationId must be a string');
-    await expect(new OtelTraceReader({ client: store.client, table: 'no_such_table', organizationId: 'org-a' }).getTraceSpans(TRACE_A)).rejects.toThrow(
-      'llm-traces reader: table `otel`.`no_such_table` does not exist',
+    expect(() => new OtelTraceReader({ client: store.client, organizationId: 7 as unknown as string })).toThrow(
+      'organizationId must be a string',
     );
+    await expect(
+      new OtelTraceReader({ client: store.client, table: 'no_such_table', organizationId: 'org-a' }).getTraceSpans(TRACE_A),
+    ).rejects.toThrow('llm-traces reader: table `otel`.`no_such_table` does not exist');
   });
 });
 
@@ -352,8 +400,23 @@ describe('OtelTraceReader on older Collector tables', () => {
   ];
 
   const legacySpans: SpanInput[] = [
-    { spanId: 'aaaaaaaaaaaaaa04', name: 'chat gpt-4o', kind: 'SPAN_KIND_CLIENT', status: 'STATUS_CODE_ERROR', offsetNs: 200_000_003n, attributes: { 'gen_ai.operation.name': 'chat' } },
-    { spanId: 'aaaaaaaaaaaaaaa1', parentSpanId: '', name: 'POST /v1/agents/run', kind: 'SPAN_KIND_SERVER', status: 'STATUS_CODE_OK', offsetNs: 0n, durationNs: '2000000000' },
+    {
+      spanId: 'aaaaaaaaaaaaaa04',
+      name: 'chat gpt-4o',
+      kind: 'SPAN_KIND_CLIENT',
+      status: 'STATUS_CODE_ERROR',
+      offsetNs: 200_000_003n,
+      attributes: { 'gen_ai.operation.name': 'chat' },
+    },
+    {
+      spanId: 'aaaaaaaaaaaaaaa1',
+      parentSpanId: '',
+      name: 'POST /v1/agents/run',
+      kind: 'SPAN_KIND_SERVER',
+      status: 'STATUS_CODE_OK',
+      offsetNs: 0n,
+      durationNs: '2000000000',
+    },
     { spanId: 'aaaaaaaaaaaaaa05', name: 'HTTP POST', kind: 'SPAN_KIND_CLIENT', status: 'STATUS_CODE_UNSET', offsetNs: 210_000_000n },
     { spanId: 'aaaaaaaaaaaaaa17', name: 'agent_step', kind: 'SPAN_KIND_INTERNAL', status: 'STATUS_CODE_UNSET', offsetNs: 1_999_999_999n },
   ];
@@ -361,7 +424,11 @@ describe('OtelTraceReader on older Collector tables', () => {
   beforeAll(async () => {
     await store.client.command({ query: 'CREATE DATABASE legacy' });
     for (const statement of [ORIGINAL_DDL, ...LOOKUP_ERA_DDL]) await store.client.command({ query: statement });
-    await store.client.insert({ table: 'legacy.otel_traces', values: legacySpans.map((span) => collectorRow(span, { withScope: false })), format: 'JSONEachRow' });
+    await store.client.insert({
+      table: 'legacy.otel_traces',
+      values: legacySpans.map((span) => collectorRow(span, { withScope: false })),
+      format: 'JSONEachRow',
+    });
     await store.client.insert({ table: 'legacy.spans', values: legacySpans.map((span) => collectorRow(span)), format: 'JSONEachRow' });
   });
 
@@ -381,14 +448,21 @@ describe('OtelTraceReader on older Collector tables', () => {
     const ui = await new OtelTraceReader({ client: store.client, database: 'legacy' }).getTraceSpans(TRACE_A, { uiSpansOnly: true });
     expect(ids(ui)).toEqual(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaa04', 'aaaaaaaaaaaaaa17']);
     // Without llm_traces (a Collector-only deployment) every trace is the default organization's.
-    expect(await new OtelTraceReader({ client: store.client, database: 'legacy', organizationId: 'org-a' }).getTraceSpans(TRACE_A)).toEqual([]);
+    expect(await new OtelTraceReader({ client: store.client, database: 'legacy', organizationId: 'org-a' }).getTraceSpans(TRACE_A)).toEqual(
+      [],
+    );
   });
 
   it('reads the 2023 table through its first-generation lookup table', async () => {
     debugLines.length = 0;
     const spans = await new OtelTraceReader({ client: store.client, database: 'legacy', table: 'spans' }).getTraceSpans(TRACE_A);
     expect(ids(spans)).toEqual(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaa04', 'aaaaaaaaaaaaaa05', 'aaaaaaaaaaaaaa17']);
-    expect(spans[1]).toMatchObject({ spanKind: 'Client', statusCode: 'Error', scopeName: 'llm-traces-test', timestampNs: '1795346764170123460' });
+    expect(spans[1]).toMatchObject({
+      spanKind: 'Client',
+      statusCode: 'Error',
+      scopeName: 'llm-traces-test',
+      timestampNs: '1795346764170123460',
+    });
     expect(debugLines).toEqual([]);
   });
 });

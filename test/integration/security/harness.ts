@@ -63,7 +63,9 @@ export async function tableInventory(rows: Rows): Promise<Record<string, string>
   const tables = await rows(
     "SELECT database, name, engine FROM system.tables WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name",
   );
-  const databases = await rows("SELECT name FROM system.databases WHERE name NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY name");
+  const databases = await rows(
+    "SELECT name FROM system.databases WHERE name NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY name",
+  );
   const inventory: Record<string, string> = { databases: databases.map((row) => row.name).join(',') };
   for (const { database, name, engine } of tables as Array<{ database: string; name: string; engine: string }>) {
     const table = `\`${database}\`.\`${name}\``;
@@ -93,7 +95,11 @@ export function recordingClient(client: ClickHouseClient): { client: ClickHouseC
       if (typeof value !== 'function') return value;
       if (!methods.has(property)) return value.bind(target);
       return (params: { query?: string; table?: string; query_params?: Record<string, unknown> }) => {
-        statements.push({ method: String(property), query: params.query ?? `INSERT INTO ${params.table}`, params: params.query_params ?? {} });
+        statements.push({
+          method: String(property),
+          query: params.query ?? `INSERT INTO ${params.table}`,
+          params: params.query_params ?? {},
+        });
         return value.call(target, params);
       };
     },

@@ -10,13 +10,7 @@ import { createClient } from '@clickhouse/client';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LlmTraceReader,
-  MAX_LIST_LIMIT,
-  MAX_SPAN_LIMIT,
-  OtelTraceReader,
-  ReaderArgumentError,
-} from '../../../src/reader/index.js';
+import { LlmTraceReader, MAX_LIST_LIMIT, MAX_SPAN_LIMIT, OtelTraceReader, ReaderArgumentError } from '../../../src/reader/index.js';
 import { resolveServerOptions } from '../../../src/server/server-options.js';
 import { makeSpan } from '../../support/spans.js';
 import { runCli, startServe, type ServeProcess } from '../../support/serve-process.js';
@@ -164,7 +158,8 @@ interface Probe {
 const isStored = (value: string) => storedIndex.has(value);
 const foundTwin = (value: string) => (isStored(value) ? HARMLESS : ABSENT);
 const ownRow = (value: string): string[] => (isStored(value) ? [value] : []);
-const ids = (rows: Array<{ id: string; organizationId: string }>) => rows.map((row) => (row.organizationId === '' ? row.id : `${row.organizationId}/${row.id}`));
+const ids = (rows: Array<{ id: string; organizationId: string }>) =>
+  rows.map((row) => (row.organizationId === '' ? row.id : `${row.organizationId}/${row.id}`));
 const idOf = (row: { id: string; organizationId: string } | null) => (row === null ? null : ids([row])[0]!);
 /** The trace of the stored call whose run id is `value`: that call's span alone. */
 const runOf = (value: string) => ({ traceId: traceIdOf(storedIndex.get(value)!), spanIds: [spanIdOf(storedIndex.get(value)!)] });
@@ -183,10 +178,17 @@ describe('injection through the readers, the JSON API and the CLI', () => {
   });
 
   it('stored every hostile value byte for byte', async () => {
-    expect(inventoryBefore).toMatchObject({ 'otel.llm_traces': `MergeTree ${STORED.length + 1} rows`, 'otel.otel_traces': `MergeTree ${STORED.length + 1} rows` });
-    const rows = await rowsOf(store.client)("SELECT hex(id) AS id, hex(agent_id) AS agent, hex(call_type) AS type FROM otel.llm_traces WHERE organization_id = ''");
+    expect(inventoryBefore).toMatchObject({
+      'otel.llm_traces': `MergeTree ${STORED.length + 1} rows`,
+      'otel.otel_traces': `MergeTree ${STORED.length + 1} rows`,
+    });
+    const rows = await rowsOf(store.client)(
+      "SELECT hex(id) AS id, hex(agent_id) AS agent, hex(call_type) AS type FROM otel.llm_traces WHERE organization_id = ''",
+    );
     const hex = (value: string) => Buffer.from(value, 'utf8').toString('hex').toUpperCase();
-    expect(new Set(rows.map((row) => `${row.id} ${row.agent} ${row.type}`))).toEqual(new Set(STORED.map(([, value]) => `${hex(value)} ${hex(value)} ${hex(value)}`)));
+    expect(new Set(rows.map((row) => `${row.id} ${row.agent} ${row.type}`))).toEqual(
+      new Set(STORED.map(([, value]) => `${hex(value)} ${hex(value)} ${hex(value)}`)),
+    );
   });
 
   describe('readers', () => {
@@ -202,8 +204,18 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     });
 
     const probes: Probe[] = [
-      { name: 'getById(id)', read: async (v) => idOf(await llm('').getById(v)), expected: (v) => (isStored(v) ? v : null), twin: foundTwin },
-      { name: 'getByStepId(stepId)', read: async (v) => idOf(await llm('').getByStepId(v)), expected: (v) => (isStored(v) ? v : null), twin: foundTwin },
+      {
+        name: 'getById(id)',
+        read: async (v) => idOf(await llm('').getById(v)),
+        expected: (v) => (isStored(v) ? v : null),
+        twin: foundTwin,
+      },
+      {
+        name: 'getByStepId(stepId)',
+        read: async (v) => idOf(await llm('').getByStepId(v)),
+        expected: (v) => (isStored(v) ? v : null),
+        twin: foundTwin,
+      },
       { name: 'list({ agentId })', read: async (v) => ids(await llm('').list({ agentId: v })), expected: ownRow, twin: foundTwin },
       { name: 'list({ callType })', read: async (v) => ids(await llm('').list({ callType: v })), expected: ownRow, twin: foundTwin },
       { name: 'list({ runId })', read: async (v) => ids(await llm('').list({ runId: v })), expected: ownRow, twin: foundTwin },
@@ -214,8 +226,18 @@ describe('injection through the readers, the JSON API and the CLI', () => {
         expected: ownRow,
         twin: foundTwin,
       },
-      { name: 'listByAgent(agentId)', read: async (v) => ids(await llm('').listByAgent(v, { callType: v })), expected: ownRow, twin: foundTwin },
-      { name: 'getTraceSpans(traceId)', read: async (v) => (await otel('').getTraceSpans(v, { uiSpansOnly: false })).map((s) => s.spanId), expected: () => [], twin: () => ABSENT },
+      {
+        name: 'listByAgent(agentId)',
+        read: async (v) => ids(await llm('').listByAgent(v, { callType: v })),
+        expected: ownRow,
+        twin: foundTwin,
+      },
+      {
+        name: 'getTraceSpans(traceId)',
+        read: async (v) => (await otel('').getTraceSpans(v, { uiSpansOnly: false })).map((s) => s.spanId),
+        expected: () => [],
+        twin: () => ABSENT,
+      },
       {
         name: 'getRunTrace(runId)',
         read: async (v) => {
@@ -227,18 +249,48 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       },
       // The value as the reader's organization: it owns nothing, so every method answers empty.
       { name: 'organizationId: list()', read: async (v) => ids(await llm(v).list()), expected: () => [], twin: () => ABSENT },
-      { name: 'organizationId: getById', read: async (v) => idOf(await llm(v).getById(HARMLESS)), expected: () => null, twin: () => ABSENT },
-      { name: 'organizationId: getByStepId', read: async (v) => idOf(await llm(v).getByStepId(SECRET)), expected: () => null, twin: () => ABSENT },
-      { name: 'organizationId: listByAgent', read: async (v) => ids(await llm(v).listByAgent(HARMLESS)), expected: () => [], twin: () => ABSENT },
+      {
+        name: 'organizationId: getById',
+        read: async (v) => idOf(await llm(v).getById(HARMLESS)),
+        expected: () => null,
+        twin: () => ABSENT,
+      },
+      {
+        name: 'organizationId: getByStepId',
+        read: async (v) => idOf(await llm(v).getByStepId(SECRET)),
+        expected: () => null,
+        twin: () => ABSENT,
+      },
+      {
+        name: 'organizationId: listByAgent',
+        read: async (v) => ids(await llm(v).listByAgent(HARMLESS)),
+        expected: () => [],
+        twin: () => ABSENT,
+      },
       {
         name: 'organizationId: getUsageStats',
         read: async (v) => (await llm(v).getUsageStats({ groupBy: 'agent_id', bucket: 'day' })).map((s) => s.key),
         expected: () => [],
         twin: () => ABSENT,
       },
-      { name: 'organizationId: findLargeRequests', read: async (v) => ids(await llm(v).findLargeRequests({ minSizeBytes: 0 })), expected: () => [], twin: () => ABSENT },
-      { name: 'organizationId: getTraceSpans', read: async (v) => (await otel(v).getTraceSpans(PLAIN_TRACE)).map((s) => s.spanId), expected: () => [], twin: () => ABSENT },
-      { name: 'organizationId: getRunTrace', read: async (v) => (await otel(v).getRunTrace(SECRET))?.traceId ?? null, expected: () => null, twin: () => ABSENT },
+      {
+        name: 'organizationId: findLargeRequests',
+        read: async (v) => ids(await llm(v).findLargeRequests({ minSizeBytes: 0 })),
+        expected: () => [],
+        twin: () => ABSENT,
+      },
+      {
+        name: 'organizationId: getTraceSpans',
+        read: async (v) => (await otel(v).getTraceSpans(PLAIN_TRACE)).map((s) => s.spanId),
+        expected: () => [],
+        twin: () => ABSENT,
+      },
+      {
+        name: 'organizationId: getRunTrace',
+        read: async (v) => (await otel(v).getRunTrace(SECRET))?.traceId ?? null,
+        expected: () => null,
+        twin: () => ABSENT,
+      },
     ];
 
     /** What one read returned, and the statements it sent. */
@@ -252,7 +304,11 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     const twinStatements = new Map<string, Promise<string[]>>();
     function twinQueries(probe: Probe, twin: string): Promise<string[]> {
       const key = `${probe.name}|${twin}`;
-      if (!twinStatements.has(key)) twinStatements.set(key, statementsOf(() => probe.read(twin)).then((outcome) => outcome.queries));
+      if (!twinStatements.has(key))
+        twinStatements.set(
+          key,
+          statementsOf(() => probe.read(twin)).then((outcome) => outcome.queries),
+        );
       return twinStatements.get(key)!;
     }
 
@@ -267,28 +323,41 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       expect(idOf(await llm(OTHER_ORG).getById(SECRET))).toBe(`${OTHER_ORG}/${SECRET}`);
     });
 
-    it.each(CORPUS)('%s: every string parameter answers what the harmless value answers, with the same statements', async (_label, value) => {
-      const mismatches: string[] = [];
-      for (const probe of probes) {
-        let outcome: { seen: Seen; queries: string[] };
-        try {
-          outcome = await statementsOf(() => probe.read(value));
-        } catch (error) {
-          mismatches.push(`${probe.name} threw ${String(error)}`);
-          continue;
+    it.each(CORPUS)(
+      '%s: every string parameter answers what the harmless value answers, with the same statements',
+      async (_label, value) => {
+        const mismatches: string[] = [];
+        for (const probe of probes) {
+          let outcome: { seen: Seen; queries: string[] };
+          try {
+            outcome = await statementsOf(() => probe.read(value));
+          } catch (error) {
+            mismatches.push(`${probe.name} threw ${String(error)}`);
+            continue;
+          }
+          const expected = probe.expected(value);
+          if (JSON.stringify(outcome.seen) !== JSON.stringify(expected)) {
+            mismatches.push(`${probe.name} returned ${short(outcome.seen)}, expected ${short(expected)}`);
+          }
+          const twin = await twinQueries(probe, probe.twin(value));
+          if (JSON.stringify(outcome.queries) !== JSON.stringify(twin))
+            mismatches.push(`${probe.name} ran other statements: ${short(outcome.queries)}`);
         }
-        const expected = probe.expected(value);
-        if (JSON.stringify(outcome.seen) !== JSON.stringify(expected)) {
-          mismatches.push(`${probe.name} returned ${short(outcome.seen)}, expected ${short(expected)}`);
-        }
-        const twin = await twinQueries(probe, probe.twin(value));
-        if (JSON.stringify(outcome.queries) !== JSON.stringify(twin)) mismatches.push(`${probe.name} ran other statements: ${short(outcome.queries)}`);
-      }
-      expect(mismatches).toEqual([]);
-    });
+        expect(mismatches).toEqual([]);
+      },
+    );
 
     it('refuses a non-string for every string parameter and a non-boolean for every flag, naming it', async () => {
-      const notStrings: unknown[] = [42, null, true, ['plain-value'], { toString: () => "' OR 1=1 --" }, new String(HARMLESS), Symbol('id'), 10n];
+      const notStrings: unknown[] = [
+        42,
+        null,
+        true,
+        ['plain-value'],
+        { toString: () => "' OR 1=1 --" },
+        new String(HARMLESS),
+        Symbol('id'),
+        10n,
+      ];
       const stringCalls: Array<[call: string, argument: string, run: (v: never) => unknown]> = [
         ['getById', 'id', (v) => llm('').getById(v)],
         ['getByStepId', 'stepId', (v) => llm('').getByStepId(v)],
@@ -312,7 +381,10 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       ];
       const from = statements.length;
       const mismatches: string[] = [];
-      for (const [calls, values] of [[stringCalls, notStrings], [flagCalls, notBooleans]] as const) {
+      for (const [calls, values] of [
+        [stringCalls, notStrings],
+        [flagCalls, notBooleans],
+      ] as const) {
         for (const [name, argument, run] of calls) {
           for (const value of values) {
             const mismatch = await refusalMismatch(() => run(value as never), argument);
@@ -332,7 +404,13 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     });
 
     it('refuses dates given as strings, numbers or invalid Dates, for every method that takes a range', async () => {
-      const notDates: unknown[] = ['2026-11-20', '2026-11-20T10:00:00Z', 1_795_346_000_000, new Date(Number.NaN), ...CORPUS.slice(0, 8).map(([, value]) => value)];
+      const notDates: unknown[] = [
+        '2026-11-20',
+        '2026-11-20T10:00:00Z',
+        1_795_346_000_000,
+        new Date(Number.NaN),
+        ...CORPUS.slice(0, 8).map(([, value]) => value),
+      ];
       const reader = llm('');
       const ranged: Array<(range: { start?: never; end?: never }) => Promise<unknown>> = [
         (range) => reader.list(range),
@@ -353,7 +431,17 @@ describe('injection through the readers, the JSON API and the CLI', () => {
 
     it('takes groupBy and bucket only from their allow-lists', async () => {
       const reader = llm('');
-      const columns = ['organization_id', 'cost_usd', 'request_json', 'MODEL', 'model ', ' model', 'model,organization_id', '`model`', 'model; DROP TABLE otel.llm_traces'];
+      const columns = [
+        'organization_id',
+        'cost_usd',
+        'request_json',
+        'MODEL',
+        'model ',
+        ' model',
+        'model,organization_id',
+        '`model`',
+        'model; DROP TABLE otel.llm_traces',
+      ];
       const from = statements.length;
       for (const value of [...columns, ...CORPUS.map(([, v]) => v), '', 42, null]) {
         await expectArgumentError(() => reader.getUsageStats({ groupBy: value as never }), 'groupBy');
@@ -377,7 +465,8 @@ describe('injection through the readers, the JSON API and the CLI', () => {
         await expectArgumentError(() => reader.listByAgent(HARMLESS, { limit: limit as never }), 'limit');
       }
       for (const offset of [-1, 0.5, 2 ** 53, '0']) await expectArgumentError(() => reader.list({ offset: offset as never }), 'offset');
-      for (const size of [-1, 0.5, 2 ** 53, '0']) await expectArgumentError(() => reader.findLargeRequests({ minSizeBytes: size as never }), 'minSizeBytes');
+      for (const size of [-1, 0.5, 2 ** 53, '0'])
+        await expectArgumentError(() => reader.findLargeRequests({ minSizeBytes: size as never }), 'minSizeBytes');
       expect(MAX_LIST_LIMIT).toBe(1000);
       expect(await reader.list({ limit: 1 })).toHaveLength(1);
       expect(await reader.list({ limit: MAX_LIST_LIMIT })).toHaveLength(STORED.length);
@@ -394,7 +483,16 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     });
 
     it('takes database and table names only as plain identifiers', () => {
-      for (const name of ['otel; DROP TABLE otel.llm_traces', 'otel.llm_traces', 'llm`traces', "llm'traces", 'llm traces', '1table', '', 'system.tables --']) {
+      for (const name of [
+        'otel; DROP TABLE otel.llm_traces',
+        'otel.llm_traces',
+        'llm`traces',
+        "llm'traces",
+        'llm traces',
+        '1table',
+        '',
+        'system.tables --',
+      ]) {
         expect(() => new LlmTraceReader({ client: store.client, organizationId: '', database: name })).toThrow(ReaderArgumentError);
         expect(() => new LlmTraceReader({ client: store.client, organizationId: '', table: name })).toThrow(ReaderArgumentError);
         expect(() => new OtelTraceReader({ client: store.client, database: name })).toThrow(ReaderArgumentError);
@@ -444,13 +542,38 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       { name: 'call_type', path: (v) => `/api/llm-traces?${q('call_type', v)}`, expected: (v) => ({ status: 200, body: ownRow(v) }) },
       { name: 'run_id', path: (v) => `/api/llm-traces?${q('run_id', v)}`, expected: (v) => ({ status: 200, body: ownRow(v) }) },
       { name: 'organization_id on list', path: (v) => `/api/llm-traces?${q('organization_id', v)}`, expected: () => empty },
-      { name: 'X-Organization-Id on list', path: () => '/api/llm-traces', headers: (v) => (headerSafe(v) ? { 'x-organization-id': v } : undefined), expected: () => empty },
+      {
+        name: 'X-Organization-Id on list',
+        path: () => '/api/llm-traces',
+        headers: (v) => (headerSafe(v) ? { 'x-organization-id': v } : undefined),
+        expected: () => empty,
+      },
       { name: 'organization_id on usage', path: (v) => `/api/usage?group_by=agent_id&${q('organization_id', v)}`, expected: () => empty },
-      { name: 'organization_id on large requests', path: (v) => `/api/large-requests?min_size_bytes=0&${q('organization_id', v)}`, expected: () => empty },
-      { name: 'organization_id on a call', path: (v) => `/api/llm-traces/${HARMLESS}?${q('organization_id', v)}`, expected: () => notFound(/^no LLM call with id/) },
-      { name: 'organization_id on a step', path: (v) => `/api/steps/${HARMLESS}/llm-trace?${q('organization_id', v)}`, expected: () => notFound(/^no LLM call for step/) },
-      { name: 'organization_id on a trace', path: (v) => `/api/traces/${PLAIN_TRACE}?${q('organization_id', v)}`, expected: () => notFound(/^no spans for trace/) },
-      { name: 'organization_id on a run', path: (v) => `/api/runs/${HARMLESS}/trace?${q('organization_id', v)}`, expected: () => notFound(/^no run/) },
+      {
+        name: 'organization_id on large requests',
+        path: (v) => `/api/large-requests?min_size_bytes=0&${q('organization_id', v)}`,
+        expected: () => empty,
+      },
+      {
+        name: 'organization_id on a call',
+        path: (v) => `/api/llm-traces/${HARMLESS}?${q('organization_id', v)}`,
+        expected: () => notFound(/^no LLM call with id/),
+      },
+      {
+        name: 'organization_id on a step',
+        path: (v) => `/api/steps/${HARMLESS}/llm-trace?${q('organization_id', v)}`,
+        expected: () => notFound(/^no LLM call for step/),
+      },
+      {
+        name: 'organization_id on a trace',
+        path: (v) => `/api/traces/${PLAIN_TRACE}?${q('organization_id', v)}`,
+        expected: () => notFound(/^no spans for trace/),
+      },
+      {
+        name: 'organization_id on a run',
+        path: (v) => `/api/runs/${HARMLESS}/trace?${q('organization_id', v)}`,
+        expected: () => notFound(/^no run/),
+      },
       {
         name: '/api/llm-traces/:id',
         inPath: true,
@@ -463,7 +586,12 @@ describe('injection through the readers, the JSON API and the CLI', () => {
         path: (v) => `/api/steps/${percentEncode(v)}/llm-trace`,
         expected: (v) => (isStored(v) ? { status: 200, body: v } : notFound(/^no LLM call for step/)),
       },
-      { name: '/api/traces/:traceId', inPath: true, path: (v) => `/api/traces/${percentEncode(v)}`, expected: () => notFound(/^no spans for trace/) },
+      {
+        name: '/api/traces/:traceId',
+        inPath: true,
+        path: (v) => `/api/traces/${percentEncode(v)}`,
+        expected: () => notFound(/^no spans for trace/),
+      },
       {
         name: '/api/runs/:runId/trace',
         inPath: true,
@@ -475,11 +603,23 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       { name: 'end', path: (v) => `/api/usage?${q('end', v)}`, expected: () => badRequest('end') },
       { name: 'limit', path: (v) => `/api/llm-traces?${q('limit', v)}`, expected: () => badRequest('limit') },
       { name: 'offset', path: (v) => `/api/large-requests?${q('offset', v)}`, expected: () => badRequest('offset') },
-      { name: 'min_size_bytes', path: (v) => `/api/large-requests?${q('min_size_bytes', v)}`, expected: () => badRequest('min_size_bytes') },
+      {
+        name: 'min_size_bytes',
+        path: (v) => `/api/large-requests?${q('min_size_bytes', v)}`,
+        expected: () => badRequest('min_size_bytes'),
+      },
       { name: 'is_error', path: (v) => `/api/llm-traces?${q('is_error', v)}`, expected: () => badRequest('is_error') },
-      { name: 'ui_spans_only', path: (v) => `/api/traces/${PLAIN_TRACE}?${q('ui_spans_only', v)}`, expected: () => badRequest('ui_spans_only') },
+      {
+        name: 'ui_spans_only',
+        path: (v) => `/api/traces/${PLAIN_TRACE}?${q('ui_spans_only', v)}`,
+        expected: () => badRequest('ui_spans_only'),
+      },
       { name: 'span limit', path: (v) => `/api/runs/${HARMLESS}/trace?${q('limit', v)}`, expected: () => badRequest('limit') },
-      { name: 'as a parameter name', path: (v) => `/api/llm-traces?${q(v, '1')}`, expected: () => ({ status: 400, error: /^unknown parameter '/ }) },
+      {
+        name: 'as a parameter name',
+        path: (v) => `/api/llm-traces?${q(v, '1')}`,
+        expected: () => ({ status: 400, error: /^unknown parameter '/ }),
+      },
     ];
 
     /**
@@ -488,7 +628,8 @@ describe('injection through the readers, the JSON API and the CLI', () => {
      * UTF-8 form, so its percent-encoding is refused as invalid.
      */
     function expectedAnswers(probe: ApiProbe, value: string, path: string, headers: Record<string, string> = {}): Expected[] {
-      const expected = probe.inPath && !value.isWellFormed() ? { status: 400, error: /^the path is not valid percent-encoding$/ } : probe.expected(value);
+      const expected =
+        probe.inPath && !value.isWellFormed() ? { status: 400, error: /^the path is not valid percent-encoding$/ } : probe.expected(value);
       const headBytes = Buffer.byteLength(path) + Object.values(headers).reduce((sum, header) => sum + Buffer.byteLength(header), 0);
       return headBytes > 16 * 1024 ? [{ status: 431, error: null }, expected] : [expected];
     }
@@ -500,8 +641,14 @@ describe('injection through the readers, the JSON API and the CLI', () => {
           expect(matches(answer, probe.expected(value)), `${probe.name} with '${value}': ${short(answer)}`).toBe(true);
         }
       }
-      expect(seenOf(await get(`/api/traces/${PLAIN_TRACE}`))).toEqual({ status: 200, body: { traceId: PLAIN_TRACE, spanIds: [spanIdOf(0)] } });
-      expect(seenOf(await get(`/api/llm-traces/${SECRET}`, { 'x-organization-id': OTHER_ORG }))).toEqual({ status: 200, body: `${OTHER_ORG}/${SECRET}` });
+      expect(seenOf(await get(`/api/traces/${PLAIN_TRACE}`))).toEqual({
+        status: 200,
+        body: { traceId: PLAIN_TRACE, spanIds: [spanIdOf(0)] },
+      });
+      expect(seenOf(await get(`/api/llm-traces/${SECRET}`, { 'x-organization-id': OTHER_ORG }))).toEqual({
+        status: 200,
+        body: `${OTHER_ORG}/${SECRET}`,
+      });
     });
 
     it.each(CORPUS)('%s: every API parameter and path segment answers what the harmless value answers, or 400', async (_label, value) => {
@@ -515,23 +662,54 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       for (const outcome of answers) {
         if (!outcome) continue;
         const expected = expectedAnswers(outcome.probe, value, outcome.path, outcome.headers);
-        if (!expected.some((one) => matches(outcome.answer, one))) mismatches.push(`${outcome.probe.name}: got ${short(outcome.answer)}, expected ${short(expected)}`);
+        if (!expected.some((one) => matches(outcome.answer, one)))
+          mismatches.push(`${outcome.probe.name}: got ${short(outcome.answer)}, expected ${short(expected)}`);
       }
       expect(mismatches).toEqual([]);
     });
 
     it('refuses repeated and smuggled parameters and over-large limits; the header decides the organization', async () => {
-      expect(await get(`/api/llm-traces?organization_id=&organization_id=${OTHER_ORG}`)).toEqual({ status: 400, body: { error: "parameter 'organization_id' given more than once" } });
-      expect(await get(`/api/llm-traces?agent_id=${HARMLESS}&agent_id=x`)).toEqual({ status: 400, body: { error: "parameter 'agent_id' given more than once" } });
-      expect(await get(`/api/llm-traces?param_organizationId=${OTHER_ORG}`)).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^unknown parameter 'param_organizationId'/) } });
-      expect(await get('/api/llm-traces?query=DROP%20TABLE%20otel.llm_traces')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^unknown parameter 'query'/) } });
-      expect(seenOf(await get(`/api/llm-traces?organization_id=${OTHER_ORG}`, { 'x-organization-id': '' }))).toEqual({ status: 200, body: STORED.map(([, v]) => v).reverse() });
-      expect(seenOf(await get('/api/llm-traces?organization_id=', { 'x-organization-id': OTHER_ORG }))).toEqual({ status: 200, body: [`${OTHER_ORG}/${SECRET}`] });
-      expect(await get('/api/llm-traces?limit=1001')).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit must be an integer from 1 to 1000') } });
-      expect(await get('/api/llm-traces?limit=0')).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit must be an integer from 1 to 1000') } });
+      expect(await get(`/api/llm-traces?organization_id=&organization_id=${OTHER_ORG}`)).toEqual({
+        status: 400,
+        body: { error: "parameter 'organization_id' given more than once" },
+      });
+      expect(await get(`/api/llm-traces?agent_id=${HARMLESS}&agent_id=x`)).toEqual({
+        status: 400,
+        body: { error: "parameter 'agent_id' given more than once" },
+      });
+      expect(await get(`/api/llm-traces?param_organizationId=${OTHER_ORG}`)).toMatchObject({
+        status: 400,
+        body: { error: expect.stringMatching(/^unknown parameter 'param_organizationId'/) },
+      });
+      expect(await get('/api/llm-traces?query=DROP%20TABLE%20otel.llm_traces')).toMatchObject({
+        status: 400,
+        body: { error: expect.stringMatching(/^unknown parameter 'query'/) },
+      });
+      expect(seenOf(await get(`/api/llm-traces?organization_id=${OTHER_ORG}`, { 'x-organization-id': '' }))).toEqual({
+        status: 200,
+        body: STORED.map(([, v]) => v).reverse(),
+      });
+      expect(seenOf(await get('/api/llm-traces?organization_id=', { 'x-organization-id': OTHER_ORG }))).toEqual({
+        status: 200,
+        body: [`${OTHER_ORG}/${SECRET}`],
+      });
+      expect(await get('/api/llm-traces?limit=1001')).toMatchObject({
+        status: 400,
+        body: { error: expect.stringContaining('limit must be an integer from 1 to 1000') },
+      });
+      expect(await get('/api/llm-traces?limit=0')).toMatchObject({
+        status: 400,
+        body: { error: expect.stringContaining('limit must be an integer from 1 to 1000') },
+      });
       expect(seenOf(await get('/api/llm-traces?limit=1000')).body).toHaveLength(STORED.length);
-      expect(await get(`/api/traces/${PLAIN_TRACE}?limit=5001`)).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit must be an integer from 1 to 5000') } });
-      expect(await get(`/api/runs/${HARMLESS}/trace?limit=0`)).toMatchObject({ status: 400, body: { error: expect.stringContaining('limit must be an integer from 1 to 5000') } });
+      expect(await get(`/api/traces/${PLAIN_TRACE}?limit=5001`)).toMatchObject({
+        status: 400,
+        body: { error: expect.stringContaining('limit must be an integer from 1 to 5000') },
+      });
+      expect(await get(`/api/runs/${HARMLESS}/trace?limit=0`)).toMatchObject({
+        status: 400,
+        body: { error: expect.stringContaining('limit must be an integer from 1 to 5000') },
+      });
       expect(await get(`/api/traces/${PLAIN_TRACE}?limit=5000`)).toMatchObject({ status: 200 });
     });
 
@@ -560,17 +738,46 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     }
 
     const cliProbes: CliProbe[] = [
-      { name: 'show <id>', args: (v) => ['show', '--json', '--', v], expected: (v) => (isStored(v) ? { json: v } : { error: /^llm-traces show: No LLM call with id '/ }) },
+      {
+        name: 'show <id>',
+        args: (v) => ['show', '--json', '--', v],
+        expected: (v) => (isStored(v) ? { json: v } : { error: /^llm-traces show: No LLM call with id '/ }),
+      },
       { name: 'list --agent', args: (v) => ['list', '--json', `--agent=${v}`], expected: (v) => ({ json: ownRow(v) }) },
       { name: 'list --call-type', args: (v) => ['list', '--json', `--call-type=${v}`], expected: (v) => ({ json: ownRow(v) }) },
       { name: 'list --org', args: (v) => ['list', '--json', `--org=${v}`], expected: () => ({ json: [] }) },
       { name: 'stats --org', args: (v) => ['stats', '--json', `--org=${v}`], expected: () => ({ json: [] }) },
-      { name: 'LLM_TRACES_ORGANIZATION_ID', args: () => ['list', '--json'], env: (v) => ({ LLM_TRACES_ORGANIZATION_ID: v }), expected: () => ({ json: [] }) },
-      { name: 'trace <id>', args: (v) => ['trace', '--json', '--', v], expected: () => ({ error: /^llm-traces trace: No spans for trace '/ }) },
-      { name: 'trace --org', args: (v) => ['trace', '--json', `--org=${v}`, '--', PLAIN_TRACE], expected: () => ({ error: /^llm-traces trace: No spans for trace '/ }) },
-      { name: 'trace --run', args: (v) => ['trace', '--json', `--run=${v}`], expected: (v) => (isStored(v) ? { json: runOf(v) } : { error: /^llm-traces trace: No run '/ }) },
-      { name: 'stats --group-by', args: (v) => ['stats', `--group-by=${v}`], expected: () => ({ error: /^llm-traces stats: --group-by '/ }) },
-      { name: 'list --start', args: (v) => ['list', `--agent=${ABSENT}`, `--start=${v}`], expected: () => ({ error: /^llm-traces list: --start '/ }) },
+      {
+        name: 'LLM_TRACES_ORGANIZATION_ID',
+        args: () => ['list', '--json'],
+        env: (v) => ({ LLM_TRACES_ORGANIZATION_ID: v }),
+        expected: () => ({ json: [] }),
+      },
+      {
+        name: 'trace <id>',
+        args: (v) => ['trace', '--json', '--', v],
+        expected: () => ({ error: /^llm-traces trace: No spans for trace '/ }),
+      },
+      {
+        name: 'trace --org',
+        args: (v) => ['trace', '--json', `--org=${v}`, '--', PLAIN_TRACE],
+        expected: () => ({ error: /^llm-traces trace: No spans for trace '/ }),
+      },
+      {
+        name: 'trace --run',
+        args: (v) => ['trace', '--json', `--run=${v}`],
+        expected: (v) => (isStored(v) ? { json: runOf(v) } : { error: /^llm-traces trace: No run '/ }),
+      },
+      {
+        name: 'stats --group-by',
+        args: (v) => ['stats', `--group-by=${v}`],
+        expected: () => ({ error: /^llm-traces stats: --group-by '/ }),
+      },
+      {
+        name: 'list --start',
+        args: (v) => ['list', `--agent=${ABSENT}`, `--start=${v}`],
+        expected: () => ({ error: /^llm-traces list: --start '/ }),
+      },
       { name: 'list --limit', args: (v) => ['list', `--limit=${v}`], expected: () => ({ error: /^llm-traces list: --limit '/ }) },
     ];
 
@@ -580,24 +787,35 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       expect(idOf(JSON.parse(shown.stdout))).toBe(HARMLESS);
       const run = await cliAt(serve.url, ['trace', '--json', `--run=${HARMLESS}`]);
       expect(seenJson(JSON.parse(run.stdout))).toEqual(runOf(HARMLESS));
-      expect(seenJson(JSON.parse((await cliAt(serve.url, ['list', '--json'], { LLM_TRACES_ORGANIZATION_ID: OTHER_ORG })).stdout))).toEqual([`${OTHER_ORG}/${SECRET}`]);
+      expect(seenJson(JSON.parse((await cliAt(serve.url, ['list', '--json'], { LLM_TRACES_ORGANIZATION_ID: OTHER_ORG })).stdout))).toEqual([
+        `${OTHER_ORG}/${SECRET}`,
+      ]);
     });
 
-    it.each(CLI_VALUES)('%s: every CLI argument answers what the harmless value answers, or exits 1 with a message', async (_label, value) => {
-      const results = await mapBounded(cliProbes, 2, async (probe) => ({ probe, result: await cliAt(serve.url, probe.args(value), probe.env?.(value)) }));
-      const mismatches: string[] = [];
-      for (const { probe, result } of results) {
-        const expected = probe.expected(value);
-        if (STACK_FRAME.test(result.stderr)) mismatches.push(`${probe.name} printed a stack trace: ${short(result.stderr)}`);
-        if ('json' in expected) {
-          const seen = result.code === 0 ? seenJson(JSON.parse(result.stdout)) : `exit ${result.code}: ${result.stderr}`;
-          if (JSON.stringify(seen) !== JSON.stringify(expected.json)) mismatches.push(`${probe.name}: got ${short(seen)}, expected ${short(expected.json)}`);
-        } else if (result.code !== 1 || !expected.error.test(result.stderr) || result.stdout !== '') {
-          mismatches.push(`${probe.name}: exit ${result.code}, stderr ${short(result.stderr)}, stdout ${short(result.stdout)}; expected exit 1 with ${expected.error}`);
+    it.each(CLI_VALUES)(
+      '%s: every CLI argument answers what the harmless value answers, or exits 1 with a message',
+      async (_label, value) => {
+        const results = await mapBounded(cliProbes, 2, async (probe) => ({
+          probe,
+          result: await cliAt(serve.url, probe.args(value), probe.env?.(value)),
+        }));
+        const mismatches: string[] = [];
+        for (const { probe, result } of results) {
+          const expected = probe.expected(value);
+          if (STACK_FRAME.test(result.stderr)) mismatches.push(`${probe.name} printed a stack trace: ${short(result.stderr)}`);
+          if ('json' in expected) {
+            const seen = result.code === 0 ? seenJson(JSON.parse(result.stdout)) : `exit ${result.code}: ${result.stderr}`;
+            if (JSON.stringify(seen) !== JSON.stringify(expected.json))
+              mismatches.push(`${probe.name}: got ${short(seen)}, expected ${short(expected.json)}`);
+          } else if (result.code !== 1 || !expected.error.test(result.stderr) || result.stdout !== '') {
+            mismatches.push(
+              `${probe.name}: exit ${result.code}, stderr ${short(result.stderr)}, stdout ${short(result.stdout)}; expected exit 1 with ${expected.error}`,
+            );
+          }
         }
-      }
-      expect(mismatches).toEqual([]);
-    });
+        expect(mismatches).toEqual([]);
+      },
+    );
 
     it('every table still has its rows after the API and CLI runs', async () => {
       const client = createClient({ url: serve.url });
@@ -612,10 +830,25 @@ describe('injection through the readers, the JSON API and the CLI', () => {
 
 describe('llm-traces serve without credentials', () => {
   it('refuses every host that is not loopback, and accepts the loopback ones', () => {
-    const refused = ['0.0.0.0', '::', '[::]', '', '10.0.0.1', '192.168.1.2', '::ffff:10.0.0.1', 'example.com', '127.0.0.1.example.com', 'localhost.example.com', '0177.0.0.1', '127.1'];
+    const refused = [
+      '0.0.0.0',
+      '::',
+      '[::]',
+      '',
+      '10.0.0.1',
+      '192.168.1.2',
+      '::ffff:10.0.0.1',
+      'example.com',
+      '127.0.0.1.example.com',
+      'localhost.example.com',
+      '0177.0.0.1',
+      '127.1',
+    ];
     for (const host of refused) {
       expect(() => resolveServerOptions({ path: '/tmp/never-opened', host }), host).toThrow(/refusing to listen on .* without credentials/);
-      expect(() => resolveServerOptions({ path: '/tmp/never-opened', host, user: 'dev', password: '' }), host).toThrow(/without credentials/);
+      expect(() => resolveServerOptions({ path: '/tmp/never-opened', host, user: 'dev', password: '' }), host).toThrow(
+        /without credentials/,
+      );
       expect(resolveServerOptions({ path: '/tmp/never-opened', host, password: 'secret' }).host).toBe(host);
     }
     for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) {
@@ -643,7 +876,8 @@ async function refusalMismatch(call: () => unknown, argument: string): Promise<s
     return `accepted; expected a ReaderArgumentError naming ${argument}`;
   } catch (error) {
     if (!(error instanceof ReaderArgumentError)) return `threw ${String(error)}`;
-    if (error.argument !== argument || !error.message.startsWith(`llm-traces reader: ${argument} must `)) return `named ${error.argument}: ${error.message}`;
+    if (error.argument !== argument || !error.message.startsWith(`llm-traces reader: ${argument} must `))
+      return `named ${error.argument}: ${error.message}`;
     return undefined;
   }
 }
@@ -664,7 +898,8 @@ function seenOf(answer: ApiAnswer): ApiAnswer {
 
 function seenJson(json: any): unknown {
   if (Array.isArray(json)) return ids(json);
-  if (json && typeof json === 'object' && 'spans' in json) return { traceId: json.traceId, spanIds: json.spans.map((s: { spanId: string }) => s.spanId) };
+  if (json && typeof json === 'object' && 'spans' in json)
+    return { traceId: json.traceId, spanIds: json.spans.map((s: { spanId: string }) => s.spanId) };
   return idOf(json);
 }
 
@@ -679,7 +914,9 @@ function percentEncode(value: string): string {
   for (const char of value) {
     const unit = char.charCodeAt(0);
     if (char.length === 1 && unit >= 0xd800 && unit <= 0xdfff) {
-      out += [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+      out += [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
+        .map((byte) => `%${byte.toString(16).toUpperCase()}`)
+        .join('');
     } else {
       out += encodeURIComponent(char);
     }

@@ -86,7 +86,9 @@ describe('secrets never reach ClickHouse', () => {
           'gen_ai.operation.name': 'chat',
           'gen_ai.request.model': 'gpt-4o',
           'gen_ai.usage.input_tokens': 12,
-          'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'mail me at jane.doe@example.com' }] }]),
+          'gen_ai.input.messages': JSON.stringify([
+            { role: 'user', parts: [{ type: 'text', content: 'mail me at jane.doe@example.com' }] },
+          ]),
         },
       });
     await exportSpans(hooked, [span('e000000000000002')]);
@@ -124,7 +126,8 @@ describe('secrets never reach ClickHouse', () => {
 describe('credentials never appear in logs, errors or descriptions', () => {
   it('keeps the password out of diag output, export errors, config descriptions and thrown errors', async () => {
     const lines: string[] = [];
-    const collect = (...args: unknown[]) => lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : String(a))).join(' '));
+    const collect = (...args: unknown[]) =>
+      lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : String(a))).join(' '));
     diag.setLogger({ error: collect, warn: collect, info: collect, debug: collect, verbose: collect }, DiagLogLevel.ALL);
     try {
       const password = 'hunter2-db-password';

@@ -7,7 +7,14 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlmTraceReader, OtelTraceReader, USAGE_GROUP_BY, type LlmTraceSummary, type UsageGroupBy, type UsageStats } from '../../../src/reader/index.js';
+import {
+  LlmTraceReader,
+  OtelTraceReader,
+  USAGE_GROUP_BY,
+  type LlmTraceSummary,
+  type UsageGroupBy,
+  type UsageStats,
+} from '../../../src/reader/index.js';
 import { makeSpan } from '../../support/spans.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
 import { apiGet, cliAt, exportSpans, mapBounded, openSecurityStore, STACK_FRAME, type SecurityStore } from './harness.js';
@@ -57,7 +64,17 @@ function callsOf(org: string): CallSpec[] {
   const ids = (n: number, agent: string, run: string) => ({ org, id: `call-${n}`, agent, run, step: `step-${n}` });
   const gpt = { provider: 'openai', model: 'gpt-4o', callType: 'chat', error: false };
   const calls: CallSpec[] = [
-    { ...ids(1, 'support', 'run-1'), traceId: traceOf(org, 1), spanId: spanOf(org, 2), parentSpanId: spanOf(org, 1), ...gpt, prompt: 100 * k, completion: 10 * k, costNanos: 1_000_000n * BigInt(k), startSec: day0 + 1 },
+    {
+      ...ids(1, 'support', 'run-1'),
+      traceId: traceOf(org, 1),
+      spanId: spanOf(org, 2),
+      parentSpanId: spanOf(org, 1),
+      ...gpt,
+      prompt: 100 * k,
+      completion: 10 * k,
+      costNanos: 1_000_000n * BigInt(k),
+      startSec: day0 + 1,
+    },
     {
       ...ids(2, 'support', 'run-1'),
       traceId: traceOf(org, 1),
@@ -87,7 +104,17 @@ function callsOf(org: string): CallSpec[] {
     },
   ];
   if (org !== DEFAULT) {
-    calls.push({ ...ids(4, 'support', 'run-2'), traceId: SHARED_TRACE, spanId: spanOf(org, 5), parentSpanId: SHARED_ROOT, ...gpt, prompt: 1000 * k, completion: 100 * k, costNanos: 10_000_000n * BigInt(k), startSec: day0 + DAY + 10 });
+    calls.push({
+      ...ids(4, 'support', 'run-2'),
+      traceId: SHARED_TRACE,
+      spanId: spanOf(org, 5),
+      parentSpanId: SHARED_ROOT,
+      ...gpt,
+      prompt: 1000 * k,
+      completion: 100 * k,
+      costNanos: 10_000_000n * BigInt(k),
+      startSec: day0 + DAY + 10,
+    });
   }
   return calls;
 }
@@ -127,15 +154,42 @@ function allSpans(): ReadableSpan[] {
   const structural = ORGS.flatMap((org) => {
     const start = T0 + FACTOR[org]! * 60;
     return [
-      makeSpan({ name: 'agent run', traceId: traceOf(org, 1), spanId: spanOf(org, 1), startTime: [start, 0], endTime: [start + 10, 0], attributes: { 'llm_traces.run_id': 'run-1', 'llm_traces.organization_id': org } }),
-      makeSpan({ name: 'pg.query SELECT', kind: SpanKind.CLIENT, traceId: traceOf(org, 1), spanId: spanOf(org, 6), parentSpanId: spanOf(org, 1), startTime: [start + 3, 0] }),
+      makeSpan({
+        name: 'agent run',
+        traceId: traceOf(org, 1),
+        spanId: spanOf(org, 1),
+        startTime: [start, 0],
+        endTime: [start + 10, 0],
+        attributes: { 'llm_traces.run_id': 'run-1', 'llm_traces.organization_id': org },
+      }),
+      makeSpan({
+        name: 'pg.query SELECT',
+        kind: SpanKind.CLIENT,
+        traceId: traceOf(org, 1),
+        spanId: spanOf(org, 6),
+        parentSpanId: spanOf(org, 1),
+        startTime: [start + 3, 0],
+      }),
     ];
   });
   return [
     ...structural,
-    makeSpan({ name: 'shared workflow', traceId: SHARED_TRACE, spanId: SHARED_ROOT, startTime: [T0 + DAY, 0], endTime: [T0 + DAY + 600, 0] }),
+    makeSpan({
+      name: 'shared workflow',
+      traceId: SHARED_TRACE,
+      spanId: SHARED_ROOT,
+      startTime: [T0 + DAY, 0],
+      endTime: [T0 + DAY + 600, 0],
+    }),
     makeSpan({ name: 'healthcheck', traceId: PLAIN_TRACE, spanId: PLAIN_SPANS[0], startTime: [T0 + 7, 0] }),
-    makeSpan({ name: 'GET /health', kind: SpanKind.SERVER, traceId: PLAIN_TRACE, spanId: PLAIN_SPANS[1], parentSpanId: PLAIN_SPANS[0], startTime: [T0 + 8, 0] }),
+    makeSpan({
+      name: 'GET /health',
+      kind: SpanKind.SERVER,
+      traceId: PLAIN_TRACE,
+      spanId: PLAIN_SPANS[1],
+      parentSpanId: PLAIN_SPANS[0],
+      startTime: [T0 + 8, 0],
+    }),
     ...CALLS.map(llmSpan),
   ];
 }
@@ -194,7 +248,12 @@ function usd(nanos: bigint): string {
 
 /** Usage summed by hand from the call table: busiest group first, then by key (per bucket, oldest first, with `bucketOf`). */
 function usageByHand(calls: CallSpec[], groupBy: UsageGroupBy, bucketOf?: (call: CallSpec) => string): UsageSeen[] {
-  const column: Record<UsageGroupBy, (call: CallSpec) => string> = { model: (c) => c.model, agent_id: (c) => c.agent, call_type: (c) => c.callType, provider: (c) => c.provider };
+  const column: Record<UsageGroupBy, (call: CallSpec) => string> = {
+    model: (c) => c.model,
+    agent_id: (c) => c.agent,
+    call_type: (c) => c.callType,
+    provider: (c) => c.provider,
+  };
   const groups = new Map<string, CallSpec[]>();
   for (const call of calls) {
     const id = `${bucketOf?.(call) ?? ''}|${column[groupBy](call)}`;
@@ -216,7 +275,12 @@ function usageByHand(calls: CallSpec[], groupBy: UsageGroupBy, bucketOf?: (call:
       pricedRequestCount: priced.length,
     };
   });
-  return rows.sort((a, b) => (a.bucketStart ?? '').localeCompare(b.bucketStart ?? '') || b.requestCount - a.requestCount || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return rows.sort(
+    (a, b) =>
+      (a.bucketStart ?? '').localeCompare(b.bucketStart ?? '') ||
+      b.requestCount - a.requestCount ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
 }
 
 /** Who may see a trace: the organizations of its calls, or only the default one when it has none. */
@@ -228,7 +292,10 @@ function traceOwners(traceId: string): string[] {
 function spansOfTrace(traceId: string, uiOnly: boolean): string[] {
   const spans = allSpans().filter((s) => s.spanContext().traceId === traceId);
   // The run view leaves out the database span; every other span here is a root or an LLM call.
-  return spans.filter((s) => !uiOnly || s.name !== 'pg.query SELECT').map((s) => s.spanContext().spanId).sort();
+  return spans
+    .filter((s) => !uiOnly || s.name !== 'pg.query SELECT')
+    .map((s) => s.spanContext().spanId)
+    .sort();
 }
 
 function expectedView(org: string): View {
@@ -249,7 +316,9 @@ function expectedView(org: string): View {
     usage: Object.fromEntries(USAGE_GROUP_BY.map((groupBy) => [groupBy, usageByHand(own, groupBy)])) as View['usage'],
     // Ordered by request size, which the exporter measures; which rows, is what tenancy is about.
     large: newestFirst(own).sort(),
-    traces: Object.fromEntries(ALL_TRACES.map((traceId) => [traceId, traceOwners(traceId).includes(org) ? spansOfTrace(traceId, false) : []])),
+    traces: Object.fromEntries(
+      ALL_TRACES.map((traceId) => [traceId, traceOwners(traceId).includes(org) ? spansOfTrace(traceId, false) : []]),
+    ),
     runs: Object.fromEntries(
       RUN_IDS.map((run) => {
         const first = own.filter((c) => c.run === run).sort((a, b) => a.startSec - b.startSec)[0];
@@ -285,7 +354,8 @@ const rowsSeen = (rows: Array<{ organizationId: string; id: string; spanId: stri
 const spanIdsSeen = (spans: Array<{ spanId: string }>) => spans.map((s) => s.spanId).sort();
 
 async function readerView(llm: LlmTraceReader, otel: OtelTraceReader): Promise<View> {
-  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) => Object.fromEntries(await mapBounded(keys, 1, async (key) => [key, await read(key)]));
+  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) =>
+    Object.fromEntries(await mapBounded(keys, 1, async (key) => [key, await read(key)]));
   const orNull = (row: LlmTraceSummary | null) => (row === null ? null : rowKey(row));
   return {
     list: rowsSeen(await llm.list()),
@@ -319,7 +389,8 @@ async function apiView(get: (path: string) => Promise<{ status: number; body: an
     if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return seen(answer.body);
   };
-  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) => Object.fromEntries(await mapBounded(keys, 4, async (key) => [key, await read(key)]));
+  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) =>
+    Object.fromEntries(await mapBounded(keys, 4, async (key) => [key, await read(key)]));
   return {
     list: rowsSeen(await ok('/api/llm-traces')),
     'agent support': rowsSeen(await ok('/api/llm-traces?agent_id=support')),
@@ -332,15 +403,27 @@ async function apiView(get: (path: string) => Promise<{ status: number; body: an
     usage: await byKey([...USAGE_GROUP_BY], async (groupBy) => usageSeen(await ok(`/api/usage?group_by=${groupBy}`))),
     large: rowsSeen(await ok('/api/large-requests?min_size_bytes=0')).sort(),
     traces: await byKey(ALL_TRACES, (traceId) => orMissing(`/api/traces/${traceId}`, (body) => spanIdsSeen(body.spans), [])),
-    runs: await byKey(RUN_IDS, (run) => orMissing(`/api/runs/${run}/trace`, (body): RunSeen => ({ traceId: body.traceId, spanIds: spanIdsSeen(body.spans) }), null)),
+    runs: await byKey(RUN_IDS, (run) =>
+      orMissing(`/api/runs/${run}/trace`, (body): RunSeen => ({ traceId: body.traceId, spanIds: spanIdsSeen(body.spans) }), null),
+    ),
   } as View;
 }
 
 /** The part of a view the CLI shows: list, agent filter, stats, show, trace and trace --run. */
-type CliView = Pick<View, 'list' | 'agent support' | 'errors' | 'byId' | 'traces' | 'runs'> & { usage: Pick<View['usage'], 'model' | 'agent_id'> };
+type CliView = Pick<View, 'list' | 'agent support' | 'errors' | 'byId' | 'traces' | 'runs'> & {
+  usage: Pick<View['usage'], 'model' | 'agent_id'>;
+};
 
 function cliPart(view: View): CliView {
-  return { list: view.list, 'agent support': view['agent support'], errors: view.errors, byId: view.byId, traces: view.traces, runs: view.runs, usage: { model: view.usage.model, agent_id: view.usage.agent_id } };
+  return {
+    list: view.list,
+    'agent support': view['agent support'],
+    errors: view.errors,
+    byId: view.byId,
+    traces: view.traces,
+    runs: view.runs,
+    usage: { model: view.usage.model, agent_id: view.usage.agent_id },
+  };
 }
 
 async function cliView(run: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>): Promise<CliView> {
@@ -356,7 +439,8 @@ async function cliView(run: (args: string[]) => Promise<{ code: number; stdout: 
     if (result.code !== 0) throw new Error(`${args.join(' ')}: exit ${result.code}: ${result.stderr}`);
     return seen(JSON.parse(result.stdout));
   };
-  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) => Object.fromEntries(await mapBounded(keys, 2, async (key) => [key, await read(key)]));
+  const byKey = async <T>(keys: string[], read: (key: string) => Promise<T>) =>
+    Object.fromEntries(await mapBounded(keys, 2, async (key) => [key, await read(key)]));
   const [list, support, errors, model, agent] = await mapBounded(
     [['list'], ['list', '--agent', 'support'], ['list', '--errors'], ['stats', '--group-by', 'model'], ['stats', '--group-by', 'agent_id']],
     2,
@@ -367,10 +451,19 @@ async function cliView(run: (args: string[]) => Promise<{ code: number; stdout: 
     'agent support': rowsSeen(support),
     errors: rowsSeen(errors),
     usage: { model: usageSeen(model), agent_id: usageSeen(agent) },
-    byId: await byKey(CALL_IDS, (id) => orMissing(['show', id], /^llm-traces show: No LLM call with id '.*' in this organization\.\n$/, rowKey, null)),
-    traces: await byKey(ALL_TRACES, (traceId) => orMissing(['trace', traceId], /^llm-traces trace: No spans for trace '/, (body) => spanIdsSeen(body.spans), [])),
+    byId: await byKey(CALL_IDS, (id) =>
+      orMissing(['show', id], /^llm-traces show: No LLM call with id '.*' in this organization\.\n$/, rowKey, null),
+    ),
+    traces: await byKey(ALL_TRACES, (traceId) =>
+      orMissing(['trace', traceId], /^llm-traces trace: No spans for trace '/, (body) => spanIdsSeen(body.spans), []),
+    ),
     runs: await byKey(RUN_IDS, (runId) =>
-      orMissing(['trace', '--run', runId], /^llm-traces trace: No run '.*' in this organization\.\n$/, (body): RunSeen => ({ traceId: body.traceId, spanIds: spanIdsSeen(body.spans) }), null),
+      orMissing(
+        ['trace', '--run', runId],
+        /^llm-traces trace: No run '.*' in this organization\.\n$/,
+        (body): RunSeen => ({ traceId: body.traceId, spanIds: spanIdsSeen(body.spans) }),
+        null,
+      ),
     ),
   };
 }
@@ -392,13 +485,25 @@ describe('tenancy: organizations A, B and the default one share ids but never ro
   });
 
   it('the store holds every call once, the same ids in each organization', async () => {
-    const result = await store.client.query({ query: 'SELECT organization_id, id, span_id FROM otel.llm_traces ORDER BY organization_id, id', format: 'JSONEachRow' });
+    const result = await store.client.query({
+      query: 'SELECT organization_id, id, span_id FROM otel.llm_traces ORDER BY organization_id, id',
+      format: 'JSONEachRow',
+    });
     const rows = await result.json<{ organization_id: string; id: string; span_id: string }>();
     expect(rows.map((r) => `${r.organization_id}|${r.id}|${r.span_id}`).sort()).toEqual(CALLS.map(callKey).sort());
   });
 
   it('the expected views sum by hand to these numbers (and differ per organization)', () => {
-    const model = (org: string) => expectedView(org).usage.model.map((s) => [s.key, s.requestCount, s.errorCount, s.promptTokens, s.completionTokens, s.totalTokens, s.costUsd]);
+    const model = (org: string) =>
+      expectedView(org).usage.model.map((s) => [
+        s.key,
+        s.requestCount,
+        s.errorCount,
+        s.promptTokens,
+        s.completionTokens,
+        s.totalTokens,
+        s.costUsd,
+      ]);
     expect(model(ORG_A)).toEqual([
       ['gpt-4o', 2, 0, 1100, 110, 1210, '0.011'],
       ['claude-sonnet-4-5', 1, 1, 0, 0, 0, null],
@@ -423,12 +528,18 @@ describe('tenancy: organizations A, B and the default one share ids but never ro
 
   describe('readers', () => {
     it.each(EACH_ORG)('%s sees exactly its own rows through every reader method', async (_name, org) => {
-      const view = await readerView(new LlmTraceReader({ client: store.client, organizationId: org }), new OtelTraceReader({ client: store.client, organizationId: org }));
+      const view = await readerView(
+        new LlmTraceReader({ client: store.client, organizationId: org }),
+        new OtelTraceReader({ client: store.client, organizationId: org }),
+      );
       expect(view).toEqual(expectedView(org));
     });
 
     it.each(NEAR_MISSES)('the near miss %j sees nothing', async (org) => {
-      const view = await readerView(new LlmTraceReader({ client: store.client, organizationId: org }), new OtelTraceReader({ client: store.client, organizationId: org }));
+      const view = await readerView(
+        new LlmTraceReader({ client: store.client, organizationId: org }),
+        new OtelTraceReader({ client: store.client, organizationId: org }),
+      );
       expect(view).toEqual(NOTHING);
     });
 
@@ -437,7 +548,9 @@ describe('tenancy: organizations A, B and the default one share ids but never ro
       const otel = new OtelTraceReader({ client: store.client, organizationId: org });
       const own = CALLS.filter((c) => c.org === org);
       for (const traceId of ALL_TRACES) {
-        expect(rowsSeen(await llm.list({ traceId, includePayloads: true })), traceId).toEqual(newestFirst(own.filter((c) => c.traceId === traceId)));
+        expect(rowsSeen(await llm.list({ traceId, includePayloads: true })), traceId).toEqual(
+          newestFirst(own.filter((c) => c.traceId === traceId)),
+        );
         const all = await otel.getTraceSpans(traceId, { uiSpansOnly: false, limit: 5000 });
         expect(spanIdsSeen(all), traceId).toEqual(traceOwners(traceId).includes(org) ? spansOfTrace(traceId, false) : []);
       }
@@ -446,9 +559,18 @@ describe('tenancy: organizations A, B and the default one share ids but never ro
         expect(usageSeen(await llm.getUsageStats({ groupBy, bucket: 'day' })), groupBy).toEqual(usageByHand(own, groupBy, dayOf));
       }
       const firstDay = { start: new Date(T0 * 1000), end: new Date((T0 + DAY - 3600) * 1000) };
-      expect(usageSeen(await llm.getUsageStats({ groupBy: 'agent_id', ...firstDay }))).toEqual(usageByHand(own.filter((c) => c.startSec < T0 + DAY - 3600), 'agent_id'));
-      expect(rowsSeen(await llm.listByAgent('support', { callType: 'chat', isError: false }))).toEqual(newestFirst(own.filter((c) => c.agent === 'support' && !c.error)));
-      expect(rowsSeen(await llm.list({ agentId: 'support', runId: 'run-2', includePayloads: true }))).toEqual(newestFirst(own.filter((c) => c.run === 'run-2')));
+      expect(usageSeen(await llm.getUsageStats({ groupBy: 'agent_id', ...firstDay }))).toEqual(
+        usageByHand(
+          own.filter((c) => c.startSec < T0 + DAY - 3600),
+          'agent_id',
+        ),
+      );
+      expect(rowsSeen(await llm.listByAgent('support', { callType: 'chat', isError: false }))).toEqual(
+        newestFirst(own.filter((c) => c.agent === 'support' && !c.error)),
+      );
+      expect(rowsSeen(await llm.list({ agentId: 'support', runId: 'run-2', includePayloads: true }))).toEqual(
+        newestFirst(own.filter((c) => c.run === 'run-2')),
+      );
     });
   });
 
@@ -505,7 +627,8 @@ describe('tenancy: organizations A, B and the default one share ids but never ro
     });
 
     it('--org wins over LLM_TRACES_ORGANIZATION_ID, and no organization at all is the default one', async () => {
-      const list = async (args: string[], env: NodeJS.ProcessEnv = {}) => rowsSeen(JSON.parse((await cliAt(serve.url, ['list', '--json', ...args], env)).stdout));
+      const list = async (args: string[], env: NodeJS.ProcessEnv = {}) =>
+        rowsSeen(JSON.parse((await cliAt(serve.url, ['list', '--json', ...args], env)).stdout));
       expect(await list([`--org=${ORG_A}`], { LLM_TRACES_ORGANIZATION_ID: ORG_B })).toEqual(expectedView(ORG_A).list);
       expect(await list(['--org='], { LLM_TRACES_ORGANIZATION_ID: ORG_B })).toEqual(expectedView(DEFAULT).list);
       expect(await list([])).toEqual(expectedView(DEFAULT).list);

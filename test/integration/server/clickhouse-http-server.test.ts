@@ -306,7 +306,9 @@ describe('errors', () => {
     expect(anonymous.status).toBe(403);
     expect(await anonymous.text()).toMatch(/^Code: 516\. DB::Exception: default: Authentication failed/);
 
-    const viaHeaders = await fetch(`${server.url}/?query=SELECT%2042`, { headers: { 'X-ClickHouse-User': USER, 'X-ClickHouse-Key': PASSWORD } });
+    const viaHeaders = await fetch(`${server.url}/?query=SELECT%2042`, {
+      headers: { 'X-ClickHouse-User': USER, 'X-ClickHouse-Key': PASSWORD },
+    });
     expect(await viaHeaders.text()).toBe('42\n');
     const viaParams = await fetch(`${server.url}/?query=SELECT%2043&user=${USER}&password=${PASSWORD}`);
     expect(await viaParams.text()).toBe('43\n');
@@ -372,7 +374,9 @@ describe('closing', () => {
         const held = await holdTheOnlySlot(single.url, probe, 'hung-up', { gzip });
         held.request.destroy();
         await expect(held.response).rejects.toThrow();
-        await expect.poll(async () => (await probe.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow' })).json()).toEqual([{ one: 1 }]);
+        await expect
+          .poll(async () => (await probe.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow' })).json())
+          .toEqual([{ one: 1 }]);
       }
     } finally {
       await probe.close();

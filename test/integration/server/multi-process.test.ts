@@ -33,7 +33,9 @@ it('stores what a second process inserts over HTTP while this process reads the 
   const local = createClient({ connection: server.connection as never });
   await local.command({ query: 'CREATE TABLE spans (pid UInt32, batch UInt32, seq UInt32) ENGINE = MergeTree ORDER BY (pid, batch, seq)' });
   const count = async () =>
-    Number((await (await local.query({ query: 'SELECT toString(count()) AS n FROM spans', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+    Number(
+      (await (await local.query({ query: 'SELECT toString(count()) AS n FROM spans', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n,
+    );
 
   const child = spawn(process.execPath, [CHILD], {
     env: {

@@ -23,7 +23,10 @@ describe('inclusiveUsage', () => {
   });
 
   it('adds them when the counts evidently exclude them, without being told', () => {
-    expect(inclusiveUsage({ input: 200, output: 10, total: 210, cacheRead: 1000, cacheWrite: 300 })).toMatchObject({ promptTokens: 1500, totalTokens: 1510 });
+    expect(inclusiveUsage({ input: 200, output: 10, total: 210, cacheRead: 1000, cacheWrite: 300 })).toMatchObject({
+      promptTokens: 1500,
+      totalTokens: 1510,
+    });
     expect(inclusiveUsage({ input: 100, output: 50, reasoning: 70 })).toMatchObject({ completionTokens: 120, totalTokens: 220 });
   });
 
@@ -52,7 +55,12 @@ describe('indexed', () => {
 
 describe('attributesUnder', () => {
   it('keeps the recorded values and drops empty ones', () => {
-    expect(attributesUnder({ 'ai.settings.maxRetries': 0, 'ai.settings.stop': ['x'], 'ai.settings.seed': undefined, 'ai.other': 1 }, 'ai.settings.')).toEqual({
+    expect(
+      attributesUnder(
+        { 'ai.settings.maxRetries': 0, 'ai.settings.stop': ['x'], 'ai.settings.seed': undefined, 'ai.other': 1 },
+        'ai.settings.',
+      ),
+    ).toEqual({
       maxRetries: 0,
       stop: ['x'],
     });

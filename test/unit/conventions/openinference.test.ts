@@ -104,15 +104,34 @@ describe('OpenInference spans', () => {
     });
     // A streamed call's output is text: the counts stay as reported.
     const streamed = { ...old, 'output.value': 'Hello.', 'output.mime_type': 'text/plain' };
-    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.1.22'), attributes: streamed }))!.usage).toMatchObject({ promptTokens: 200, totalTokens: 350 });
+    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.1.22'), attributes: streamed }))!.usage).toMatchObject({
+      promptTokens: 200,
+      totalTokens: 350,
+    });
     // 0.2 already includes the cache and says so in the details.
-    const current = { ...old, 'llm.token_count.prompt': 1500, 'llm.token_count.total': 1650, 'llm.token_count.prompt_details.cache_read': 1000, 'llm.token_count.prompt_details.cache_write': 300 };
-    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.2.8'), attributes: current }))!.usage).toMatchObject({ promptTokens: 1500, totalTokens: 1650 });
+    const current = {
+      ...old,
+      'llm.token_count.prompt': 1500,
+      'llm.token_count.total': 1650,
+      'llm.token_count.prompt_details.cache_read': 1000,
+      'llm.token_count.prompt_details.cache_write': 300,
+    };
+    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.2.8'), attributes: current }))!.usage).toMatchObject({
+      promptTokens: 1500,
+      totalTokens: 1650,
+    });
   });
 
   it('adds cache counts to a prompt count that is evidently without them', () => {
     const usage = detectLlmCall(
-      makeSpan({ attributes: { ...llm, 'llm.token_count.prompt': 200, 'llm.token_count.completion': 10, 'llm.token_count.prompt_details.cache_read': 1000 } }),
+      makeSpan({
+        attributes: {
+          ...llm,
+          'llm.token_count.prompt': 200,
+          'llm.token_count.completion': 10,
+          'llm.token_count.prompt_details.cache_read': 1000,
+        },
+      }),
     )!.usage;
     expect(usage).toMatchObject({ promptTokens: 1200, completionTokens: 10, totalTokens: 1210, cachedInputTokens: 1000 });
   });
@@ -125,7 +144,14 @@ describe('OpenInference spans', () => {
           'session.id': 'session-1',
           'user.id': 'user-1',
           'tag.tags': ['beta', 'support'],
-          metadata: JSON.stringify({ session_id: 'ignored', agent_id: 'agent-7', run_id: 'run-3', organizationId: 'org-1', retries: 2, nested: { a: 1 } }),
+          metadata: JSON.stringify({
+            session_id: 'ignored',
+            agent_id: 'agent-7',
+            run_id: 'run-3',
+            organizationId: 'org-1',
+            retries: 2,
+            nested: { a: 1 },
+          }),
         },
       }),
     )!;
@@ -137,7 +163,14 @@ describe('OpenInference spans', () => {
       runId: 'run-3',
       organizationId: 'org-1',
     });
-    expect(call.metadata).toEqual({ session_id: 'ignored', agent_id: 'agent-7', run_id: 'run-3', organizationId: 'org-1', retries: '2', nested: '{"a":1}' });
+    expect(call.metadata).toEqual({
+      session_id: 'ignored',
+      agent_id: 'agent-7',
+      run_id: 'run-3',
+      organizationId: 'org-1',
+      retries: '2',
+      nested: '{"a":1}',
+    });
     expect(detectLlmCall(makeSpan({ attributes: { ...llm, metadata: '{"user_id":"user-9"}' } }))!.userId).toBe('user-9');
   });
 
@@ -160,7 +193,10 @@ describe('OpenInference spans', () => {
       model: 'gpt-4o-mini-2025-01-01',
       messages: [{ role: 'user', parts: [{ type: 'text', content: 'Say hello.' }] }],
     });
-    expect(JSON.parse(text.responseJson!)).toEqual({ model: 'gpt-4o-mini-2025-01-01', messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'Hello.' }] }] });
+    expect(JSON.parse(text.responseJson!)).toEqual({
+      model: 'gpt-4o-mini-2025-01-01',
+      messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'Hello.' }] }],
+    });
   });
 
   it('reads the legacy completions shape (llm.prompts, llm.choices) as a text completion', () => {
@@ -202,7 +238,15 @@ describe('OpenInference spans', () => {
 describe('OpenInference provided cost', () => {
   it('takes llm.cost.* as the provided cost', () => {
     const call = detectLlmCall(
-      makeSpan({ attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.cost.total': 0.0042, 'llm.cost.prompt': 0.003, 'llm.cost.completion': 0.0012 } }),
+      makeSpan({
+        attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'gpt-4o',
+          'llm.cost.total': 0.0042,
+          'llm.cost.prompt': 0.003,
+          'llm.cost.completion': 0.0012,
+        },
+      }),
     );
     expect(call?.providedCost).toEqual({ totalUsd: 0.0042, inputUsd: 0.003, outputUsd: 0.0012 });
   });

@@ -22,7 +22,12 @@ describe('OpenLLMetry / Traceloop spans', () => {
   it('makes the SDK decorator spans aggregates, even when they carry LLM keys', () => {
     for (const kind of ['workflow', 'task', 'agent', 'tool']) {
       const span = makeSpan({
-        attributes: { 'traceloop.span.kind': kind, 'gen_ai.system': 'OpenAI', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.prompt_tokens': 10 },
+        attributes: {
+          'traceloop.span.kind': kind,
+          'gen_ai.system': 'OpenAI',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.prompt_tokens': 10,
+        },
       });
       expect(detectLlmCall(span)).toBeUndefined();
     }
@@ -69,7 +74,9 @@ describe('OpenLLMetry / Traceloop spans', () => {
       { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0=' } },
     ]);
-    const parts = detectLlmCall(makeSpan({ attributes: { 'llm.request.type': 'chat', 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': blocks } }))!;
+    const parts = detectLlmCall(
+      makeSpan({ attributes: { 'llm.request.type': 'chat', 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': blocks } }),
+    )!;
     expect(JSON.parse(parts.requestJson!).messages[0].parts).toEqual([
       { type: 'tool_call', id: 'toolu_1', name: 'getWeather', arguments: { city: 'Paris' } },
       { type: 'tool_call_response', id: 'toolu_1', response: 'sunny' },
@@ -90,16 +97,29 @@ describe('OpenLLMetry / Traceloop spans', () => {
     });
     // Below the cache size too, where the numbers alone cannot tell.
     const small = { ...currentAnthropic, 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.total_tokens': 5150 };
-    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.27.0'), attributes: small }))!.usage).toMatchObject({ promptTokens: 6300, totalTokens: 6450 });
+    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.27.0'), attributes: small }))!.usage).toMatchObject({
+      promptTokens: 6300,
+      totalTokens: 6450,
+    });
     // A later release is taken at its word (the repository moved to inclusive input after 0.27.0).
     const later = { ...currentAnthropic, 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.total_tokens': 1650 };
-    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.28.0'), attributes: later }))!.usage).toMatchObject({ promptTokens: 1500, totalTokens: 1650 });
+    expect(detectLlmCall(makeSpan({ scope: anthropicScope('0.28.0'), attributes: later }))!.usage).toMatchObject({
+      promptTokens: 1500,
+      totalTokens: 1650,
+    });
     expect(detectLlmCall(makeSpan({ scope: anthropicScope('1.0.0'), attributes: later }))!.usage).toMatchObject({ promptTokens: 1500 });
   });
 
   it('keeps the raw input of the 0.22 Anthropic instrumentation, which reports no cache at all', () => {
     const usage = detectLlmCall(loadFixture('traceloop-anthropic@0.22/messages-cached').spans[0]!)!.usage;
-    expect(usage).toEqual({ promptTokens: 200, completionTokens: 150, totalTokens: 350, cachedInputTokens: undefined, cacheWriteTokens: undefined, reasoningTokens: undefined });
+    expect(usage).toEqual({
+      promptTokens: 200,
+      completionTokens: 150,
+      totalTokens: 350,
+      cachedInputTokens: undefined,
+      cacheWriteTokens: undefined,
+      reasoningTokens: undefined,
+    });
   });
 
   it('lands association properties in metadata and fills ids from their well-known keys', () => {
@@ -121,14 +141,19 @@ describe('OpenLLMetry / Traceloop spans', () => {
   });
 
   it('claims only LLM spans: not other Traceloop instrumentations or bare association properties', () => {
-    expect(readOpenLlmetry(makeSpan({ scope: { name: '@traceloop/instrumentation-pinecone' }, attributes: { 'db.system': 'pinecone' } }))).toBeUndefined();
+    expect(
+      readOpenLlmetry(makeSpan({ scope: { name: '@traceloop/instrumentation-pinecone' }, attributes: { 'db.system': 'pinecone' } })),
+    ).toBeUndefined();
     expect(readOpenLlmetry(makeSpan({ attributes: { 'traceloop.association.properties.user_id': 'u' } }))).toBeUndefined();
     // `gen_ai.prompt.name` is the semconv's prompt template name, not a flattened prompt.
     expect(readOpenLlmetry(makeSpan({ attributes: { 'gen_ai.prompt.name': 'greeting' } }))).toBeUndefined();
   });
 
   it('maps request types and the legacy parameter keys', () => {
-    const call = (type: string) => detectLlmCall(makeSpan({ attributes: { 'llm.request.type': type, 'gen_ai.system': 'Cohere', 'gen_ai.request.model': 'command-r' } }))!;
+    const call = (type: string) =>
+      detectLlmCall(
+        makeSpan({ attributes: { 'llm.request.type': type, 'gen_ai.system': 'Cohere', 'gen_ai.request.model': 'command-r' } }),
+      )!;
     expect(call('chat').callType).toBe('chat');
     expect(call('completion').callType).toBe('text_completion');
     expect(call('embedding').callType).toBe('embeddings');
@@ -164,7 +189,9 @@ describe('OpenLLMetry / Traceloop spans', () => {
       }),
     )!;
     expect(call.usage).toBeUndefined();
-    expect(JSON.parse(call.requestJson!).messages).toEqual([{ role: 'user', parts: [{ type: 'text', content: '[{"type":"text","text":"cut' }] }]);
+    expect(JSON.parse(call.requestJson!).messages).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: '[{"type":"text","text":"cut' }] },
+    ]);
     expect(JSON.parse(call.responseJson!).messages[0].parts).toEqual([{ type: 'tool_call', name: 'f', arguments: '{"a":' }]);
   });
 });

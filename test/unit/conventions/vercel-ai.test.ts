@@ -20,21 +20,43 @@ const doGenerate = {
 
 describe('Vercel AI SDK spans', () => {
   it('makes only the provider-call spans calls, by operation id or span name', () => {
-    for (const operationId of ['ai.generateText.doGenerate', 'ai.streamText.doStream', 'ai.generateObject.doGenerate', 'ai.streamObject.doStream']) {
+    for (const operationId of [
+      'ai.generateText.doGenerate',
+      'ai.streamText.doStream',
+      'ai.generateObject.doGenerate',
+      'ai.streamObject.doStream',
+    ]) {
       expect(detectLlmCall(makeSpan({ attributes: { ...doGenerate, 'ai.operationId': operationId } }))?.callType).toBe('chat');
     }
     for (const operationId of ['ai.embed.doEmbed', 'ai.embedMany.doEmbed']) {
       expect(detectLlmCall(makeSpan({ attributes: { ...doGenerate, 'ai.operationId': operationId } }))?.callType).toBe('embeddings');
     }
     // A processor that dropped the attribute (or a span limit) leaves the span name.
-    expect(detectLlmCall(makeSpan({ name: 'ai.streamText.doStream', attributes: { 'ai.model.id': 'm', 'ai.usage.inputTokens': 3 } }))?.usage?.promptTokens).toBe(3);
+    expect(
+      detectLlmCall(makeSpan({ name: 'ai.streamText.doStream', attributes: { 'ai.model.id': 'm', 'ai.usage.inputTokens': 3 } }))?.usage
+        ?.promptTokens,
+    ).toBe(3);
     expect(readVercelAi(makeSpan({ name: 'ai.streamText' }))).toEqual({ kind: 'aggregate' });
     expect(readVercelAi(makeSpan({ name: 'chat gpt-4o-mini' }))).toBeUndefined();
   });
 
   it('never makes the outer spans or tool calls rows, even when they carry gen_ai keys', () => {
-    const usage = { 'gen_ai.system': 'openai.chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 2650, 'gen_ai.usage.output_tokens': 105 };
-    for (const operationId of ['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject', 'ai.embed', 'ai.embedMany', 'ai.toolCall', 'ai.rerank']) {
+    const usage = {
+      'gen_ai.system': 'openai.chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.usage.input_tokens': 2650,
+      'gen_ai.usage.output_tokens': 105,
+    };
+    for (const operationId of [
+      'ai.generateText',
+      'ai.streamText',
+      'ai.generateObject',
+      'ai.streamObject',
+      'ai.embed',
+      'ai.embedMany',
+      'ai.toolCall',
+      'ai.rerank',
+    ]) {
       expect(detectLlmCall(makeSpan({ attributes: { ...usage, 'ai.operationId': operationId } }))).toBeUndefined();
     }
     // The outer span repeats the steps' summed usage (1250 + 1400).
@@ -53,7 +75,12 @@ describe('Vercel AI SDK spans', () => {
       cacheWriteTokens: 300,
       reasoningTokens: undefined,
     });
-    expect(call).toMatchObject({ provider: 'anthropic', requestModel: 'claude-sonnet-4-6', model: 'claude-sonnet-4-6-20250101', finishReasons: ['stop'] });
+    expect(call).toMatchObject({
+      provider: 'anthropic',
+      requestModel: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-4-6-20250101',
+      finishReasons: ['stop'],
+    });
     // Also when the uncached input outweighs the cache, where the numbers alone cannot tell.
     const larger = detectLlmCall(
       makeSpan({
@@ -74,7 +101,12 @@ describe('Vercel AI SDK spans', () => {
     expect(generated).toMatchObject({ promptTokens: 1500, totalTokens: 1650, cachedInputTokens: 1000, cacheWriteTokens: 300 });
     const streamed = fixtureSpan('ai@5/stream-text-anthropic', 'ai.streamText.doStream');
     expect(streamed.attributes['ai.usage.inputTokens']).toBe(200);
-    expect(detectLlmCall(streamed)!.usage).toMatchObject({ promptTokens: 1500, totalTokens: 1650, cachedInputTokens: 1000, cacheWriteTokens: 300 });
+    expect(detectLlmCall(streamed)!.usage).toMatchObject({
+      promptTokens: 1500,
+      totalTokens: 1650,
+      cachedInputTokens: 1000,
+      cacheWriteTokens: 300,
+    });
   });
 
   it('takes AI SDK 6 and 7 usage as inclusive without adding the cache details again', () => {
@@ -104,12 +136,16 @@ describe('Vercel AI SDK spans', () => {
       'ai.model.provider': 'anthropic.messages',
       'ai.usage.promptTokens': 1500,
       'ai.usage.completionTokens': 150,
-      'ai.response.providerMetadata': JSON.stringify({ anthropic: { cacheCreationInputTokens: 300, usage: { cache_read_input_tokens: 1000 } } }),
+      'ai.response.providerMetadata': JSON.stringify({
+        anthropic: { cacheCreationInputTokens: 300, usage: { cache_read_input_tokens: 1000 } },
+      }),
     };
     const v6 = detectLlmCall(makeSpan({ attributes: { ...objectStep, 'ai.request.headers.user-agent': 'my-app/2.1 ai/6.0.326' } }))!;
     expect(v6.usage).toMatchObject({ promptTokens: 1500, totalTokens: 1650 });
     // The same numbers from AI SDK 5 are Anthropic's own: the input there excludes the cache.
-    const v5 = detectLlmCall(makeSpan({ attributes: { ...objectStep, 'ai.usage.promptTokens': 200, 'ai.request.headers.user-agent': 'ai/5.0.277' } }))!;
+    const v5 = detectLlmCall(
+      makeSpan({ attributes: { ...objectStep, 'ai.usage.promptTokens': 200, 'ai.request.headers.user-agent': 'ai/5.0.277' } }),
+    )!;
     expect(v5.usage).toMatchObject({ promptTokens: 1500, totalTokens: 1650, cachedInputTokens: 1000, cacheWriteTokens: 300 });
   });
 
@@ -129,18 +165,33 @@ describe('Vercel AI SDK spans', () => {
       }),
     )!;
     expect(streamed.provider).toBe('gcp.gemini');
-    expect(streamed.usage).toEqual({ promptTokens: 100, completionTokens: 120, totalTokens: 220, cachedInputTokens: 40, cacheWriteTokens: undefined, reasoningTokens: 70 });
+    expect(streamed.usage).toEqual({
+      promptTokens: 100,
+      completionTokens: 120,
+      totalTokens: 220,
+      cachedInputTokens: 40,
+      cacheWriteTokens: undefined,
+      reasoningTokens: 70,
+    });
     const generated = detectLlmCall(
       makeSpan({
         attributes: {
           ...google,
           'ai.usage.promptTokens': 100,
           'ai.usage.completionTokens': 50,
-          'ai.response.providerMetadata': JSON.stringify({ google: { usageMetadata: { thoughtsTokenCount: 70, cachedContentTokenCount: 40 } } }),
+          'ai.response.providerMetadata': JSON.stringify({
+            google: { usageMetadata: { thoughtsTokenCount: 70, cachedContentTokenCount: 40 } },
+          }),
         },
       }),
     )!;
-    expect(generated.usage).toMatchObject({ promptTokens: 100, completionTokens: 120, totalTokens: 220, cachedInputTokens: 40, reasoningTokens: 70 });
+    expect(generated.usage).toMatchObject({
+      promptTokens: 100,
+      completionTokens: 120,
+      totalTokens: 220,
+      cachedInputTokens: 40,
+      reasoningTokens: 70,
+    });
   });
 
   it('adds AI SDK 5 Bedrock cache reads and writes to the exclusive input', () => {
@@ -159,7 +210,13 @@ describe('Vercel AI SDK spans', () => {
       }),
     )!;
     expect(call.provider).toBe('aws.bedrock');
-    expect(call.usage).toMatchObject({ promptTokens: 1500, completionTokens: 150, totalTokens: 1650, cachedInputTokens: 1000, cacheWriteTokens: 300 });
+    expect(call.usage).toMatchObject({
+      promptTokens: 1500,
+      completionTokens: 150,
+      totalTokens: 1650,
+      cachedInputTokens: 1000,
+      cacheWriteTokens: 300,
+    });
   });
 
   it('reads AI SDK 4 OpenAI cache and reasoning from provider metadata, inside the inclusive counts', () => {
@@ -191,7 +248,10 @@ describe('Vercel AI SDK spans', () => {
     expect(detectLlmCall(span)!.timeToFirstTokenMs).toBe(span.attributes['ai.response.msToFirstChunk']);
     const event = { name: 'ai.stream.firstChunk', time: [1_795_346_764, 20_123_457] as [number, number] };
     const fromEvent = { ...doGenerate, 'ai.operationId': 'ai.streamText.doStream' };
-    expect(detectLlmCall(makeSpan({ attributes: fromEvent, events: [{ ...event, attributes: { 'ai.response.msToFirstChunk': 42.5 } }] }))!.timeToFirstTokenMs).toBe(42.5);
+    expect(
+      detectLlmCall(makeSpan({ attributes: fromEvent, events: [{ ...event, attributes: { 'ai.response.msToFirstChunk': 42.5 } }] }))!
+        .timeToFirstTokenMs,
+    ).toBe(42.5);
     // Without either, the event's time after the span's start (1_795_346_763.970123457 s).
     expect(detectLlmCall(makeSpan({ attributes: fromEvent, events: [event] }))!.timeToFirstTokenMs).toBeCloseTo(50, 6);
   });
@@ -259,9 +319,13 @@ describe('Vercel AI SDK spans', () => {
       },
     ]);
     const object = detectLlmCall(
-      makeSpan({ attributes: { ...doGenerate, 'ai.operationId': 'ai.generateObject.doGenerate', 'ai.response.object': '{"city":"Paris"}' } }),
+      makeSpan({
+        attributes: { ...doGenerate, 'ai.operationId': 'ai.generateObject.doGenerate', 'ai.response.object': '{"city":"Paris"}' },
+      }),
     )!;
-    expect(JSON.parse(object.responseJson!).messages).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: '{"city":"Paris"}' }] }]);
+    expect(JSON.parse(object.responseJson!).messages).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: '{"city":"Paris"}' }] },
+    ]);
   });
 
   it('converts images and files in the prompt to OTel blob and uri parts', () => {
@@ -309,7 +373,9 @@ describe('Vercel AI SDK spans', () => {
     });
     // The runtime context is metadata, not a model parameter.
     expect(JSON.parse(call.requestJson!).parameters).toEqual({ maxOutputTokens: 256 });
-    expect(detectLlmCall(makeSpan({ attributes: { ...doGenerate, 'ai.settings.temperature': 0, 'ai.telemetry.functionId': 'f' } }))!.agentId).toBeUndefined();
+    expect(
+      detectLlmCall(makeSpan({ attributes: { ...doGenerate, 'ai.settings.temperature': 0, 'ai.telemetry.functionId': 'f' } }))!.agentId,
+    ).toBeUndefined();
   });
 
   it('still produces a row from truncated or malformed attributes', () => {

@@ -78,9 +78,14 @@ describe('DeliveryQueue', () => {
   it('retries retryable failures with backoff until the insert succeeds', async () => {
     const counters = new Counters();
     let calls = 0;
-    const queue = new DeliveryQueue(async () => {
-      if (++calls < 4) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    }, limits, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        if (++calls < 4) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      },
+      limits,
+      counters,
+      reporter(),
+    );
     const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(delivered).resolves.toBeUndefined();
@@ -91,10 +96,15 @@ describe('DeliveryQueue', () => {
   it('drops a batch after a permanent failure, without retrying', async () => {
     const counters = new Counters();
     let calls = 0;
-    const queue = new DeliveryQueue(async () => {
-      calls++;
-      throw chError('516', 'AUTHENTICATION_FAILED');
-    }, limits, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        calls++;
+        throw chError('516', 'AUTHENTICATION_FAILED');
+      },
+      limits,
+      counters,
+      reporter(),
+    );
     const delivered = queue.deliver(await batchOf([{ a: 1 }]));
     await expect(delivered).rejects.toMatchObject({ reason: 'permanent_failure' });
     expect(calls).toBe(1);
@@ -104,11 +114,16 @@ describe('DeliveryQueue', () => {
   it('isolates the rows ClickHouse refuses and stores the rest of their batch', async () => {
     const counters = new Counters();
     const stored: unknown[] = [];
-    const queue = new DeliveryQueue(async (batch) => {
-      const rows = rowsOf(batch) as { ok: boolean }[];
-      if (rows.some((row) => !row.ok)) throw chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED');
-      stored.push(...rows);
-    }, limits, counters, reporter());
+    const queue = new DeliveryQueue(
+      async (batch) => {
+        const rows = rowsOf(batch) as { ok: boolean }[];
+        if (rows.some((row) => !row.ok)) throw chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED');
+        stored.push(...rows);
+      },
+      limits,
+      counters,
+      reporter(),
+    );
     const rows = Array.from({ length: 7 }, (_, i) => ({ i, ok: i !== 4 }));
     await expect(queue.deliver(await batchOf(rows))).resolves.toBeUndefined();
     expect((stored as { i: number }[]).map((row) => row.i).sort()).toEqual([0, 1, 2, 3, 5, 6]);
@@ -118,9 +133,14 @@ describe('DeliveryQueue', () => {
   it('drops the oldest batches when the buffer is full, in flight or waiting, and counts them', async () => {
     const counters = new Counters();
     let down = true;
-    const queue = new DeliveryQueue(async () => {
-      if (down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, { ...limits, maxBufferRows: 4 }, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        if (down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      { ...limits, maxBufferRows: 4 },
+      counters,
+      reporter(),
+    );
     const first = queue.deliver(await batchOf([{ n: 1 }, { n: 2 }]));
     first.catch(() => {});
     await vi.advanceTimersByTimeAsync(1);
@@ -138,7 +158,12 @@ describe('DeliveryQueue', () => {
 
   it('lets a burst wait its turn while ClickHouse works: the bound is for outages', async () => {
     const counters = new Counters();
-    const queue = new DeliveryQueue(() => new Promise<void>((resolve) => setTimeout(resolve, 10)), { ...limits, maxBufferRows: 4 }, counters, reporter());
+    const queue = new DeliveryQueue(
+      () => new Promise<void>((resolve) => setTimeout(resolve, 10)),
+      { ...limits, maxBufferRows: 4 },
+      counters,
+      reporter(),
+    );
     const deliveries = await Promise.all(Array.from({ length: 5 }, () => batchOf([{ n: 1 }, { n: 2 }])));
     const delivered = Promise.all(deliveries.map((batch) => queue.deliver(batch)));
     await vi.advanceTimersByTimeAsync(100);
@@ -148,9 +173,14 @@ describe('DeliveryQueue', () => {
 
   it('gives up on a batch that keeps failing past the retry budget', async () => {
     const counters = new Counters();
-    const queue = new DeliveryQueue(async () => {
-      throw new Error('Timeout error.');
-    }, { ...limits, retryBudgetMs: 5_000 }, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        throw new Error('Timeout error.');
+      },
+      { ...limits, retryBudgetMs: 5_000 },
+      counters,
+      reporter(),
+    );
     const delivered = queue.deliver(await batchOf([{ a: 1 }]));
     delivered.catch(() => {});
     await vi.advanceTimersByTimeAsync(120_000);
@@ -160,9 +190,14 @@ describe('DeliveryQueue', () => {
 
   it('gives up at shutdown: drops what waits, aborts inserts in flight, retries nothing more', async () => {
     const counters = new Counters();
-    const queue = new DeliveryQueue(async () => {
-      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, limits, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      limits,
+      counters,
+      reporter(),
+    );
     const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
     delivered.catch(() => {});
     await vi.advanceTimersByTimeAsync(1);
@@ -176,7 +211,8 @@ describe('DeliveryQueue', () => {
   it('aborts an insert in flight at shutdown and counts its rows as shutdown', async () => {
     const counters = new Counters();
     const queue = new DeliveryQueue(
-      (_batch, signal) => new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('The user aborted a request.')))),
+      (_batch, signal) =>
+        new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('The user aborted a request.')))),
       limits,
       counters,
       reporter(),
@@ -193,9 +229,14 @@ describe('DeliveryQueue', () => {
   it('retries errors that are not about the data, such as a server shutting down (ABORTED)', async () => {
     const counters = new Counters();
     let calls = 0;
-    const queue = new DeliveryQueue(async () => {
-      if (++calls < 3) throw chError('236', 'ABORTED');
-    }, limits, counters, reporter());
+    const queue = new DeliveryQueue(
+      async () => {
+        if (++calls < 3) throw chError('236', 'ABORTED');
+      },
+      limits,
+      counters,
+      reporter(),
+    );
     const delivered = queue.deliver(await batchOf([{ a: 1 }, { a: 2 }]));
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(delivered).resolves.toBeUndefined();
@@ -205,7 +246,13 @@ describe('DeliveryQueue', () => {
 
 describe('serializeRows', () => {
   it('writes each row as the array of its values in column order, one per line', async () => {
-    const { body, rows } = await serializeRows([{ b: 2, a: 'x' }, { a: 'y', b: 3, extra: true }], ['a', 'b']);
+    const { body, rows } = await serializeRows(
+      [
+        { b: 2, a: 'x' },
+        { a: 'y', b: 3, extra: true },
+      ],
+      ['a', 'b'],
+    );
     expect(rows).toBe(2);
     expect(body.toString()).toBe('["x",2]\n["y",3]\n');
   });

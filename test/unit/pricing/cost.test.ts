@@ -136,7 +136,8 @@ describe('long-context tiers', () => {
   it('keeps base rates at exactly 200K tokens and tiers from 200,001', () => {
     // At 200,000: 200,000 x 3 / 1e6 = 0.6; 1,000 x 15 / 1e6 = 0.015; total 0.615.
     // At 200,001: 200,001 x 6 / 1e6 = 1.200006; 1,000 x 22.5 / 1e6 = 0.0225; total 1.222506.
-    const at = (promptTokens: number) => pricer.price({ model: 'claude-sonnet-4-5', usage: { promptTokens, completionTokens: 1_000 } })?.costUsd;
+    const at = (promptTokens: number) =>
+      pricer.price({ model: 'claude-sonnet-4-5', usage: { promptTokens, completionTokens: 1_000 } })?.costUsd;
     expect(at(200_000)).toBe('0.615');
     expect(at(200_001)).toBe('1.222506');
   });
@@ -146,7 +147,11 @@ describe('long-context tiers', () => {
     //   input  300,000 x 2.5 / 1e6 = 0.75
     //   output  10,000 x 15  / 1e6 = 0.15
     //   total                      = 0.9
-    const cost = pricer.price({ provider: 'gcp.vertex_ai', model: 'gemini-2.5-pro', usage: { promptTokens: 300_000, completionTokens: 10_000 } });
+    const cost = pricer.price({
+      provider: 'gcp.vertex_ai',
+      model: 'gemini-2.5-pro',
+      usage: { promptTokens: 300_000, completionTokens: 10_000 },
+    });
     expect(cost).toMatchObject({ costUsd: '0.9', inputCostUsd: '0.75', outputCostUsd: '0.15' });
   });
 
@@ -161,7 +166,13 @@ describe('long-context tiers', () => {
       model: 'claude-haiku-5-5',
       usage: { promptTokens: 150_000, cachedInputTokens: 100_000, cacheWriteTokens: 20_000, completionTokens: 2_000 },
     });
-    expect(cost).toMatchObject({ costUsd: '0.0375', inputCostUsd: '0.015', cachedInputCostUsd: '0.005', cacheWriteCostUsd: '0.0125', outputCostUsd: '0.005' });
+    expect(cost).toMatchObject({
+      costUsd: '0.0375',
+      inputCostUsd: '0.015',
+      cachedInputCostUsd: '0.005',
+      cacheWriteCostUsd: '0.0125',
+      outputCostUsd: '0.005',
+    });
   });
 });
 

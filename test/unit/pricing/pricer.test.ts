@@ -37,7 +37,10 @@ describe('unknown models', () => {
       expect(pricer.price({ provider: 'openai', model: 'gpt-unreleased', usage })).toBeUndefined();
     }
     expect(warnings).toEqual([
-      ['llm-traces', 'no price for model "gpt-unreleased" (provider "openai"); its cost stays empty. Add it with the "prices" or "pricesFile" option.'],
+      [
+        'llm-traces',
+        'no price for model "gpt-unreleased" (provider "openai"); its cost stays empty. Add it with the "prices" or "pricesFile" option.',
+      ],
     ]);
     pricer.price({ model: 'another-model', usage });
     expect(warnings).toHaveLength(2);
@@ -107,44 +110,86 @@ describe('user prices', () => {
     //   input  1,000 x 2 / 1e6 = 0.002;  read 500 x 2 / 1e6 = 0.001;  write 500 x 2 / 1e6 = 0.001
     //   output   100 x 8 / 1e6 = 0.0008; total 0.0048
     const pricer = createPricer({ prices: [{ model: 'house-model', inputPerMillion: 2, outputPerMillion: 8 }] });
-    const cost = pricer.price({ model: 'house-model', usage: { promptTokens: 2_000, cachedInputTokens: 500, cacheWriteTokens: 500, completionTokens: 100 } });
-    expect(cost).toMatchObject({ costUsd: '0.0048', inputCostUsd: '0.002', cachedInputCostUsd: '0.001', cacheWriteCostUsd: '0.001', outputCostUsd: '0.0008' });
+    const cost = pricer.price({
+      model: 'house-model',
+      usage: { promptTokens: 2_000, cachedInputTokens: 500, cacheWriteTokens: 500, completionTokens: 100 },
+    });
+    expect(cost).toMatchObject({
+      costUsd: '0.0048',
+      inputCostUsd: '0.002',
+      cachedInputCostUsd: '0.001',
+      cacheWriteCostUsd: '0.001',
+      outputCostUsd: '0.0008',
+    });
   });
 
   it('reject invalid entries at creation with the field path', () => {
-    expect(() => createPricer({ prices: [{ model: 'm', inputPerMillion: -1, outputPerMillion: 1 }] }))
-      .toThrow('prices[0].inputPerMillion must be a number of USD per million tokens in [0, 1000000), got -1');
-    expect(() => createPricer({ prices: [{ model: 'm', inputPerMillion: 0.0000000001, outputPerMillion: 1 }] }))
-      .toThrow('prices[0].inputPerMillion must have at most 9 decimal places, got 1e-10');
+    expect(() => createPricer({ prices: [{ model: 'm', inputPerMillion: -1, outputPerMillion: 1 }] })).toThrow(
+      'prices[0].inputPerMillion must be a number of USD per million tokens in [0, 1000000), got -1',
+    );
+    expect(() => createPricer({ prices: [{ model: 'm', inputPerMillion: 0.0000000001, outputPerMillion: 1 }] })).toThrow(
+      'prices[0].inputPerMillion must have at most 9 decimal places, got 1e-10',
+    );
   });
 });
 
 describe('prices file', () => {
   it('loads entries from a JSON array', () => {
     // 1,000 x 0.5 / 1e6 + 1,000 x 1.5 / 1e6 = 0.0005 + 0.0015 = 0.002.
-    const file = pricesFile('ok.json', JSON.stringify([{ model: 'acme-llm', providers: ['acme'], inputPerMillion: 0.5, outputPerMillion: 1.5 }]));
-    expect(createPricer({ pricesFile: file }).price({ provider: 'acme', model: 'acme-llm', usage })).toMatchObject({ costUsd: '0.002', costSource: USER });
+    const file = pricesFile(
+      'ok.json',
+      JSON.stringify([{ model: 'acme-llm', providers: ['acme'], inputPerMillion: 0.5, outputPerMillion: 1.5 }]),
+    );
+    expect(createPricer({ pricesFile: file }).price({ provider: 'acme', model: 'acme-llm', usage })).toMatchObject({
+      costUsd: '0.002',
+      costSource: USER,
+    });
   });
 
   it('names the file and the problem when the file is unusable', () => {
     const missing = join(dir, 'missing.json');
-    expect(() => createPricer({ pricesFile: missing }))
-      .toThrow(`Cannot use prices file ${JSON.stringify(missing)}: it could not be read (ENOENT).`);
+    expect(() => createPricer({ pricesFile: missing })).toThrow(
+      `Cannot use prices file ${JSON.stringify(missing)}: it could not be read (ENOENT).`,
+    );
     const notJson = pricesFile('not-json.json', '{"model": ');
-    expect(() => createPricer({ pricesFile: notJson })).toThrow(`Cannot use prices file ${JSON.stringify(notJson)}: it is not valid JSON (`);
+    expect(() => createPricer({ pricesFile: notJson })).toThrow(
+      `Cannot use prices file ${JSON.stringify(notJson)}: it is not valid JSON (`,
+    );
     const notArray = pricesFile('object.json', '{"model": "m"}');
-    expect(() => createPricer({ pricesFile: notArray })).toThrow(`Cannot use prices file ${JSON.stringify(notArray)}: expected a JSON array of price entries`);
+    expect(() => createPricer({ pricesFile: notArray })).toThrow(
+      `Cannot use prices file ${JSON.stringify(notArray)}: expected a JSON array of price entries`,
+    );
   });
 
   it('names the entry and field that is wrong', () => {
-    const missingRate = pricesFile('missing-rate.json', JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1 }, { model: 'b', inputPerMillion: 1 }]));
-    expect(() => createPricer({ pricesFile: missingRate }))
-      .toThrow(`Cannot use prices file ${JSON.stringify(missingRate)}: entry [1].outputPerMillion is required.`);
-    const typo = pricesFile('typo.json', JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1, cachedInputPerMilion: 0.1 }]));
+    const missingRate = pricesFile(
+      'missing-rate.json',
+      JSON.stringify([
+        { model: 'a', inputPerMillion: 1, outputPerMillion: 1 },
+        { model: 'b', inputPerMillion: 1 },
+      ]),
+    );
+    expect(() => createPricer({ pricesFile: missingRate })).toThrow(
+      `Cannot use prices file ${JSON.stringify(missingRate)}: entry [1].outputPerMillion is required.`,
+    );
+    const typo = pricesFile(
+      'typo.json',
+      JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1, cachedInputPerMilion: 0.1 }]),
+    );
     expect(() => createPricer({ pricesFile: typo })).toThrow('entry [0] has unknown field "cachedInputPerMilion"');
-    const badDate = pricesFile('date.json', JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1, effectiveDate: '2026-02-30' }]));
-    expect(() => createPricer({ pricesFile: badDate })).toThrow('entry [0].effectiveDate must be a date written YYYY-MM-DD, got "2026-02-30"');
-    const badTier = pricesFile('tier.json', JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1, tiers: [{ abovePromptTokens: 0, inputPerMillion: 2, outputPerMillion: 2 }] }]));
+    const badDate = pricesFile(
+      'date.json',
+      JSON.stringify([{ model: 'a', inputPerMillion: 1, outputPerMillion: 1, effectiveDate: '2026-02-30' }]),
+    );
+    expect(() => createPricer({ pricesFile: badDate })).toThrow(
+      'entry [0].effectiveDate must be a date written YYYY-MM-DD, got "2026-02-30"',
+    );
+    const badTier = pricesFile(
+      'tier.json',
+      JSON.stringify([
+        { model: 'a', inputPerMillion: 1, outputPerMillion: 1, tiers: [{ abovePromptTokens: 0, inputPerMillion: 2, outputPerMillion: 2 }] },
+      ]),
+    );
     expect(() => createPricer({ pricesFile: badTier })).toThrow('entry [0].tiers[0].abovePromptTokens must be a positive integer, got 0');
   });
 });
@@ -173,7 +218,11 @@ describe('priceFn', () => {
   });
 
   it('falls back to the table, reporting once, when it throws or returns something unusable', () => {
-    const throwing = createPricer({ priceFn: () => { throw new Error('contract service down'); } });
+    const throwing = createPricer({
+      priceFn: () => {
+        throw new Error('contract service down');
+      },
+    });
     expect(throwing.price({ model: 'gpt-4o', usage })?.costUsd).toBe('0.0125');
     expect(throwing.price({ model: 'gpt-4o', usage })?.costUsd).toBe('0.0125');
     expect(warnings).toEqual([['llm-traces', 'priceFn failed for model "gpt-4o", using the price table instead: contract service down']]);

@@ -89,10 +89,7 @@ describe('Bedrock Converse', () => {
     });
 
     it('reads an exception event as the error, named by its member', () => {
-      const events = [
-        ...EVENTS.slice(0, 3),
-        { throttlingException: { message: 'Too many requests, please wait before trying again.' } },
-      ];
+      const events = [...EVENTS.slice(0, 3), { throttlingException: { message: 'Too many requests, please wait before trying again.' } }];
       expect(readProviderPayload(events)).toEqual({
         error: { type: 'throttlingException', message: 'Too many requests, please wait before trying again.' },
       });

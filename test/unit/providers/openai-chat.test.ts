@@ -43,9 +43,7 @@ const CACHED_REASONING_TOOL_CALL = {
       message: {
         role: 'assistant',
         content: null,
-        tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-        ],
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       },
       finish_reason: 'tool_calls',
     },
@@ -139,8 +137,7 @@ describe('OpenAI Chat Completions', () => {
     it('prefers the specific code over the generic type', () => {
       const body = {
         error: {
-          message:
-            "This model's maximum context length is 128000 tokens. However, your messages resulted in 130511 tokens.",
+          message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130511 tokens.",
           type: 'invalid_request_error',
           param: 'messages',
           code: 'context_length_exceeded',
@@ -182,9 +179,7 @@ describe('OpenAI Chat Completions', () => {
     });
     const CHUNKS = [
       chunk({
-        choices: [
-          { index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null },
-        ],
+        choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
         usage: null,
       }),
       chunk({ choices: [{ index: 0, delta: { content: '**' }, logprobs: null, finish_reason: null }], usage: null }),

@@ -100,17 +100,13 @@ describe('readProviderPayload', () => {
     });
 
     it("keeps the provider's total even when it differs from prompt + completion", () => {
-      expect(
-        readProviderPayload(chat({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 16 }))?.usage?.totalTokens,
-      ).toBe(16);
+      expect(readProviderPayload(chat({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 16 }))?.usage?.totalTokens).toBe(16);
     });
   });
 
   describe('format choice', () => {
     it('tells Anthropic from OpenAI Responses by their usage details when no marker is present', () => {
-      expect(
-        readProviderPayload({ usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 90 } })?.usage,
-      ).toEqual({
+      expect(readProviderPayload({ usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 90 } })?.usage).toEqual({
         promptTokens: 100,
         completionTokens: 5,
         totalTokens: 105,
@@ -162,9 +158,7 @@ describe('readProviderPayload', () => {
 
     it('reads error_type / error_message alone, and next to a usage body', () => {
       expect(readProviderPayload({ error_type: 'TimeoutError' })).toEqual({ error: { type: 'TimeoutError' } });
-      expect(
-        readProviderPayload({ ...chat({ prompt_tokens: 7, completion_tokens: 0 }), error_message: 'client aborted' }),
-      ).toEqual({
+      expect(readProviderPayload({ ...chat({ prompt_tokens: 7, completion_tokens: 0 }), error_message: 'client aborted' })).toEqual({
         usage: { promptTokens: 7, completionTokens: 0, totalTokens: 7 },
         error: { message: 'client aborted' },
         model: 'gpt-4o-mini',

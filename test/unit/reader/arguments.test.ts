@@ -20,7 +20,9 @@ describe('reader argument validation', () => {
     expect(error.argument).toBe('id');
     expect(error.message).toBe('llm-traces reader: id must be a non-empty string (got 42)');
     expect(thrown(() => requireString('id', '')).message).toContain('id must be a non-empty string (got "")');
-    expect(thrown(() => requireString('organizationId', undefined, { allowEmpty: true })).message).toContain('organizationId must be a string (got undefined)');
+    expect(thrown(() => requireString('organizationId', undefined, { allowEmpty: true })).message).toContain(
+      'organizationId must be a string (got undefined)',
+    );
   });
 
   it('checks integer ranges and applies the default', () => {
@@ -45,7 +47,9 @@ describe('reader argument validation', () => {
     expect(reversed.message).toBe(
       'llm-traces reader: start must not be after end (2026-11-20T10:00:00.000Z) (got 2026-11-20T11:00:00.000Z)',
     );
-    expect(thrown(() => timeRange(new Date('nope'), undefined)).message).toBe('llm-traces reader: start must be a valid Date (got Invalid Date)');
+    expect(thrown(() => timeRange(new Date('nope'), undefined)).message).toBe(
+      'llm-traces reader: start must be a valid Date (got Invalid Date)',
+    );
     expect(thrown(() => timeRange(undefined, '2026-11-20')).argument).toBe('end');
   });
 

@@ -56,7 +56,12 @@ describe('trace spans', () => {
       statusCode: 'Error',
       statusMessage: 'boom',
       events: [
-        { timestamp: new Date('2026-11-22T11:26:03.971Z'), timestampNs: '1795346763971000001', name: 'exception', attributes: { 'exception.type': 'RateLimitError' } },
+        {
+          timestamp: new Date('2026-11-22T11:26:03.971Z'),
+          timestampNs: '1795346763971000001',
+          name: 'exception',
+          attributes: { 'exception.type': 'RateLimitError' },
+        },
       ],
       links: [{ traceId: '11111111111111111111111111111111', spanId: '2222222222222222', traceState: 'k=v', attributes: {} }],
     });

@@ -86,7 +86,10 @@ describe('assertSafeToListen and resolveServerOptions', () => {
   });
 
   it('allows a non-loopback host with a password, and a loopback host without one', () => {
-    expect(resolveServerOptions({ path: '/tmp/x', host: '0.0.0.0', password: 'p' }).credentials).toEqual({ user: 'default', password: 'p' });
+    expect(resolveServerOptions({ path: '/tmp/x', host: '0.0.0.0', password: 'p' }).credentials).toEqual({
+      user: 'default',
+      password: 'p',
+    });
     expect(resolveServerOptions({ path: '/tmp/x' })).toEqual({
       path: '/tmp/x',
       host: '127.0.0.1',

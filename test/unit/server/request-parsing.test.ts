@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contentType,
-  outputFormat,
-  quoteString,
-  sessionSetupSql,
-  simpleInsert,
-  statementText,
-} from '../../../src/server/engine-sql.js';
+import { contentType, outputFormat, quoteString, sessionSetupSql, simpleInsert, statementText } from '../../../src/server/engine-sql.js';
 import { quoteIdentifier } from '../../../src/schema/ddl.js';
 import { multipartFields } from '../../../src/server/multipart.js';
 import { compressionLevel, parseQueryRequest, queryId, responseEncoding, type QueryRequest } from '../../../src/server/query-request.js';
@@ -151,7 +144,11 @@ describe('simpleInsert', () => {
       columns: ['a', 'b_c'],
       format: 'JSONEachRow',
     });
-    expect(simpleInsert('insert into t format JSONCompactEachRow')).toEqual({ table: 't', columns: undefined, format: 'JSONCompactEachRow' });
+    expect(simpleInsert('insert into t format JSONCompactEachRow')).toEqual({
+      table: 't',
+      columns: undefined,
+      format: 'JSONCompactEachRow',
+    });
   });
 
   it('takes Nested sub-columns in the column list, as the exporter sends them for otel_traces', () => {
