@@ -9,23 +9,28 @@ import { getStringFromEnv } from '@opentelemetry/core';
 import { LlmTraceReader, OtelTraceReader } from '../reader/index.js';
 import { handleApiRequest, type ApiTables } from '../server/json-api.js';
 import { startClickHouseHttpServer } from '../server/index.js';
+import { readUsersFile } from '../server/users-file.js';
 import { resolveConfig } from '../config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 const USAGE = `Usage: llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
-                         [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]
+                         [--users-file FILE] [--database otel] [--allow-writes] [--allow-host NAME] [--allow-origin URL]
+                         [--max-body-bytes N] [--max-concurrent-queries N] [--max-query-seconds N] [--max-query-memory-bytes N]
 
 Serves the embedded store over ClickHouse's HTTP interface and a JSON API under /api/.
   --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
-  --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs --password
+  --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs a password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
+  --users-file FILE   more credentials, each optionally bound to organizations (JSON; see the README)
   --database      database of the tables the JSON API reads (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
+  --allow-writes  also run DROP, TRUNCATE, DELETE and ALTER ... DELETE/UPDATE on the store's tables
+  --allow-host, --allow-origin  another name this server answers to, another origin whose pages may call it
 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
 server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
 
 export async function serveCommand(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({
       args,
@@ -36,8 +41,14 @@ export async function serveCommand(args: string[]): Promise<number> {
         user: { type: 'string' },
         password: { type: 'string' },
         database: { type: 'string' },
+        'users-file': { type: 'string' },
+        'allow-writes': { type: 'boolean' },
+        'allow-host': { type: 'string', multiple: true },
+        'allow-origin': { type: 'string', multiple: true },
         'max-body-bytes': { type: 'string' },
         'max-concurrent-queries': { type: 'string' },
+        'max-query-seconds': { type: 'string' },
+        'max-query-memory-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,8 +75,15 @@ export async function serveCommand(args: string[]): Promise<number> {
       port: optionalInteger('--port', values.port),
       user: (values.user as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_USERNAME'),
       password: (values.password as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_PASSWORD'),
+      users: typeof values['users-file'] === 'string' ? readUsersFile(values['users-file']) : undefined,
+      allowWrites: values['allow-writes'] === true,
+      allowedHosts: values['allow-host'] as string[] | undefined,
+      allowedOrigins: values['allow-origin'] as string[] | undefined,
+      tenantTables: { database: tables.database, llmTable: tables.llmTable, tracesTable: config.tracesTable },
       maxBodyBytes: optionalInteger('--max-body-bytes', values['max-body-bytes']),
       maxConcurrentQueries: optionalInteger('--max-concurrent-queries', values['max-concurrent-queries']),
+      maxQuerySeconds: optionalInteger('--max-query-seconds', values['max-query-seconds']),
+      maxQueryMemoryBytes: optionalInteger('--max-query-memory-bytes', values['max-query-memory-bytes']),
       api: (connection) => {
         const apiClient = createClient({ connection: connection as never, application: 'llm-traces-serve' });
         const readersFor = (organizationId: string) => ({
@@ -85,6 +103,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     await ensureSchema(client, config);
     console.log(`llm-traces serve: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
     console.log(`  export from any process with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${server.url}`);
+    console.log(
+      server.passwordRequired
+        ? '  authentication is ON: every request needs credentials (or, in a browser, the session from the address below)'
+        : '  authentication is OFF: any process on this machine can read and write the store (web pages cannot); set --password to require credentials',
+    );
+    console.log(`  open in a browser: ${server.browserUrl}`);
+    if (values['allow-writes'] === true) console.log("  --allow-writes: clients may DROP, TRUNCATE and DELETE the store's tables");
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
