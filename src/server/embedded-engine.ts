@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 import type { ChdbResult, RawInsertSummary } from 'chdb';
 import type { ChdbConnection } from 'chdb/connection';
 import { randomUUID } from 'node:crypto';
-import { enforcementSql, outputFormat, requestSettingsSql, sessionSetupSql, simpleInsert, statementText } from './engine-sql.js';
+import { enforcementSql, outputFormat, queryParametersSql, requestSettingsSql, sessionSetupSql, simpleInsert, statementText } from './engine-sql.js';
 import { ClickHouseServerError } from './server-error.js';
 import { StatementGuard, type GuardSession, type Principal, type StatementKind, type TenantTables } from './statement-guard.js';
 import { DEFAULT_FORMAT, type QueryRequest } from './query-request.js';
@@ -130,12 +130,13 @@ export class EmbeddedEngine {
     try {
       const setup = sessionSetupSql(request);
       if (setup !== '') await session.queryAsync(setup, { format: DEFAULT_FORMAT });
+      const parameters = queryParametersSql(request);
       const context = { principal, database: request.database ?? 'default', queryParams: request.queryParams };
       const insert = body.length > 0 ? simpleInsert(request.query) : undefined;
       const statement = insert === undefined ? statementText(request.query, body) : undefined;
       let kind: StatementKind = 'insert';
       if (insert !== undefined) this.guard.checkInsertTarget(insert.table, context);
-      else kind = (await this.guard.check(statement!, sessionRows(session), context)).kind;
+      else kind = (await this.guard.check(statement!, sessionRows(session, parameters), context)).kind;
       if (request.readonly && kind !== 'read') {
         throw new ClickHouseServerError(
           'READONLY',
@@ -204,12 +205,16 @@ export class EmbeddedEngine {
   }
 }
 
-/** The guard's view of a session: result rows as arrays of JSON values. */
-function sessionRows(session: InstanceType<ChdbModule['Session']>): GuardSession {
+/**
+ * The guard's view of a session: result rows as arrays of JSON values. chDB's binding of a query's
+ * own parameters clears those the session has SET, so the request's are set again after it.
+ */
+function sessionRows(session: InstanceType<ChdbModule['Session']>, parameters = ''): GuardSession {
   return {
     async rows(query, params) {
       const options = { format: 'JSONCompactEachRow' };
       const result = params === undefined ? await session.queryAsync(query, options) : await session.queryBindAsync(query, params, options);
+      if (params !== undefined && parameters !== '') await session.queryAsync(parameters, { format: DEFAULT_FORMAT });
       return result
         .text()
         .split('\n')

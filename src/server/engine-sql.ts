@@ -23,10 +23,15 @@ const SERVER_DEFAULT_SETTINGS: ReadonlyArray<[name: string, value: string]> = [[
 export function sessionSetupSql(request: QueryRequest): string {
   const statements: string[] = [];
   if (request.database !== undefined) statements.push(`USE ${quoteIdentifier(request.database)}`);
-  if (request.queryParams.length > 0) {
-    statements.push(`SET ${request.queryParams.map(([name, value]) => assignment(`param_${name}`, value)).join(', ')}`);
-  }
+  const parameters = queryParametersSql(request);
+  if (parameters !== '') statements.push(parameters);
   return statements.join(';\n');
+}
+
+/** `SET param_<name> = '<raw text>'` for the request's query parameters ('' without any). */
+export function queryParametersSql(request: QueryRequest): string {
+  if (request.queryParams.length === 0) return '';
+  return `SET ${request.queryParams.map(([name, value]) => assignment(`param_${name}`, value)).join(', ')}`;
 }
 
 /** The request's (already allowed) settings over the server defaults. */
