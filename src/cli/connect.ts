@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from '../config.js';
-import { openClient, type OpenedClient } from '../connection.js';
+import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from '../config/config.js';
+import { openClient, type OpenedClient } from '../store/connection.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 export class CliError extends Error {

@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, type UsageGroupBy } from '../reader/index.js';
-import { ConfigError, type ClickHouseTraceExporterOptions } from '../config.js';
+import { ConfigError, type ClickHouseTraceExporterOptions } from '../config/config.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';

@@ -1,7 +1,7 @@
 /** `llm-traces reprice`: recompute stored costs after a price change (prices file or bundled table). */
 import { parseArgs } from 'node:util';
 import { createPricer } from '../pricing/index.js';
-import { reprice } from '../reprice.js';
+import { reprice } from '../store/reprice.js';
 import { parseDate, parseSince } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
 

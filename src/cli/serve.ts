@@ -9,7 +9,7 @@ import { getStringFromEnv } from '@opentelemetry/core';
 import { LlmTraceReader, OtelTraceReader } from '../reader/index.js';
 import { handleApiRequest, type ApiTables } from '../server/json-api.js';
 import { startClickHouseHttpServer } from '../server/index.js';
-import { resolveConfig } from '../config.js';
+import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 const USAGE = `Usage: llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]

@@ -8,8 +8,8 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { CallContext, ConventionResult, LlmCall } from '../detect/llm-call.js';
-import { normalizeProvider, toText } from '../detect/normalize.js';
+import type { CallContext, ConventionResult, LlmCall } from '../model/llm-call.js';
+import { normalizeProvider, toText } from '../model/normalize.js';
 import { readProviderPayload } from '../providers/index.js';
 import { parseJson, text, textList, withPrefix } from './attributes.js';
 

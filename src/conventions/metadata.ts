@@ -4,9 +4,9 @@
  * call's `metadata`; its well-known keys also name the application's own ids, in the snake_case
  * (Python, Traceloop) and camelCase (JS) spellings apps use.
  */
-import type { CallContext } from '../detect/llm-call.js';
-import { toText } from '../detect/normalize.js';
-import { isObject } from '../providers/json.js';
+import type { CallContext } from '../model/llm-call.js';
+import { toText } from '../model/normalize.js';
+import { isObject } from '../model/json.js';
 import type { Attributes } from '@opentelemetry/api';
 import { parsedJson, withPrefix } from './attributes.js';
 

@@ -2,7 +2,7 @@
  * Public types of the pricing module: price entries (bundled or user supplied), the request a
  * pricer answers, and the cost it returns. Rates are USD per million tokens, as providers publish.
  */
-import type { TokenUsage } from '../detect/llm-call.js';
+import type { TokenUsage } from '../model/llm-call.js';
 
 /** USD per million tokens, at most 9 decimal places. */
 export interface TokenRates {

@@ -3,9 +3,9 @@
  * values stay absent (never 0), totals are derived only from reported parts, error messages are
  * capped, finish reasons are normalized.
  */
-import type { CallError, ProviderPayloadFacts, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, toText } from '../detect/normalize.js';
-import { isObject } from './json.js';
+import type { CallError, ProviderPayloadFacts, TokenUsage } from '../model/llm-call.js';
+import { normalizeFinishReasons, toText } from '../model/normalize.js';
+import { isObject } from '../model/json.js';
 
 /** Longest error message kept; provider messages can embed whole prompts or stack traces. */
 export const MAX_ERROR_MESSAGE_LENGTH = 1000;

@@ -2,11 +2,11 @@
  * A normalized LLM call and its span as an `llm_traces` row (columns as in ddl/llm_traces.sql).
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { LlmCall } from '../detect/llm-call.js';
+import type { LlmCall } from '../model/llm-call.js';
 import type { Pricer } from '../pricing/index.js';
 import { DEFAULT_PAYLOAD_POLICY, storedPayload, type PayloadPolicy } from './payload.js';
-import { redactSecrets } from './redact.js';
-import { costColumns, type CostColumns } from './cost.js';
+import { redactSecrets } from '../redaction/credentials.js';
+import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
 import { serviceNameOf } from './otel-row.js';
 import { hrTimeToMicrosString, hrTimeToMillis } from './time.js';
 

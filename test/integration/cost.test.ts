@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../src/exporter.js';
 import { createPricer } from '../../src/pricing/index.js';
 import { LlmTraceReader } from '../../src/reader/index.js';
-import { reprice } from '../../src/reprice.js';
+import { reprice } from '../../src/store/reprice.js';
 import { openTestStore, type TestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
 

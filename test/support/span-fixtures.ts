@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Attributes, HrTime, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TokenUsage } from '../../src/detect/llm-call.js';
+import type { TokenUsage } from '../../src/model/llm-call.js';
 import type { FakeApi } from './fake-provider.js';
 import { makeSpan } from './spans.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openClient } from '../../src/connection.js';
+import { openClient } from '../../src/store/connection.js';
 
 export interface TestStore {
   path: string;

@@ -15,8 +15,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { NestedCallJoiner } from '../../../src/detect/nested-calls.js';
-import { convertSpans, toLlmRows } from '../../../src/rows/batch.js';
+import { NestedCallJoiner } from '../../../src/pipeline/join.js';
+import { convertSpans, toLlmRows } from '../../../src/pipeline/convert.js';
 import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import type { FakeApi } from '../../support/fake-provider.js';
 import { cacheExcludedAndDropped, inclusiveTokens, type TokenColumns } from './expected.js';

@@ -7,7 +7,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { detectLlmCall } from '../../../src/detect/detect.js';
-import type { LlmCall } from '../../../src/detect/llm-call.js';
+import type { LlmCall } from '../../../src/model/llm-call.js';
 import { readVercelAi } from '../../../src/conventions/vercel-ai.js';
 import { makeSpan } from '../../support/spans.js';
 import { fixtureDirs, loadFixtures, providerTruth, type SpanFixture } from '../../support/span-fixtures.js';

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Counters } from '../../../src/delivery/counters.js';
-import { backoffDelay, classifyFailure, FailureReporter } from '../../../src/delivery/errors.js';
-import { DeliveryError, DeliveryQueue, splitBatch, type Batch, type DeliveryLimits } from '../../../src/delivery/queue.js';
+import type { DeliveryLimits } from '../../../src/config/config.js';
+import { FailureReporter } from '../../../src/delivery/failure-reporter.js';
+import { backoffDelay, classifyFailure, DeliveryError } from '../../../src/delivery/retry-policy.js';
+import { DeliveryQueue, splitBatch, type Batch } from '../../../src/delivery/queue.js';
 import { serializeRows } from '../../../src/delivery/serialize.js';
 
 const reporter = () => new FailureReporter({ error: () => {}, warn: () => {} });

@@ -5,9 +5,9 @@
  * are written back, with one ALTER TABLE ... UPDATE mutation per page.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Pricer } from './pricing/index.js';
-import { costColumns, type CostColumns } from './rows/cost.js';
-import { qualifiedName } from './schema/ddl.js';
+import type { Pricer } from '../pricing/index.js';
+import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
+import { qualifiedName } from '../schema/ddl.js';
 
 export interface RepriceOptions {
   database: string;

@@ -1,3 +1,5 @@
+import type { DropReason } from './counters.js';
+
 /**
  * Which insert failures are worth retrying. Permanent ones (credentials, missing tables or
  * columns, bad SQL, access) will fail the same way every time, so they are reported once with the
@@ -126,32 +128,14 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(random() * ceiling);
 }
 
-/**
- * Reports each permanent failure once, with its fix, wherever it shows (opening the store,
- * inserting), and a retryable one once, until the store works again; repeating them on every
- * export or retry would drown the cause.
- */
-export class FailureReporter {
-  private readonly reported = new Set<string>();
-  private transientReported = false;
-
-  constructor(private readonly log: { error(message: string): void; warn(message: string): void }) {}
-
-  /** A retryable failure: warned once until the store works again, not on every retry. */
-  transient(what: string): void {
-    if (this.transientReported) return;
-    this.transientReported = true;
-    this.log.warn(what);
-  }
-
-  permanent(failure: FailureClass, what: string): void {
-    if (this.reported.has(failure.reason)) return;
-    this.reported.add(failure.reason);
-    this.log.error(`${what}. Fix: ${failure.fix}. Not retried.`);
-  }
-
-  recovered(): void {
-    this.reported.clear();
-    this.transientReported = false;
+/** Why a batch was not stored. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly reason: DropReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }

@@ -5,9 +5,8 @@
  */
 import { getStringFromEnv } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { DeliveryLimits } from './delivery/queue.js';
-import type { PricingOptions } from './pricing/index.js';
-import type { PayloadPolicy } from './rows/payload.js';
+import type { PricingOptions } from '../pricing/index.js';
+import type { PayloadPolicy } from '../rows/payload.js';
 
 export interface ClickHouseTraceExporterOptions {
   /** `http(s)://host:port`, `host:port` or `host`. Absent: embedded ClickHouse (chDB) at `path`. */
@@ -55,6 +54,15 @@ export interface ClickHouseTraceExporterOptions {
   contentInTraces?: boolean;
   /** Redacts or drops more (PII) after the built-in credential redaction; undefined stores nothing. */
   redactPayload?: PayloadPolicy['redact'];
+}
+
+/** Bounds of delivery: inserts in flight, the retry buffer, the retry budget. */
+export interface DeliveryLimits {
+  maxInFlight: number;
+  maxBufferBytes: number;
+  maxBufferRows: number;
+  /** How long a batch may keep failing before it is dropped as expired. */
+  retryBudgetMs: number;
 }
 
 export type ResolvedConnection =

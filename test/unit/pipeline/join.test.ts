@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectLlmCall } from '../../src/detect/detect.js';
-import { NestedCallJoiner, type DetectedCall } from '../../src/detect/nested-calls.js';
+import { detectLlmCall } from '../../../src/detect/detect.js';
+import { NestedCallJoiner, type DetectedCall } from '../../../src/pipeline/join.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { loadFixture, providerTruth } from '../support/span-fixtures.js';
+import { loadFixture, providerTruth } from '../../support/span-fixtures.js';
 
 function detected(spans: readonly ReadableSpan[]): DetectedCall[] {
   return spans.flatMap((span) => {

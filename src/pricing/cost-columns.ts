@@ -2,9 +2,9 @@
  * The cost columns of an `llm_traces` row: a cost the span reports wins (`provided`), else the
  * pricer's computation from the call's tokens, else NULL — never a made-up zero.
  */
-import type { LlmCall } from '../detect/llm-call.js';
-import { formatUsd } from '../pricing/money.js';
-import type { Pricer } from '../pricing/index.js';
+import type { LlmCall } from '../model/llm-call.js';
+import { formatUsd } from './money.js';
+import type { Pricer } from './types.js';
 
 export interface CostColumns {
   cost_usd: string | null;

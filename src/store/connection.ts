@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
-import type { ResolvedConnection } from './config.js';
-import { qualifiedName } from './schema/ddl.js';
+import type { ResolvedConnection } from '../config/config.js';
+import { qualifiedName } from '../schema/ddl.js';
 
 export interface InsertTarget {
   /** Validated identifiers (config). */
