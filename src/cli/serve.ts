@@ -3,7 +3,7 @@
  * interface (so apps export with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123) plus the
  * JSON API. A development server: production uses a real ClickHouse server with the same settings.
  */
-import { parseArgs } from 'node:util';
+import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
 import { LlmTraceReader, OtelTraceReader } from '../reader/index.js';
@@ -12,44 +12,32 @@ import { startClickHouseHttpServer } from '../server/index.js';
 import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
-const USAGE = `Usage: llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
-                         [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]
-
-Serves the embedded store over ClickHouse's HTTP interface and a JSON API under /api/.
+export const serveCommand: Command = {
+  summary: "serve the embedded store over ClickHouse's HTTP interface, plus a JSON API",
+  usage: `llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
+                         [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]`,
+  options: {
+    path: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+    database: { type: 'string' },
+    'max-body-bytes': { type: 'string' },
+    'max-concurrent-queries': { type: 'string' },
+  },
+  help: `Serves the embedded store over ClickHouse's HTTP interface and a JSON API under /api/.
   --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
   --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs --password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
   --database      database of the tables the JSON API reads (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
-server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
+server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`,
+  run: serve,
+};
 
-export async function serveCommand(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        path: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        database: { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        'max-concurrent-queries': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`llm-traces serve: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+async function serve(values: Values): Promise<number> {
   try {
     const config = resolveConfig({
       path: values.path as string | undefined,
