@@ -15,16 +15,8 @@ import { AnthropicInstrumentation } from '@arizeai/openinference-instrumentation
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
 import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import {
-  NO_USAGE,
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  TIME_TO_FIRST_TOKEN,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  type ExpectedRow,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { NO_USAGE, inclusiveTokens } from '../../support/token-truth.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 

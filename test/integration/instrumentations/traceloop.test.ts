@@ -18,19 +18,8 @@ import { AnthropicInstrumentation as LegacyAnthropicInstrumentation } from 'trac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
 import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import {
-  NO_USAGE,
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  TIME_TO_FIRST_TOKEN,
-  cacheExcludedAndDropped,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  notCarried,
-  type ExpectedRow,
-  type TokenColumns,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { NO_USAGE, cacheExcludedAndDropped, inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { installedVersion, patchManually, requireCjs, startLab, type Lab, type ManuallyPatchable } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
