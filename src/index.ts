@@ -8,7 +8,7 @@ export { detectLlmCall } from './detect/detect.js';
 export type { LlmCall, TokenUsage, CallError, CallContext, BillingContext, ProvidedCost } from './model/llm-call.js';
 export type { ExporterStats, DropReason } from './delivery/counters.js';
 export { DeliveryError } from './delivery/retry-policy.js';
-export type { PayloadField as PayloadColumn, PayloadPolicy } from './rows/payload.js';
+export type { PayloadField as PayloadColumn, PayloadPolicy } from './config/config.js';
 export * from './pricing/index.js';
 export { reprice, type RepriceOptions, type RepriceResult } from './store/reprice.js';
 export { openClient, type OpenedClient } from './store/connection.js';

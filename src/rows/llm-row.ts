@@ -14,7 +14,8 @@ import {
 import type { LlmCall, TokenUsage } from '../model/llm-call.js';
 import { capErrorMessage } from '../model/normalize.js';
 import type { Pricer } from '../pricing/index.js';
-import { DEFAULT_PAYLOAD_POLICY, storedPayload, type PayloadPolicy } from './payload.js';
+import type { PayloadPolicy } from '../config/config.js';
+import { DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
 import { redactSecrets } from '../redaction/credentials.js';
 import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
 import { serviceNameOf } from './otel-row.js';

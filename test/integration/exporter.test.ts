@@ -167,7 +167,7 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect(sizes!.request_size_bytes).toBe(sizes!.len);
   });
 
-  it('reads raw Anthropic payloads from llm_traces.* attributes, the Letta way', async () => {
+  it('reads raw Anthropic payloads the application attached as llm_traces.* attributes', async () => {
     const span = makeSpan({
       name: 'llm_request',
       spanId: 'aaaaaaaaaaaaaaa2',

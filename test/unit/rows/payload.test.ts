@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { storedPayload, truncationMarker, type PayloadPolicy } from '../../../src/rows/payload.js';
+import type { PayloadPolicy } from '../../../src/config/config.js';
+import { storedPayload, truncationMarker } from '../../../src/rows/payload.js';
 
 const policy = (overrides: Partial<PayloadPolicy> = {}): PayloadPolicy => ({ store: true, maxBytes: 64, ...overrides });
 
