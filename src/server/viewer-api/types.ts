@@ -1,7 +1,7 @@
 /**
  * The viewer JSON API under /api/v1/: the response and request shapes, shared by the server
- * (src/server/viewer-api/) and the browser bundle (src/viewer/). Type-only, with no imports, so
- * the browser build can import it.
+ * (src/server/viewer-api/) and the browser bundle (src/viewer/). Type-only, importing only other
+ * import-free type files, so the browser build can import it.
  *
  * Conventions: snake_case fields; times are ISO-8601 strings in UTC with milliseconds, with a
  * `*_ns` decimal string beside them where exact ordering matters; money is a decimal string in USD
@@ -321,36 +321,7 @@ export interface SpanDetail {
 }
 
 /** GET /api/v1/traces/:trace_id/otlp: OTLP/JSON ExportTraceServiceRequest (ids hex, times as decimal strings). */
-export interface OtlpExportTraceServiceRequest {
-  resourceSpans: OtlpResourceSpans[];
-}
-
-export interface OtlpKeyValue {
-  key: string;
-  value: { stringValue: string };
-}
-
-export interface OtlpResourceSpans {
-  resource: { attributes: OtlpKeyValue[] };
-  scopeSpans: Array<{ scope: { name: string; version: string }; spans: OtlpSpan[] }>;
-}
-
-export interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  traceState: string;
-  name: string;
-  /** SpanKind enum: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: OtlpKeyValue[];
-  events: Array<{ timeUnixNano: string; name: string; attributes: OtlpKeyValue[] }>;
-  links: Array<{ traceId: string; spanId: string; traceState: string; attributes: OtlpKeyValue[] }>;
-  /** code: 0 unset, 1 ok, 2 error. */
-  status: { code: number; message: string };
-}
+export type { OtlpTrace as OtlpExportTraceServiceRequest, OtlpResourceSpans, OtlpSpan, OtlpKeyValue } from '../../reader/otlp-types.js';
 
 // ---------------------------------------------------------------- runs and agents
 
