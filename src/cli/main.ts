@@ -11,7 +11,7 @@ import { CONNECTION_OPTIONS, connectionOptions, type Command, type Values } from
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
-import { serveCommand } from './serve.js';
+import { serveCommand, uiCommand } from './serve.js';
 
 const READ_OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -103,6 +103,7 @@ const COMMANDS: Record<string, Command> = {
     },
   ),
   serve: serveCommand,
+  ui: uiCommand,
   reprice: repriceCommand,
 };
 
