@@ -8,17 +8,15 @@ import { SORT_ORDERS, type SortOrder } from './call-list.js';
 import { dateFromEpochNanos } from './column-reading.js';
 import { ReaderArgumentError } from './errors.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTraceSummary } from './llm-trace.js';
+import type { TokenField } from '../model/fields.js';
 import type { OrganizationScope } from './organization-scope.js';
+import { tokenSums, tokenSumsSelect } from './token-sums.js';
 import { combineFilters, type SqlFilter } from './sql-filter.js';
 
-/** The sums every group of calls (run, agent, trace) reports. */
-export interface CallSums {
+/** The sums every group of calls (run, agent, trace) reports; unreported token buckets count 0. */
+export interface CallSums extends Record<TokenField, number> {
   calls: number;
   errors: number;
-  promptTokens: number;
-  cachedInputTokens: number;
-  completionTokens: number;
-  totalTokens: number;
   /** Sum over the priced calls; null when none is priced. */
   costUsd: string | null;
   unpricedCalls: number;
@@ -29,10 +27,7 @@ export interface CallSums {
 const SUMS_SELECT = [
   'toString(count()) AS calls',
   'toString(countIf(is_error)) AS errors',
-  'toString(sum(prompt_tokens)) AS promptTokens',
-  'toString(sum(ifNull(cached_input_tokens, 0))) AS cachedInputTokens',
-  'toString(sum(completion_tokens)) AS completionTokens',
-  'toString(sum(total_tokens)) AS totalTokens',
+  tokenSumsSelect(),
   'toString(sum(cost_usd)) AS costUsd',
   'toString(count() - count(cost_usd)) AS unpricedCalls',
   'toString(toUnixTimestamp64Nano(min(created_at))) AS firstSeen',
@@ -44,10 +39,7 @@ function toSums(row: Record<string, unknown>): CallSums {
   return {
     calls: Number(row.calls),
     errors: Number(row.errors),
-    promptTokens: Number(row.promptTokens),
-    cachedInputTokens: Number(row.cachedInputTokens),
-    completionTokens: Number(row.completionTokens),
-    totalTokens: Number(row.totalTokens),
+    ...tokenSums(row),
     costUsd: (row.costUsd as string | null) ?? null,
     unpricedCalls: Number(row.unpricedCalls),
     firstSeen: dateFromEpochNanos(row.firstSeen as string),
