@@ -2,9 +2,9 @@
  * Runs and agents as the sums of their calls: lists over a time window (runs keyset-paginated on
  * their aggregate, never OFFSET), and one run in full with its traces, calls and context growth.
  */
-import { integerInRange, oneOf, optionalString, requireString } from './arguments.js';
+import { integerInRange, optionalString, requireString } from './arguments.js';
 import { callFilter, resolveWindow, type Window } from './call-filter.js';
-import { SORT_ORDERS, type SortOrder } from './call-list.js';
+import { pageRequest, type Page, type SortOrder } from './keyset-page.js';
 import { dateFromEpochNanos } from './column-reading.js';
 import { ReaderArgumentError } from './errors.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTraceSummary } from './llm-trace.js';
@@ -79,21 +79,13 @@ export interface RunListOptions {
   after?: RunCursor;
 }
 
-export interface RunPage {
-  /** Each run's sums within the window. */
-  items: RunSummary[];
-  next: RunCursor | null;
-  window: Window;
-}
+/** Each run's sums within the window. */
+export type RunPage = Page<RunSummary, RunCursor>;
 
 /** Runs with calls in the window (calls without a run id are not a run). */
 export async function readRunPage(scope: OrganizationScope, options: RunListOptions): Promise<RunPage> {
-  const sort = options.sort === undefined ? 'last_seen' : oneOf('sort', options.sort, RUN_SORTS);
-  const order = options.order === undefined ? 'desc' : oneOf('order', options.order, SORT_ORDERS);
-  const limit = integerInRange('limit', options.limit, 50, 1, 1000);
-  const window = resolveWindow(options);
+  const { sort, order, direction, limit, window } = pageRequest(options, RUN_SORTS, { sort: 'last_seen', limit: 50, maxLimit: 1000 });
   const key = RUN_SORT_KEYS[sort];
-  const direction = order === 'desc' ? 'DESC' : 'ASC';
   const filter = combineFilters(callFilter({ ...window, agentId: optionalString('agentId', options.agentId) }), {
     conditions: ["run_id != ''"],
     params: { pageLimit: limit + 1 },
