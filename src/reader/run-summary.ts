@@ -138,7 +138,7 @@ export async function readAgents(
   };
 }
 
-export interface RunTrace extends CallSums {
+export interface RunTraceSums extends CallSums {
   traceId: string;
 }
 
@@ -159,7 +159,7 @@ export interface RunDetail {
   runId: string;
   agentId: string;
   totals: CallSums;
-  traces: RunTrace[];
+  traces: RunTraceSums[];
   /** Oldest first. */
   calls: Array<LlmTraceSummary & { createdAtNs: string }>;
   /** The run has more calls than `maxCalls`; totals and traces still cover all of them. */
