@@ -28,38 +28,38 @@ const SERVER_OPTIONS = {
   'max-concurrent-queries': { type: 'string' },
 } as const satisfies Command['options'];
 
-const OPTIONS_USAGE = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
+const SERVER_USAGE = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
                          [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]`;
 
-const OPTIONS_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
+const SERVER_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
   --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs --password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
-  --database      database of the tables the JSON API reads (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
+  --database      database of the tables the JSON API and the viewer read (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
 server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
 
 export const serveCommand: Command = {
   summary: "serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer",
-  usage: `llm-traces serve ${OPTIONS_USAGE}`,
+  usage: `llm-traces serve ${SERVER_USAGE}`,
   options: SERVER_OPTIONS,
   help: `Serves the embedded store over ClickHouse's HTTP interface, a JSON API under /api/ and the web
 viewer at /.
-${OPTIONS_HELP}`,
-  run: (values) => runServer('serve', values),
+${SERVER_HELP}`,
+  run: (values) => serve('serve', values),
 };
 
 export const uiCommand: Command = {
   summary: "start the server and print (or --open) the web viewer's address",
-  usage: `llm-traces ui ${OPTIONS_USAGE} [--open]`,
+  usage: `llm-traces ui ${SERVER_USAGE} [--open]`,
   options: { ...SERVER_OPTIONS, open: { type: 'boolean' } },
   help: `Starts the same server as \`llm-traces serve\` (same options) and prints the web viewer's address.
   --open          also open the viewer in the default browser
-${OPTIONS_HELP}`,
-  run: (values) => runServer('ui', values),
+${SERVER_HELP}`,
+  run: (values) => serve('ui', values),
 };
 
-async function runServer(command: 'serve' | 'ui', values: Values): Promise<number> {
+async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
   try {
     const config = resolveConfig({
       path: values.path as string | undefined,

@@ -5,6 +5,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { PayloadField, PayloadPolicy } from '../config/config.js';
+import { truncationMarker } from '../model/payload-marker.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -15,10 +16,6 @@ export interface StoredPayload {
   /** UTF-8 bytes of the payload as the application produced it. */
   originalBytes: number;
   truncated: boolean;
-}
-
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by llm-traces: ${originalBytes} bytes in all]`;
 }
 
 export function storedPayload(text: string, field: PayloadField, policy: PayloadPolicy): StoredPayload {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PayloadPolicy } from '../../../src/config/config.js';
-import { storedPayload, truncationMarker } from '../../../src/rows/payload.js';
+import { truncationMarker } from '../../../src/model/payload-marker.js';
+import { storedPayload } from '../../../src/rows/payload.js';
 
 const policy = (overrides: Partial<PayloadPolicy> = {}): PayloadPolicy => ({ store: true, maxBytes: 64, ...overrides });
 
