@@ -21,6 +21,8 @@ export interface CatalogEntry extends CompiledPrice {
 export interface CatalogMatch {
   pricing: CompiledPricing;
   user: boolean;
+  /** The version of the entry that matched. */
+  entry: CatalogEntry;
 }
 
 export interface Catalog {
@@ -48,7 +50,7 @@ export function createCatalog(entries: readonly CatalogEntry[]): Catalog {
     }
     if (best === undefined) return undefined;
     const chosen = inEffect(best.versions, day);
-    return { pricing: chosen.pricing, user: chosen.user };
+    return { pricing: chosen.pricing, user: chosen.user, entry: chosen };
   };
 
   return {

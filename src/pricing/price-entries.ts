@@ -22,6 +22,8 @@ export interface CompiledPricing {
 }
 
 export interface CompiledPrice {
+  /** The model name as the entry writes it. */
+  model: string;
   /** Normalized model name and aliases. */
   names: readonly string[];
   /** Normalized provider names; undefined = any provider. */
@@ -51,6 +53,7 @@ export function compilePrice(value: unknown, path: string, options: { requireEff
   const effectiveDate =
     entry.effectiveDate === undefined && !options.requireEffectiveDate ? '' : isoDate(entry.effectiveDate, `${path}.effectiveDate`);
   return {
+    model,
     names: [model, ...aliases].map(normalizeModelName),
     providers,
     effectiveDate,

@@ -8,7 +8,7 @@ import { diag } from '@opentelemetry/api';
 import { createCatalog, type CatalogEntry } from './catalog.js';
 import { priceUsage } from './cost.js';
 import { isUsdDecimal } from './money.js';
-import { compileModelRates, compilePrice, type CompiledPrice } from './price-entries.js';
+import { compileModelRates, compilePrice, type CompiledPrice, type CompiledPricing } from './price-entries.js';
 import { BUNDLED_PRICES, PRICE_TABLE_VERSION } from './price-table.js';
 import type { CostBreakdown, PriceRequest, Pricer, PricingOptions } from './types.js';
 
@@ -19,18 +19,42 @@ const USER_SOURCE = `${BUNDLED_SOURCE}+user`;
 // Bounds the memory spent remembering what was already reported when model names are unbounded.
 const MAX_REPORTED = 1000;
 
-export function createPricer(options: PricingOptions = {}): Pricer {
+/** The table entry a call is priced with: what the viewer shows beside a cost. */
+export interface FoundPrice {
+  /** The entry's model name as written. */
+  model: string;
+  /** Normalized provider names the entry is for; undefined: any provider. */
+  providers: string[] | undefined;
+  /** YYYY-MM-DD; '' for a user entry without one. */
+  effectiveDate: string;
+  /** From `prices`/`pricesFile` rather than the bundled table. */
+  user: boolean;
+  pricing: CompiledPricing;
+}
+
+/** A pricer that can also say which table entry prices a request (without consulting `priceFn`). */
+export interface CatalogPricer extends Pricer {
+  find(request: PriceRequest): FoundPrice | undefined;
+  /** Every long-context threshold of the table, ascending: calls on the same side of each are priced at the same tier. */
+  readonly tierThresholds: readonly number[];
+}
+
+export function createPricer(options: PricingOptions = {}): CatalogPricer {
   const userEntries = [
     ...(options.prices ?? []).map((entry, i) => compilePrice(entry, `prices[${i}]`, { requireEffectiveDate: false })),
     ...(options.pricesFile === undefined ? [] : loadPricesFile(options.pricesFile)),
   ];
-  const catalog = createCatalog([
+  const entries = [
     ...userEntries.map((entry): CatalogEntry => ({ ...entry, user: true })),
     ...BUNDLED_PRICES.map((entry, i): CatalogEntry => ({
       ...compilePrice(entry, `BUNDLED_PRICES[${i}]`, { requireEffectiveDate: true }),
       user: false,
     })),
-  ]);
+  ];
+  const catalog = createCatalog(entries);
+  const tierThresholds = [...new Set(entries.flatMap((entry) => entry.pricing.tiers.map((tier) => tier.abovePromptTokens)))].sort(
+    (a, b) => a - b,
+  );
   const reportOnce = onceReporter();
   const { priceFn } = options;
 
@@ -48,17 +72,35 @@ export function createPricer(options: PricingOptions = {}): Pricer {
     }
   };
 
+  const find = (request: PriceRequest): FoundPrice | undefined => {
+    const at = request.at instanceof Date && !Number.isNaN(request.at.getTime()) ? request.at : new Date();
+    const provider = typeof request.provider === 'string' ? request.provider : undefined;
+    for (const name of requestNames(request)) {
+      const match = catalog.find(name, provider, at);
+      if (match !== undefined) {
+        const { entry } = match;
+        return {
+          model: entry.model,
+          providers: entry.providers && [...entry.providers],
+          effectiveDate: entry.effectiveDate,
+          user: match.user,
+          pricing: match.pricing,
+        };
+      }
+    }
+    return undefined;
+  };
+
   return {
+    find,
+    tierThresholds,
     price(request) {
       const fromFn = fromPriceFn(request);
       if (fromFn !== undefined || request.usage === undefined) return fromFn;
-      const at = request.at instanceof Date && !Number.isNaN(request.at.getTime()) ? request.at : new Date();
+      const found = find(request);
+      if (found !== undefined) return priceUsage(found.pricing, request.usage, found.user ? USER_SOURCE : BUNDLED_SOURCE);
+      const names = requestNames(request);
       const provider = typeof request.provider === 'string' ? request.provider : undefined;
-      const names = [request.model, request.requestModel].filter((name): name is string => typeof name === 'string' && name.trim() !== '');
-      for (const name of names) {
-        const match = catalog.find(name, provider, at);
-        if (match !== undefined) return priceUsage(match.pricing, request.usage, match.user ? USER_SOURCE : BUNDLED_SOURCE);
-      }
       if (names.length > 0) {
         const via = provider === undefined ? '' : ` (provider ${JSON.stringify(provider)})`;
         reportOnce(
@@ -70,6 +112,10 @@ export function createPricer(options: PricingOptions = {}): Pricer {
       return undefined;
     },
   };
+}
+
+function requestNames(request: PriceRequest): string[] {
+  return [request.model, request.requestModel].filter((name): name is string => typeof name === 'string' && name.trim() !== '');
 }
 
 /** A `priceFn` breakdown goes straight into Decimal columns: reject anything that would not fit. */

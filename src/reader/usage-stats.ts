@@ -1,5 +1,8 @@
 /** Usage aggregates over `llm_traces`, grouped by one allow-listed column. */
 import { quoteIdentifier } from '../schema/ddl.js';
+import { oneOf } from './arguments.js';
+import { callFilter, type CallFilterOptions } from './call-filter.js';
+import type { OrganizationScope } from './organization-scope.js';
 
 export const USAGE_GROUP_BY = ['model', 'agent_id', 'call_type', 'provider'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
@@ -7,7 +10,27 @@ export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
 export const USAGE_BUCKETS = ['hour', 'day'] as const;
 export type UsageBucket = (typeof USAGE_BUCKETS)[number];
 
-const BUCKET_FUNCTIONS: Record<UsageBucket, string> = { hour: 'toStartOfHour', day: 'toStartOfDay' };
+export const BUCKET_FUNCTIONS: Record<UsageBucket, string> = { hour: 'toStartOfHour', day: 'toStartOfDay' };
+
+export interface UsageStatsOptions extends CallFilterOptions {
+  groupBy: UsageGroupBy;
+  /** One row per hour or day (UTC) and group. */
+  bucket?: UsageBucket;
+}
+
+/**
+ * Per-group usage, the busiest group first; with `bucket`, a time series (one row per bucket and
+ * group, oldest bucket first).
+ */
+export async function readUsageStats(scope: OrganizationScope, options: UsageStatsOptions): Promise<UsageStats[]> {
+  const groupBy = oneOf('groupBy', options?.groupBy, USAGE_GROUP_BY);
+  const bucket = options.bucket === undefined ? undefined : oneOf('bucket', options.bucket, USAGE_BUCKETS);
+  const tail = bucket
+    ? 'GROUP BY bucketStart, key ORDER BY bucketStart ASC, count() DESC, key ASC'
+    : 'GROUP BY key ORDER BY count() DESC, key ASC';
+  const rows = await scope.select(usageStatsSelectList(groupBy, bucket), callFilter(options), tail);
+  return rows.map(toUsageStats);
+}
 
 export interface UsageStats {
   /** The value of the `groupBy` column this row aggregates. */
