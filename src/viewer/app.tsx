@@ -5,7 +5,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, useApi } from './api.js';
-import type { Session } from './api-types.js';
+import type { SessionInfo } from '../server/viewer-api/types.js';
 import { ErrorView, Skeleton } from './components/ui.js';
 import { CallsPage } from './pages/calls.js';
 import { useRoute, type PageName, type Route } from './router.js';
@@ -38,7 +38,7 @@ const NAV: Array<[string, string, PageName[]]> = [
 
 export function App() {
   const route = useRoute();
-  const session = useApi<Session>('session');
+  const session = useApi<SessionInfo>('session');
   useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
   return (
     <div class="app">

@@ -100,7 +100,8 @@ function partsOf(block: unknown, toolNames: Map<string, string>): Part[] {
     case 'tool_use':
     case 'function_call':
     case 'server_tool_use': {
-      const id = str(block.id) || str(block.call_id);
+      // Responses API results refer to a call by call_id; its `id` is the item's own.
+      const id = str(block.call_id) || str(block.id);
       const name = str(block.name);
       toolNames.set(id, name);
       return [{ kind: 'tool_call', id, name, arguments: pretty(block.arguments ?? block.input ?? {}) }];

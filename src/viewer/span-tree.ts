@@ -4,7 +4,7 @@
  * subtrees are collapsed. Span times are nanosecond strings past 2^53, so they are subtracted as
  * BigInt before becoming numbers. Pure.
  */
-import type { SpanSkeleton } from './api-types.js';
+import type { SpanSkeleton } from '../server/viewer-api/types.js';
 
 export interface SpanRow {
   span: SpanSkeleton;
@@ -55,7 +55,14 @@ export function layoutSpans(spans: readonly SpanSkeleton[]): SpanLayout {
     .sort(byStart)
     .reverse()
     .map((span) => ({ span, depth: 0, path: span.name }));
-  while (stack.length > 0) {
+  // Spans on a parent cycle are reachable from no root: each one left over starts a tree of its own.
+  let leftover = 0;
+  for (;;) {
+    if (stack.length === 0) {
+      while (leftover < spans.length && seen.has(spans[leftover]!.span_id)) leftover += 1;
+      if (leftover === spans.length) break;
+      stack.push({ span: spans[leftover]!, depth: 0, path: spans[leftover]!.name });
+    }
     const { span, depth, path } = stack.pop()!;
     if (seen.has(span.span_id)) continue;
     seen.add(span.span_id);

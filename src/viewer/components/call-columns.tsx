@@ -1,5 +1,5 @@
 /** The columns of a list of LLM calls, shared by Calls, Run, Top and Errors. */
-import type { CallSummary } from '../api-types.js';
+import type { CallSummary } from '../../server/viewer-api/types.js';
 import { formatInt, formatMs, formatTime, formatTimestamp, shortId } from '../format.js';
 import { href, runHref } from '../router.js';
 import { Cost, Status } from './ui.js';
@@ -93,7 +93,11 @@ export function callColumns(options: { now?: Date; compact?: boolean } = {}): Co
     { key: 'cost', label: 'Cost', numeric: true, cell: (c) => <Cost value={c.cost_usd} priced={c.priced} /> },
     { key: 'latency', label: 'Latency', numeric: true, cell: (c) => formatMs(c.latency_ms) },
     { key: 'ttft', label: 'TTFT', title: 'time to first token', numeric: true, cell: (c) => formatMs(c.ttft_ms) },
-    { key: 'status', label: 'Status', cell: (c) => <Status error={c.is_error} type={c.error_type || c.status_code} /> },
+    {
+      key: 'status',
+      label: 'Status',
+      cell: (c) => <Status error={c.is_error} type={c.error_type || (c.status_code === null ? '' : String(c.status_code))} />,
+    },
   ];
   return options.compact ? columns.filter((c) => !['agent', 'cached', 'reasoning', 'ttft'].includes(c.key)) : columns;
 }

@@ -3,7 +3,7 @@
  * full-text search. Every control writes the page's URL; the page reads it back.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { FacetName, Facets } from '../api-types.js';
+import type { CallFacets } from '../../server/viewer-api/types.js';
 import { formatInt } from '../format.js';
 import { activeFilters, fromLocalInput, RANGES, toLocalInput, windowOf } from '../filters.js';
 import { withParams } from '../router.js';
@@ -67,7 +67,7 @@ export function TimeRange({
   );
 }
 
-const FACET_LABELS: Array<[FacetName, string]> = [
+const FACET_LABELS: Array<[keyof CallFacets, string]> = [
   ['agent_id', 'Agent'],
   ['run_id', 'Run'],
   ['model', 'Model'],
@@ -82,7 +82,7 @@ export function FilterBar({
   onChange,
 }: {
   params: URLSearchParams;
-  facets: Facets | undefined;
+  facets: CallFacets | undefined;
   onChange(next: URLSearchParams, replace?: boolean): void;
 }) {
   const set = (changes: Record<string, string | null>, replace = false) =>

@@ -1,7 +1,7 @@
 /** Agents in the window with their runs, calls, errors, tokens and cost; sorted here, by cost first. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { AgentSummary } from '../api-types.js';
+import type { AgentList, AgentSummary } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Table } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
@@ -15,7 +15,7 @@ export default function AgentsPage({ route }: { route: Route }) {
   useEffect(() => setNow(new Date()), [params.toString()]);
   const window = windowOf(params, now);
   const query = useMemo(() => ({ start: window.start.toISOString(), end: window.end.toISOString() }), [params.toString(), now]);
-  const agents = useApi<{ items: AgentSummary[] }>('agents', query);
+  const agents = useApi<AgentList>('agents', query);
   const calls = (a: AgentSummary) =>
     href('/calls', {
       agent_id: a.agent_id,

@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { CallDetail, CostBreakdownPart, Payload } from '../api-types.js';
+import type { CallDetail, CostPart, PayloadBody } from '../../server/viewer-api/types.js';
 import { ConversationView } from '../components/conversation-view.js';
 import { JsonView } from '../components/json-view.js';
 import { Badge, CopyButton, Cost, ErrorView, Facts, PageHead, Section, Skeleton, Status } from '../components/ui.js';
@@ -18,13 +18,14 @@ export const AUTO_LOAD_BYTES = 256 * 1024;
 /** The most the viewer asks for at once (the API's default gate). */
 const MAX_BYTES = 2 * 1024 * 1024;
 
-const PART_LABELS: Record<CostBreakdownPart['part'], string> = {
+const PART_LABELS: Record<CostPart['part'], string> = {
   input: 'Input, uncached',
   cache_read: 'Input, cache read',
   cache_write: 'Input, cache write',
-  output: 'Output',
-  reasoning: 'of which reasoning',
+  output: 'Output, reasoning included',
 };
+
+const statusText = (c: CallDetail) => c.error_type || (c.status_code === null ? '' : String(c.status_code));
 
 export default function CallPage({ route }: { route: Route }) {
   const call = useApi<CallDetail>(`calls/${encodeURIComponent(route.id)}`);
@@ -36,7 +37,7 @@ export default function CallPage({ route }: { route: Route }) {
       <PageHead
         title={
           <span>
-            {c.model || c.request_model || 'LLM call'} <Status error={c.is_error} type={c.error_type || c.status_code} />
+            {c.model || c.request_model || 'LLM call'} <Status error={c.is_error} type={statusText(c)} />
           </span>
         }
         sub={
@@ -75,13 +76,20 @@ export default function CallPage({ route }: { route: Route }) {
               <p class="pre">{c.error_message || 'No error message was recorded.'}</p>
             </div>
           )}
-          <PayloadSection callId={c.id} part="request" size={c.request_size_bytes} capped={c.request_capped} />
+          <PayloadSection
+            callId={c.id}
+            part="request"
+            size={c.request_size_bytes}
+            stored={c.request_stored_bytes}
+            capped={c.request_capped}
+          />
           <PayloadSection
             callId={c.id}
             part="response"
             size={c.response_size_bytes}
+            stored={c.response_stored_bytes}
             capped={c.response_capped}
-            finishReason={c.finish_reason}
+            finishReasons={c.finish_reasons}
             assembled={c.response_assembled}
           />
         </div>
@@ -151,20 +159,14 @@ export default function CallPage({ route }: { route: Route }) {
 
 function CostTable({ call: c }: { call: CallDetail }) {
   const input = c.cost_breakdown.filter((p) => p.part === 'input' || p.part === 'cache_read' || p.part === 'cache_write');
-  const output = c.cost_breakdown.filter((p) => p.part === 'output' || p.part === 'reasoning');
-  const row = (p: CostBreakdownPart) => (
-    <tr key={p.part} class={p.part === 'reasoning' ? 'sub' : undefined} data-cost-part={p.part}>
+  const output = c.cost_breakdown.filter((p) => p.part === 'output');
+  const row = (p: CostPart) => (
+    <tr key={p.part} data-cost-part={p.part}>
       <td>{PART_LABELS[p.part]}</td>
       <td class="num">{formatInt(p.tokens)}</td>
-      <td class="num muted">{p.unit_price_per_mtok === null ? UNKNOWN : `${formatCost(String(p.unit_price_per_mtok))}/M`}</td>
+      <td class="num muted">{p.unit_price_per_mtok === null ? UNKNOWN : `${formatCost(p.unit_price_per_mtok)}/M`}</td>
       <td class="num" title={p.cost_usd === null ? undefined : exactCost(p.cost_usd)}>
-        {p.part === 'reasoning' && p.cost_usd === null ? (
-          <span class="muted">in output</span>
-        ) : p.cost_usd === null ? (
-          UNKNOWN
-        ) : (
-          formatCost(p.cost_usd)
-        )}
+        {p.cost_usd === null ? UNKNOWN : formatCost(p.cost_usd)}
       </td>
     </tr>
   );
@@ -194,6 +196,14 @@ function CostTable({ call: c }: { call: CallDetail }) {
             <td />
           </tr>
           {output.map(row)}
+          {c.reasoning_tokens !== null && (
+            <tr class="sub" data-cost-part="reasoning">
+              <td>of which reasoning</td>
+              <td class="num">{formatInt(c.reasoning_tokens)}</td>
+              <td />
+              <td class="num muted">in output</td>
+            </tr>
+          )}
           <tr class="subtotal">
             <td>Completion (output)</td>
             <td class="num" data-total="completion">
@@ -216,9 +226,10 @@ function CostTable({ call: c }: { call: CallDetail }) {
         {c.price_entry ? (
           <>
             Priced by <strong>{c.price_entry.model}</strong>
-            {c.price_entry.provider && ` (${c.price_entry.provider})`}
+            {c.price_entry.providers && ` (${c.price_entry.providers.join(', ')})`}
             {c.price_entry.effective_from && `, effective ${c.price_entry.effective_from}`} ·{' '}
-            <span class="mono">{c.price_entry.source}</span> · <a href={href('/prices', { model: c.price_entry.model })}>prices</a>
+            <span class="mono">{c.cost_source || c.price_entry.source}</span> ·{' '}
+            <a href={href('/prices', { model: c.price_entry.model })}>prices</a>
           </>
         ) : c.priced ? (
           <>The span provided this cost itself.</>
@@ -237,20 +248,23 @@ function PayloadSection({
   callId,
   part,
   size,
+  stored,
   capped,
-  finishReason,
+  finishReasons = [],
   assembled,
 }: {
   callId: string;
   part: 'request' | 'response';
+  /** Bytes the application produced, and bytes stored (smaller when capped). */
   size: number;
+  stored: number;
   capped: boolean;
-  finishReason?: string | null;
+  finishReasons?: string[];
   assembled?: boolean;
 }) {
-  const [wanted, setWanted] = useState(size <= AUTO_LOAD_BYTES);
+  const [wanted, setWanted] = useState(stored <= AUTO_LOAD_BYTES);
   const [view, setView] = useState<'conversation' | 'json'>('conversation');
-  const payload = useApi<Payload>(wanted && size > 0 ? `calls/${encodeURIComponent(callId)}/payload` : null, {
+  const payload = useApi<PayloadBody>(wanted && stored > 0 ? `calls/${encodeURIComponent(callId)}/payload` : null, {
     part,
     max_bytes: MAX_BYTES,
   });
@@ -268,14 +282,15 @@ function PayloadSection({
           {title}
           <span class="muted"> · {formatBytes(size)}</span>
           {parsed && parsed.format !== 'text' && <span class="muted"> · {parsed.format}</span>}
-          {part === 'response' && finishReason && (
-            <>
-              {' '}
-              <Badge tone={finishReason === 'stop' || finishReason === 'end_turn' ? 'plain' : 'warn'} title="finish reason">
-                {finishReason}
-              </Badge>
-            </>
-          )}
+          {part === 'response' &&
+            (finishReasons.length ? finishReasons : (parsed?.finishReasons ?? [])).map((reason) => (
+              <span key={reason}>
+                {' '}
+                <Badge tone={['stop', 'end_turn', 'STOP', 'completed'].includes(reason) ? 'plain' : 'warn'} title="finish reason">
+                  {reason}
+                </Badge>
+              </span>
+            ))}
         </span>
       }
       actions={
@@ -296,19 +311,21 @@ function PayloadSection({
         )
       }
     >
-      {size === 0 && <p class="muted">No {part} payload was stored (payload storage off, or the instrumentation recorded none).</p>}
-      {size > 0 && !wanted && (
+      {stored === 0 && <p class="muted">No {part} payload was stored (payload storage off, or the instrumentation recorded none).</p>}
+      {stored > 0 && !wanted && (
         <button type="button" class="load-payload" onClick={() => setWanted(true)} data-load-payload={part}>
-          Load the {part} ({formatBytes(size)})
+          Load the {part} ({formatBytes(stored)})
         </button>
       )}
       {(capped || payload.data?.capped) && (
-        <p class="notice">Stored cut at the exporter's payload cap: {formatBytes(size)} were produced; the end is missing.</p>
+        <p class="notice">
+          Stored cut at the exporter's payload cap: {formatBytes(size)} were produced, {formatBytes(stored)} kept; the end is missing.
+        </p>
       )}
       {payload.data?.truncated && <p class="notice">Only the first {formatBytes(MAX_BYTES)} are shown here.</p>}
       {assembled && payload.data && <p class="muted small">Assembled from span attributes, not the provider's raw body.</p>}
       {payload.error && <ErrorView error={payload.error} retry={payload.reload} />}
-      {wanted && size > 0 && !payload.data && !payload.error && <Skeleton rows={4} />}
+      {wanted && stored > 0 && !payload.data && !payload.error && <Skeleton rows={4} />}
       {payload.data &&
         (view === 'json' || !parsed ? <JsonView text={json} label={part} /> : <ConversationView messages={parsed.messages} label={part} />)}
       {payload.data &&

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { apiUrl, useApi } from '../api.js';
-import type { CallSummary, CallTotals, Facets, Page } from '../api-types.js';
+import type { CallFacets, CallPage, CallSummary, CallTotals } from '../../server/viewer-api/types.js';
 import { callColumns, Snippet } from '../components/call-columns.js';
 import { EmptyStore } from '../components/empty-store.js';
 import { FilterBar } from '../components/filter-bar.js';
@@ -40,9 +40,9 @@ export function CallsPage({ route }: { route: Route }) {
     return () => clearInterval(timer);
   }, [live]);
   const filters = useMemo(() => apiFilters(params, now), [key, now]);
-  const calls = useApi<Page<CallSummary>>('calls', { ...filters, sort: sort.key, order: sort.order, limit: PAGE_SIZE, cursor });
+  const calls = useApi<CallPage>('calls', { ...filters, sort: sort.key, order: sort.order, limit: PAGE_SIZE, cursor });
   const totals = useApi<CallTotals>('calls/totals', filters);
-  const facets = useApi<Facets>('calls/facets', filters);
+  const facets = useApi<CallFacets>('calls/facets', filters);
   // An empty window with no filters may be an empty store: then the page says how to send data.
   const unfiltered = totals.data?.calls === 0 && activeFilters(params).length === 0;
   const everything = useApi<CallTotals>(unfiltered ? 'calls/totals' : null, { start: '2001-01-01T00:00:00.000Z', end: now.toISOString() });

@@ -8,13 +8,13 @@ import { useApi } from '../api.js';
 import type {
   CallComparison,
   CallDetail,
+  CallPage,
   CallSummary,
   Comparison,
-  Page,
   RunComparison,
-  RunSummary,
+  RunPage,
   TraceComparison,
-} from '../api-types.js';
+} from '../../server/viewer-api/types.js';
 import { Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { conversationText, requestConversation, responseConversation } from '../conversation.js';
@@ -65,8 +65,8 @@ function CompareForm({
   const runId = params.get('run');
   const agent = params.get('agent');
   const window = useMemo(() => ({ start: new Date(Date.now() - 30 * 86_400_000).toISOString(), end: new Date().toISOString() }), []);
-  const calls = useApi<Page<CallSummary>>(kind === 'call' && !b ? 'calls' : null, { ...window, run_id: runId, limit: 20 });
-  const runs = useApi<Page<RunSummary>>(kind === 'run' && !b ? 'runs' : null, { ...window, agent_id: agent, sort: 'last_seen', limit: 20 });
+  const calls = useApi<CallPage>(kind === 'call' && !b ? 'calls' : null, { ...window, run_id: runId, limit: 20 });
+  const runs = useApi<RunPage>(kind === 'run' && !b ? 'runs' : null, { ...window, agent_id: agent, sort: 'last_seen', limit: 20 });
   const candidates: Array<[string, string]> =
     kind === 'call'
       ? (calls.data?.items ?? [])
@@ -324,9 +324,7 @@ function TraceCompare({ c }: { c: TraceComparison }) {
             </thead>
             <tbody>
               {c.aligned.map((row, i) => {
-                const da = row.a ? Number(row.a.duration_ns) : null;
-                const db = row.b ? Number(row.b.duration_ns) : null;
-                const delta = da === null || db === null ? null : db - da;
+                const delta = row.duration_delta_ns === null ? null : Number(row.duration_delta_ns);
                 return (
                   <tr key={i} class={!row.a ? 'only-b' : !row.b ? 'only-a' : ''} data-path={row.path}>
                     <td class="path" title={row.path}>
@@ -398,7 +396,7 @@ function RunCompare({ c }: { c: RunComparison }) {
             </tr>
           </thead>
           <tbody>
-            {c.aligned.map((row) => {
+            {c.steps.map((row) => {
               const delta =
                 row.a && row.b && row.a.prompt_tokens !== null && row.b.prompt_tokens !== null
                   ? row.b.prompt_tokens - row.a.prompt_tokens
@@ -424,8 +422,8 @@ function RunCompare({ c }: { c: RunComparison }) {
                       <td key="c" />,
                     ];
               return (
-                <tr key={row.step}>
-                  <td>{row.step}</td>
+                <tr key={row.index}>
+                  <td>{row.index + 1}</td>
                   {side(row.a)}
                   {side(row.b)}
                   <td class={`num ${deltaTone(delta)}`}>{formatDelta(delta, formatInt)}</td>

@@ -1,7 +1,7 @@
 /** Errors grouped by provider, type and normalized message, with counts and sample calls. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { ErrorGroup } from '../api-types.js';
+import type { ErrorGroups } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Table } from '../components/table.js';
 import { Badge, ErrorView, PageHead, Skeleton } from '../components/ui.js';
@@ -14,7 +14,7 @@ export default function ErrorsPage({ route }: { route: Route }) {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => setNow(new Date()), [params.toString()]);
   const filters = useMemo(() => apiFilters(params, now, '7d'), [params.toString(), now]);
-  const errors = useApi<{ groups: ErrorGroup[] }>('errors', filters);
+  const errors = useApi<ErrorGroups>('errors', filters);
   const total = errors.data?.groups.reduce((n, g) => n + g.count, 0) ?? 0;
   return (
     <div class="page">

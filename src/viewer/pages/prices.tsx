@@ -5,34 +5,25 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { apiPost, toFailure, useApi, type ApiFailure } from '../api.js';
-import type { PriceEntry, PricesView, WhatIf } from '../api-types.js';
+import type { PriceEntry, PriceListing, PricesResponse, WhatIfResponse } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Badge, CopyButton, Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
-import { downloadText } from '../csv.js';
+import { downloadText } from '../components/download.js';
 import { apiFilters, windowOf } from '../filters.js';
 import { formatCost, formatInt, UNKNOWN } from '../format.js';
 import { subtractMoney } from '../money.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
 /** One edited rate set, in the prices-file format that `reprice --prices-file` reads. */
-export interface EditedPrice {
-  model: string;
-  providers?: string[];
-  inputPerMillion: number;
-  outputPerMillion: number;
-  cachedInputPerMillion?: number;
-  cacheWritePerMillion?: number;
-}
+type EditedPrice = PriceEntry;
 
-const perM = (value: number | null) => (value === null ? UNKNOWN : formatCost(String(value)));
-
-export function repriceCommand(file: string, since: string): string {
-  return `npx llm-traces reprice --prices-file ${file} --since ${since}`;
-}
+const perM = (value: number | undefined) => (value === undefined ? UNKNOWN : formatCost(String(value)));
 
 export default function PricesPage({ route }: { route: Route }) {
   const { params } = route;
-  const prices = useApi<PricesView>('prices');
+  const [now] = useState(() => new Date());
+  const window = windowOf(params, now, '30d');
+  const prices = useApi<PricesResponse>('prices', { start: window.start.toISOString(), end: window.end.toISOString() });
   const [search, setSearch] = useState(params.get('model') ?? '');
   const [edits, setEdits] = useState<EditedPrice[]>([]);
   const wanted = params.get('model') ?? '';
@@ -45,7 +36,7 @@ export default function PricesPage({ route }: { route: Route }) {
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
     return (prices.data?.entries ?? []).filter(
-      (e) => !needle || e.model.toLowerCase().includes(needle) || e.provider.toLowerCase().includes(needle),
+      (e) => !needle || e.model.toLowerCase().includes(needle) || (e.providers ?? []).some((p) => p.toLowerCase().includes(needle)),
     );
   }, [prices.data, search]);
   if (prices.error) return <ErrorView error={prices.error} retry={prices.reload} />;
@@ -141,14 +132,14 @@ export default function PricesPage({ route }: { route: Route }) {
             </thead>
             <tbody>
               {shown.map((e) => (
-                <tr key={`${e.provider}/${e.model}/${e.effective_from}`} class={e.model === wanted ? 'selected' : undefined}>
-                  <td>{e.provider || 'any'}</td>
+                <tr key={`${e.providers?.join(',')}/${e.model}/${e.effectiveDate}`} class={e.model === wanted ? 'selected' : undefined}>
+                  <td>{e.providers?.join(', ') || 'any'}</td>
                   <td class="mono">{e.model}</td>
-                  <td>{e.effective_from ?? '—'}</td>
-                  <td class="num">{perM(e.input_per_mtok)}</td>
-                  <td class="num">{perM(e.cached_input_per_mtok)}</td>
-                  <td class="num">{perM(e.cache_write_per_mtok)}</td>
-                  <td class="num">{perM(e.output_per_mtok)}</td>
+                  <td>{e.effectiveDate ?? '—'}</td>
+                  <td class="num">{perM(e.inputPerMillion)}</td>
+                  <td class="num">{perM(e.cachedInputPerMillion)}</td>
+                  <td class="num">{perM(e.cacheWritePerMillion)}</td>
+                  <td class="num">{perM(e.outputPerMillion)}</td>
                   <td class="muted">{e.source}</td>
                   <td>
                     <button type="button" class="small" onClick={() => edit(fromEntry(e))}>
@@ -165,15 +156,9 @@ export default function PricesPage({ route }: { route: Route }) {
   );
 }
 
-function fromEntry(e: PriceEntry): EditedPrice {
-  return {
-    model: e.model,
-    ...(e.provider ? { providers: [e.provider] } : {}),
-    inputPerMillion: e.input_per_mtok,
-    outputPerMillion: e.output_per_mtok,
-    ...(e.cached_input_per_mtok !== null ? { cachedInputPerMillion: e.cached_input_per_mtok } : {}),
-    ...(e.cache_write_per_mtok !== null ? { cacheWritePerMillion: e.cache_write_per_mtok } : {}),
-  };
+/** A listing as an editable entry: the same fields, without where it came from. */
+function fromEntry({ source: _source, ...entry }: PriceListing): EditedPrice {
+  return entry;
 }
 
 const RATE_FIELDS: Array<[keyof EditedPrice, string]> = [
@@ -192,17 +177,17 @@ function WhatIfEditor({
   setEdits(update: (current: EditedPrice[]) => EditedPrice[]): void;
   params: URLSearchParams;
 }) {
-  const [result, setResult] = useState<WhatIf | null>(null);
+  const [result, setResult] = useState<WhatIfResponse | null>(null);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
   const window = windowOf(params, new Date(), '30d');
-  const since = window.range ?? '30d';
+  const since = window.range ?? 'custom window';
   const file = JSON.stringify(edits, null, 2);
   const run = async () => {
     setBusy(true);
     setError(null);
     try {
-      setResult(await apiPost<WhatIf>('prices/what-if', apiFilters(params, new Date(), '30d'), { entries: edits }));
+      setResult(await apiPost<WhatIfResponse>('prices/what-if', apiFilters(params, new Date(), '30d'), { entries: edits }));
     } catch (e) {
       setError(toFailure(e, 'prices/what-if'));
     } finally {
@@ -282,7 +267,7 @@ function WhatIfEditor({
           </table>
           <div class="row-actions">
             <button type="button" class="primary" onClick={run} disabled={busy} data-run-what-if>
-              {busy ? 'Pricing…' : `Price the calls of the last ${since}`}
+              {busy ? 'Pricing…' : `Price the calls of the ${window.range ? `last ${since}` : since}`}
             </button>
           </div>
           {error && <ErrorView error={error} />}
@@ -325,13 +310,17 @@ function WhatIfEditor({
             </table>
           )}
           <div class="apply">
-            <p>
-              To apply these prices to the stored calls, save them as <code>prices.json</code> and run:
-            </p>
-            <div class="command" data-reprice-command>
-              <code>{repriceCommand('prices.json', since)}</code>
-              <CopyButton text={repriceCommand('prices.json', since)} />
-            </div>
+            {result ? (
+              <>
+                <p>To apply these prices to the stored calls, save the entries below under the name the command uses and run:</p>
+                <div class="command" data-reprice-command>
+                  <code>{result.command}</code>
+                  <CopyButton text={result.command} />
+                </div>
+              </>
+            ) : (
+              <p class="muted">Price the calls to get the `llm-traces reprice` command that applies these entries.</p>
+            )}
             <p class="muted small">
               New calls use them once the exporter has them too: <code>OTEL_EXPORTER_CLICKHOUSE_PRICES_FILE=prices.json</code>.
             </p>

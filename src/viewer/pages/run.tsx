@@ -4,7 +4,7 @@
  */
 import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { RunView } from '../api-types.js';
+import type { RunDetail } from '../../server/viewer-api/types.js';
 import { callColumns } from '../components/call-columns.js';
 import { Chart } from '../components/chart.js';
 import { Table } from '../components/table.js';
@@ -13,14 +13,14 @@ import { formatCompact, formatInt, formatMs, formatPercent, formatTimestamp, sho
 import { callHref, href, traceHref, type Route } from '../router.js';
 
 export default function RunPage({ route }: { route: Route }) {
-  const run = useApi<RunView>(`runs/${encodeURIComponent(route.id)}`);
+  const run = useApi<RunDetail>(`runs/${encodeURIComponent(route.id)}`);
   if (run.error) return <ErrorView error={run.error} retry={run.reload} />;
   const r = run.data;
   if (!r || r.run_id !== route.id) return <Skeleton rows={16} />;
-  return <RunView run={r} />;
+  return <RunSummaryView run={r} />;
 }
 
-function RunView({ run: r }: { run: RunView }) {
+function RunSummaryView({ run: r }: { run: RunDetail }) {
   const t = r.totals;
   const growth = r.context_growth;
   const chart = useMemo(
@@ -33,7 +33,7 @@ function RunView({ run: r }: { run: RunView }) {
     }),
     [growth],
   );
-  const duration = new Date(r.last_seen).getTime() - new Date(r.first_seen).getTime();
+  const cached = r.calls.reduce((n, c) => n + (c.cached_input_tokens ?? 0), 0);
   return (
     <div class="page run-page">
       <PageHead
@@ -63,7 +63,7 @@ function RunView({ run: r }: { run: RunView }) {
             detail: t.unpriced_calls ? `+ ${t.unpriced_calls} unpriced` : undefined,
             tone: t.unpriced_calls ? 'warn' : undefined,
           },
-          { label: 'Duration', value: formatMs(duration) },
+          { label: 'Duration', value: formatMs(r.duration_ms) },
           {
             label: 'Calls',
             value: formatInt(t.calls),
@@ -73,7 +73,7 @@ function RunView({ run: r }: { run: RunView }) {
           {
             label: 'Prompt tokens',
             value: formatInt(t.prompt_tokens),
-            detail: `${formatPercent(t.prompt_tokens ? t.cached_input_tokens / t.prompt_tokens : null)} cached`,
+            detail: `${formatPercent(t.prompt_tokens ? cached / t.prompt_tokens : null)} cached`,
           },
           { label: 'Completion tokens', value: formatInt(t.completion_tokens) },
           { label: 'Traces', value: formatInt(r.traces.length) },

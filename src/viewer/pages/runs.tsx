@@ -1,7 +1,7 @@
 /** Runs in the window, by cost (or last seen, or calls), a keyset page at a time. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { Page, RunSummary } from '../api-types.js';
+import type { RunPage } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Table, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
@@ -28,7 +28,7 @@ export default function RunsPage({ route }: { route: Route }) {
     }),
     [params.toString(), now],
   );
-  const runs = useApi<Page<RunSummary>>('runs', query);
+  const runs = useApi<RunPage>('runs', query);
   const change = (next: URLSearchParams) => navigate(href('/runs', next));
   return (
     <div class="page">

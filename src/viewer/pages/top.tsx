@@ -1,7 +1,7 @@
 /** The most expensive prompts and the largest requests in the window, under the Calls filters. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { CallSummary } from '../api-types.js';
+import type { CallSummary, TopCalls } from '../../server/viewer-api/types.js';
 import { callColumns } from '../components/call-columns.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Table, type Column } from '../components/table.js';
@@ -22,7 +22,7 @@ export default function TopPage({ route }: { route: Route }) {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => setNow(new Date()), [params.toString()]);
   const filters = useMemo(() => apiFilters(params, now, '7d'), [params.toString(), now]);
-  const top = useApi<{ items: CallSummary[] }>('top', { ...filters, kind, limit: 50 });
+  const top = useApi<TopCalls>('top', { ...filters, kind, limit: 50 });
   const change = (next: URLSearchParams) => navigate(href('/top', next));
   const columns: Column<CallSummary>[] = [
     ...callColumns({ now, compact: true }),
@@ -31,7 +31,7 @@ export default function TopPage({ route }: { route: Route }) {
       label: 'Request',
       numeric: true,
       title: 'request payload size as produced',
-      cell: (c) => formatBytes(c.request_size_bytes ?? null),
+      cell: (c) => formatBytes(c.request_size_bytes),
     },
   ];
   const filtered = activeFilters(params);

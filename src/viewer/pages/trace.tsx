@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { apiUrl, useApi } from '../api.js';
-import type { SpanDetail, SpanSkeleton, TraceView } from '../api-types.js';
+import type { SpanDetail, SpanSkeleton, TraceSkeleton } from '../../server/viewer-api/types.js';
 import { Badge, Cost, ErrorView, Facts, PageHead, Skeleton, Tiles } from '../components/ui.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { formatCompact, formatInt, formatMs, formatNs, formatTimestamp } from '../format.js';
@@ -17,7 +17,7 @@ import { axisTicks, layoutSpans, visibleRows, type SpanRow } from '../span-tree.
 const ROW_HEIGHT = 26;
 
 export default function TracePage({ route }: { route: Route }) {
-  const trace = useApi<TraceView>(`traces/${encodeURIComponent(route.id)}`);
+  const trace = useApi<TraceSkeleton>(`traces/${encodeURIComponent(route.id)}`);
   if (trace.error) return <ErrorView error={trace.error} retry={trace.reload} />;
   const t = trace.data;
   if (!t || t.trace_id !== route.id) return <Skeleton rows={16} />;
@@ -28,7 +28,7 @@ function serviceColors(services: readonly string[]): Map<string, string> {
   return new Map(services.map((service, i) => [service, colorAt(i)]));
 }
 
-function Waterfall({ trace, route }: { trace: TraceView; route: Route }) {
+function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
   const layout = useMemo(() => layoutSpans(trace.spans), [trace]);
   const colors = useMemo(
     () => serviceColors(trace.services.length ? trace.services : [...new Set(trace.spans.map((s) => s.service))]),
@@ -104,7 +104,7 @@ function Waterfall({ trace, route }: { trace: TraceView; route: Route }) {
             <span class="swatch" style={{ background: color }} /> {service || '(no service)'}
           </span>
         ))}
-        {trace.span_count > trace.spans.length && (
+        {trace.truncated && (
           <span class="notice">
             Showing the first {formatInt(trace.spans.length)} of {formatInt(trace.span_count)} spans.
           </span>

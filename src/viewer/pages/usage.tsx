@@ -5,11 +5,12 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { UsageGroupBy, UsageView } from '../api-types.js';
+import type { UsageGroupBy, UsageResponse } from '../../server/viewer-api/types.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
-import { downloadText, toCsv, type Cell } from '../csv.js';
+import { toCsv, type Cell } from '../csv.js';
+import { downloadText } from '../components/download.js';
 import { windowOf } from '../filters.js';
 import { formatCompact, formatCost, formatInt, formatMs, formatPercent, formatTimestamp } from '../format.js';
 import { sumMoney } from '../money.js';
@@ -35,7 +36,7 @@ export default function UsagePage({ route }: { route: Route }) {
     () => ({ start: window.start.toISOString(), end: window.end.toISOString(), bucket, group_by: groupBy }),
     [params.toString(), now],
   );
-  const usage = useApi<UsageView>('usage', query);
+  const usage = useApi<UsageResponse>('usage', query);
   const change = (next: URLSearchParams) => navigate(href('/usage', next));
   const groupLabel = GROUPS.find(([g]) => g === groupBy)![1].toLowerCase();
   return (
@@ -96,7 +97,7 @@ interface TableSpec {
   footer: Cell[];
 }
 
-function Charts({ usage, groupLabel, dim }: { usage: UsageView; groupLabel: string; dim: boolean }) {
+function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: string; dim: boolean }) {
   const x = useMemo(() => usage.buckets.map((b) => new Date(b).getTime() / 1000), [usage]);
   const series = usage.series;
   const keyLabel = (key: string) => key || '(none)';
@@ -132,7 +133,7 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageView; groupLabel: stri
     ...series.map((s) => ({ label: keyLabel(s.key), kind: 'bar' as const, values: s.calls })),
     { label: 'error rate', kind: 'line', axis: 'y2', values: usage.overall.map((o) => o.error_rate), color: '#d23c3c' },
   ];
-  const overallTable = (columns: Array<[string, (o: UsageView['overall'][number]) => Cell]>, footer: Cell[]): TableSpec => ({
+  const overallTable = (columns: Array<[string, (o: UsageResponse['overall'][number]) => Cell]>, footer: Cell[]): TableSpec => ({
     header: ['bucket', ...columns.map(([label]) => label)],
     rows: usage.overall.map((o, i) => [bucketLabel(i), ...columns.map(([, value]) => value(o))]),
     footer: ['total', ...footer],
