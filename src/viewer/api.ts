@@ -20,8 +20,19 @@ export class ApiFailure extends Error {
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
+/**
+ * The organization to read, from the page address's query (`/?org=acme#/calls`), outside the hash
+ * so every view keeps it. Absent: the server's scope for this session. The server decides whether
+ * the session may read it.
+ */
+export function selectedOrganization(): string | null {
+  return new URLSearchParams(location.search).get('org');
+}
+
 export function apiUrl(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
+  const org = selectedOrganization();
+  if (org !== null) params.set('organization_id', org);
   for (const [key, value] of Object.entries(query)) {
     if (value === null || value === undefined || value === '' || value === false) continue;
     params.set(key, value === true ? '1' : String(value));

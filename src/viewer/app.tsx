@@ -4,7 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, useApi } from './api.js';
+import { ApiFailure, selectedOrganization, useApi } from './api.js';
 import type { SessionInfo } from '../server/viewer-api/types.js';
 import { ErrorView, Skeleton } from './components/ui.js';
 import { CallsPage } from './pages/calls.js';
@@ -54,12 +54,7 @@ export function App() {
           ))}
         </nav>
         <div class="session" title="every view is scoped to this organization">
-          {session.data && (
-            <>
-              <span class="muted">org</span> <span class="mono">{session.data.organization_id || '(default)'}</span>
-              <span class="muted"> · v{session.data.version}</span>
-            </>
-          )}
+          {session.data && <Organization session={session.data} />}
         </div>
       </header>
       <main>{session.error ? <ErrorView error={session.error} retry={session.reload} /> : <PageView route={route} />}</main>
@@ -87,4 +82,34 @@ function PageView({ route }: { route: Route }) {
     return <ErrorView error={new ApiFailure('down', 0, `This page's code could not be loaded (${loaded.error.message}).`, '')} />;
   const Page = loaded.module.default;
   return <Page route={route} />;
+}
+
+/** The scoped organization; a picker only when the server allows this session to read others. */
+function Organization({ session }: { session: SessionInfo }) {
+  const current = selectedOrganization() ?? session.organization_id;
+  const label = (org: string) => org || '(default)';
+  const choose = (org: string) => {
+    const search = new URLSearchParams(location.search);
+    search.set('org', org);
+    location.search = search.toString();
+  };
+  return (
+    <>
+      <span class="muted">org </span>
+      {session.organizations ? (
+        <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)} aria-label="organization" data-org-picker>
+          {[...new Set([current, ...session.organizations])].map((org) => (
+            <option key={org} value={org}>
+              {label(org)}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <span class="mono" data-org>
+          {label(current)}
+        </span>
+      )}
+      <span class="muted"> · v{session.version}</span>
+    </>
+  );
 }

@@ -15,6 +15,7 @@ import { activeFilters, apiFilters, windowOf } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
 import { callHref, href, navigate, withParams, type Route } from '../router.js';
 
+/** Calls per page; `limit` in the URL changes it (the API allows 1 to 500). */
 const PAGE_SIZE = 100;
 const POLL_MS = 5000;
 const SORTS = ['time', 'cost', 'tokens', 'latency'] as const;
@@ -30,6 +31,7 @@ export function CallsPage({ route }: { route: Route }) {
     order: params.get('order') === 'asc' ? 'asc' : 'desc',
   };
   const cursor = params.get('cursor');
+  const limit = params.get('limit') ?? PAGE_SIZE;
   const paused = params.get('paused') === '1';
   const live = !paused && window.range !== null && !cursor && sort.key === 'time' && sort.order === 'desc';
   useEffect(() => {
@@ -40,7 +42,7 @@ export function CallsPage({ route }: { route: Route }) {
     return () => clearInterval(timer);
   }, [live]);
   const filters = useMemo(() => apiFilters(params, now), [key, now]);
-  const calls = useApi<CallPage>('calls', { ...filters, sort: sort.key, order: sort.order, limit: PAGE_SIZE, cursor });
+  const calls = useApi<CallPage>('calls', { ...filters, sort: sort.key, order: sort.order, limit, cursor });
   const totals = useApi<CallTotals>('calls/totals', filters);
   const facets = useApi<CallFacets>('calls/facets', filters);
   // An empty window with no filters may be an empty store: then the page says how to send data.
