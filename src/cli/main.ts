@@ -10,7 +10,7 @@ import { ConfigError, type ClickHouseTraceExporterOptions } from '../config.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
-import { serveCommand } from './serve.js';
+import { serveCommand, uiCommand } from './serve.js';
 
 const CONNECTION_OPTIONS = {
   endpoint: { type: 'string' },
@@ -115,7 +115,8 @@ function mainHelp(): string {
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
-    `  ${'serve'.padEnd(width)}  serve the embedded store over ClickHouse's HTTP interface, plus a JSON API`,
+    `  ${'serve'.padEnd(width)}  serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer`,
+    `  ${'ui'.padEnd(width)}  start the server and print (or --open) the web viewer's address`,
     `  ${'reprice'.padEnd(width)}  recompute stored costs after a price change`,
     '',
     'Run `llm-traces <command> --help` for its options.',
@@ -129,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === 'serve') return serveCommand(rest);
+  if (name === 'ui') return uiCommand(rest);
   if (name === 'reprice') return repriceCommand(rest);
   const command = COMMANDS[name];
   if (!command) {

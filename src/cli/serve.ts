@@ -1,21 +1,29 @@
 /**
  * `llm-traces serve`: one process owns the embedded store and serves it over ClickHouse's HTTP
- * interface (so apps export with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123) plus the
- * JSON API. A development server: production uses a real ClickHouse server with the same settings.
+ * interface (so apps export with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123), the
+ * JSON API and the web viewer. `llm-traces ui` is the same server, announced as the viewer's
+ * address (and opened in a browser with --open). A development server: production uses a real
+ * ClickHouse server with the same settings.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
-import { LlmTraceReader, OtelTraceReader } from '../reader/index.js';
+import { createPricer } from '../pricing/pricer.js';
 import { handleApiRequest, type ApiTables } from '../server/json-api.js';
 import { startClickHouseHttpServer } from '../server/index.js';
+import { createViewer, readersOver } from '../server/viewer.js';
 import { resolveConfig } from '../config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
-const USAGE = `Usage: llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
-                         [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]
+const OPTIONS_HELP = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
+                         [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]`;
 
-Serves the embedded store over ClickHouse's HTTP interface and a JSON API under /api/.
+const USAGE = `Usage: llm-traces serve ${OPTIONS_HELP}
+
+Serves the embedded store over ClickHouse's HTTP interface, a JSON API under /api/ and the web
+viewer at /.
   --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
   --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs --password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
@@ -24,12 +32,27 @@ Serves the embedded store over ClickHouse's HTTP interface and a JSON API under 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
 server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
 
-export async function serveCommand(args: string[]): Promise<number> {
+const UI_USAGE = `Usage: llm-traces ui ${OPTIONS_HELP.replace('[--max-concurrent-queries N]', '[--max-concurrent-queries N] [--open]')}
+
+Starts the same server as \`llm-traces serve\` (same options) and prints the web viewer's address.
+  --open          also open the viewer in the default browser`;
+
+export function serveCommand(args: string[]): Promise<number> {
+  return runServer('serve', args);
+}
+
+export function uiCommand(args: string[]): Promise<number> {
+  return runServer('ui', args);
+}
+
+async function runServer(command: 'serve' | 'ui', args: string[]): Promise<number> {
+  const usage = command === 'serve' ? USAGE : UI_USAGE;
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args,
       options: {
+        ...(command === 'ui' ? { open: { type: 'boolean' } } : {}),
         path: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
@@ -43,11 +66,11 @@ export async function serveCommand(args: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (error) {
-    console.error(`llm-traces serve: ${(error as Error).message}\n\n${USAGE}`);
+    console.error(`llm-traces ${command}: ${(error as Error).message}\n\n${usage}`);
     return 2;
   }
   if (values.help) {
-    console.log(USAGE);
+    console.log(usage);
     return 0;
   }
   try {
@@ -58,39 +81,36 @@ export async function serveCommand(args: string[]): Promise<number> {
     });
     const tables: ApiTables = { database: config.database, tracesTable: config.tracesTable ?? 'otel_traces', llmTable: config.llmTable };
     const path = config.connection.kind === 'embedded' ? config.connection.path : '.llm-traces';
+    // Prices at read time for the viewer: the same table (and prices file) the exporter uses.
+    const pricer = createPricer(config.pricing);
+    const password = (values.password as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_PASSWORD');
     const server = await startClickHouseHttpServer({
       path,
       host: values.host as string | undefined,
       port: optionalInteger('--port', values.port),
       user: (values.user as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_USERNAME'),
-      password: (values.password as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_PASSWORD'),
+      password,
       maxBodyBytes: optionalInteger('--max-body-bytes', values['max-body-bytes']),
       maxConcurrentQueries: optionalInteger('--max-concurrent-queries', values['max-concurrent-queries']),
       api: (connection) => {
-        const apiClient = createClient({ connection: connection as never, application: 'llm-traces-serve' });
-        const readersFor = (organizationId: string) => ({
-          llm: new LlmTraceReader({ client: apiClient, organizationId, database: tables.database, table: tables.llmTable }),
-          otel: new OtelTraceReader({
-            client: apiClient,
-            organizationId,
-            database: tables.database,
-            table: tables.tracesTable,
-            llmTable: tables.llmTable,
-          }),
-        });
+        const readersFor = readersOver(createClient({ connection: connection as never, application: 'llm-traces-serve' }), tables);
         return (method, url, headers) => handleApiRequest(readersFor, method, url, headers);
       },
+      viewer: (connection) => createViewer(connection, { tables, pricer, auth: (password ?? '') !== '', version: packageVersion() }),
     });
     const client = createClient({ connection: server.connection as never, application: 'llm-traces-serve' });
     await ensureSchema(client, config);
-    console.log(`llm-traces serve: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
+    console.log(`llm-traces ${command}: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
+    if (command === 'ui') console.log(`llm-traces ui: the viewer is at ${server.url}/`);
+    else console.log(`  the viewer: ${server.url}/`);
     console.log(`  export from any process with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${server.url}`);
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
+    if (values.open === true) openInBrowser(`${server.url}/`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        console.log(`llm-traces serve: ${signal}, finishing in-flight requests and closing the store`);
+        console.log(`llm-traces ${command}: ${signal}, finishing in-flight requests and closing the store`);
         server.close().then(resolve, (error: unknown) => {
-          console.error(`llm-traces serve: close failed: ${(error as Error).message}`);
+          console.error(`llm-traces ${command}: close failed: ${(error as Error).message}`);
           resolve();
         });
       };
@@ -100,7 +120,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const message = (error as Error).message;
-    console.error(message.startsWith('llm-traces') ? message : `llm-traces serve: ${message}`);
+    console.error(message.startsWith('llm-traces') ? message : `llm-traces ${command}: ${message}`);
     return 1;
   }
 }
@@ -110,4 +130,23 @@ function optionalInteger(flag: string, value: unknown): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} '${String(value)}' must be a whole number`);
   return n;
+}
+
+/** src/cli and dist/cli both sit two levels below the package root. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/** The platform's opener, detached: the server does not wait for (or on) the browser. */
+function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.once('error', (error) => console.error(`llm-traces ui: could not open a browser (${error.message}); open ${url} yourself`));
+  child.unref();
 }

@@ -44,7 +44,8 @@ export function formatUsd(nanos: bigint): string {
 /** `"-0.0125"` -> `-12500000n`: a decimal string of USD (as ClickHouse prints Decimal) to nano-dollars. */
 export function parseUsd(text: string): bigint {
   const match = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(text);
-  if (!match) throw new RangeError(`not a decimal amount of USD with at most ${FRACTION_DIGITS} fractional digits: ${JSON.stringify(text)}`);
+  if (!match)
+    throw new RangeError(`not a decimal amount of USD with at most ${FRACTION_DIGITS} fractional digits: ${JSON.stringify(text)}`);
   const nanos = BigInt(match[2]!) * NANOS_PER_USD + BigInt((match[3] ?? '').padEnd(FRACTION_DIGITS, '0'));
   return match[1] ? -nanos : nanos;
 }

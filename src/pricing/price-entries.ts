@@ -6,6 +6,7 @@
 import { normalizeProvider } from '../detect/normalize.js';
 import { rateToNanos } from './money.js';
 import { normalizeModelName } from './model-name.js';
+import type { ModelPrice } from './types.js';
 
 /** Rates in nano-dollars per million tokens, with the cache fallbacks already applied. */
 export interface CompiledRates {
@@ -22,8 +23,8 @@ export interface CompiledPricing {
 }
 
 export interface CompiledPrice {
-  /** The model name as the entry writes it. */
-  model: string;
+  /** The entry as given (validated). */
+  source: ModelPrice;
   /** Normalized model name and aliases. */
   names: readonly string[];
   /** Normalized provider names; undefined = any provider. */
@@ -53,7 +54,7 @@ export function compilePrice(value: unknown, path: string, options: { requireEff
   const effectiveDate =
     entry.effectiveDate === undefined && !options.requireEffectiveDate ? '' : isoDate(entry.effectiveDate, `${path}.effectiveDate`);
   return {
-    model,
+    source: entry as unknown as ModelPrice,
     names: [model, ...aliases].map(normalizeModelName),
     providers,
     effectiveDate,

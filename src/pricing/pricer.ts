@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { createCatalog, type CatalogEntry } from './catalog.js';
 import { priceUsage } from './cost.js';
+import { normalizeModelName } from './model-name.js';
 import { isUsdDecimal } from './money.js';
 import { compileModelRates, compilePrice, type CompiledPrice, type CompiledPricing } from './price-entries.js';
 import { BUNDLED_PRICES, PRICE_TABLE_VERSION } from './price-table.js';
-import type { CostBreakdown, PriceRequest, Pricer, PricingOptions } from './types.js';
+import type { CostBreakdown, ModelPrice, PriceRequest, Pricer, PricingOptions } from './types.js';
 
 const logger = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -37,6 +38,8 @@ export interface CatalogPricer extends Pricer {
   find(request: PriceRequest): FoundPrice | undefined;
   /** Every long-context threshold of the table, ascending: calls on the same side of each are priced at the same tier. */
   readonly tierThresholds: readonly number[];
+  /** The table: user entries (`prices`, then `pricesFile`), then the bundled ones. */
+  readonly entries: ReadonlyArray<{ price: ModelPrice; user: boolean }>;
 }
 
 export function createPricer(options: PricingOptions = {}): CatalogPricer {
@@ -80,7 +83,7 @@ export function createPricer(options: PricingOptions = {}): CatalogPricer {
       if (match !== undefined) {
         const { entry } = match;
         return {
-          model: entry.model,
+          model: entry.source.model,
           providers: entry.providers && [...entry.providers],
           effectiveDate: entry.effectiveDate,
           user: match.user,
@@ -94,6 +97,7 @@ export function createPricer(options: PricingOptions = {}): CatalogPricer {
   return {
     find,
     tierThresholds,
+    entries: entries.map((entry) => ({ price: entry.source, user: entry.user })),
     price(request) {
       const fromFn = fromPriceFn(request);
       if (fromFn !== undefined || request.usage === undefined) return fromFn;
@@ -173,4 +177,19 @@ function onceReporter(): (key: string, message: () => string) => void {
     reported.add(key);
     logger.warn(message());
   };
+}
+
+/**
+ * `base`'s table with `overrides` put in: each override replaces the user entries for its model
+ * names and wins over the bundled ones, as the same entries in a prices file would. For a
+ * what-if; `priceFn` is not carried over. Throws naming `entries[i]` for an invalid entry.
+ */
+export function createOverriddenPricer(base: CatalogPricer, overrides: readonly unknown[]): CatalogPricer {
+  const replaced = new Set(overrides.flatMap((entry, i) => compilePrice(entry, `entries[${i}]`, { requireEffectiveDate: false }).names));
+  const kept = base.entries
+    .filter(
+      (entry) => entry.user && ![entry.price.model, ...(entry.price.aliases ?? [])].some((name) => replaced.has(normalizeModelName(name))),
+    )
+    .map((entry) => entry.price);
+  return createPricer({ prices: [...kept, ...(overrides as ModelPrice[])] });
 }

@@ -92,7 +92,12 @@ export async function readCallDetail(scope: OrganizationScope, id: string): Prom
 }
 
 /** The payload's first `maxBytes` bytes (cut on a character boundary), or null when there is no such call. */
-export async function readPayload(scope: OrganizationScope, id: string, part: PayloadPart, options: { maxBytes?: number } = {}): Promise<Payload | null> {
+export async function readPayload(
+  scope: OrganizationScope,
+  id: string,
+  part: PayloadPart,
+  options: { maxBytes?: number } = {},
+): Promise<Payload | null> {
   const checkedPart = oneOf('part', part, PAYLOAD_PARTS);
   const maxBytes = integerInRange('maxBytes', options.maxBytes, DEFAULT_PAYLOAD_BYTES, 1, MAX_PAYLOAD_BYTES);
   const { text, size } = PAYLOAD_COLUMNS[checkedPart];

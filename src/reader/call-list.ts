@@ -99,9 +99,7 @@ export async function readCallPage(scope: OrganizationScope, options: CallPageOp
     return item;
   });
   const last = rows.length > limit ? rows[limit - 1] : undefined;
-  const next = last
-    ? { ...(key ? { key: last.sortKey as string } : {}), timeNs: last.createdAtNs as string, id: last.id as string }
-    : null;
+  const next = last ? { ...(key ? { key: last.sortKey as string } : {}), timeNs: last.createdAtNs as string, id: last.id as string } : null;
   return { items, next, window };
 }
 

@@ -35,7 +35,9 @@ export class OrganizationScope {
   }
 
   /** Several scoped SELECTs as one UNION ALL statement (one round trip); each part keeps its own tail. */
-  async selectUnion<T = Record<string, unknown>>(parts: ReadonlyArray<{ selectList: string; filter: SqlFilter; tail?: string }>): Promise<T[]> {
+  async selectUnion<T = Record<string, unknown>>(
+    parts: ReadonlyArray<{ selectList: string; filter: SqlFilter; tail?: string }>,
+  ): Promise<T[]> {
     const statements = parts.map((part) => this.sql(part.selectList, part.filter, part.tail));
     const result = await this.client.query({
       query: statements.map((statement) => `(${statement.query})`).join(' UNION ALL '),

@@ -76,7 +76,17 @@ export const DEFAULT_SKELETON_LIMIT = 10_000;
 export const MAX_SKELETON_LIMIT = 100_000;
 
 /** The columns of a skeleton span, with the camelCase alias each is read as. */
-const SKELETON_COLUMNS = ['Timestamp', 'SpanId', 'ParentSpanId', 'SpanName', 'SpanKind', 'ServiceName', 'Duration', 'StatusCode', 'StatusMessage'];
+const SKELETON_COLUMNS = [
+  'Timestamp',
+  'SpanId',
+  'ParentSpanId',
+  'SpanName',
+  'SpanKind',
+  'ServiceName',
+  'Duration',
+  'StatusCode',
+  'StatusMessage',
+];
 
 export class OtelTraceReader {
   readonly organizationId: string;

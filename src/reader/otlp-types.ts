@@ -33,4 +33,3 @@ export interface OtlpResourceSpans {
 export interface OtlpTrace {
   resourceSpans: OtlpResourceSpans[];
 }
-

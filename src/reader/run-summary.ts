@@ -138,7 +138,10 @@ export interface AgentSummary extends CallSums {
 export const MAX_AGENTS = 1000;
 
 /** Every agent with calls in the window ('' for calls outside any agent), the most expensive first. */
-export async function readAgents(scope: OrganizationScope, options: { start?: Date; end?: Date }): Promise<{ items: AgentSummary[]; window: Window }> {
+export async function readAgents(
+  scope: OrganizationScope,
+  options: { start?: Date; end?: Date },
+): Promise<{ items: AgentSummary[]; window: Window }> {
   const window = resolveWindow(options);
   const rows = await scope.select(
     `agent_id AS agentId, toString(uniqExactIf(run_id, run_id != '')) AS runs, ${SUMS_SELECT}`,

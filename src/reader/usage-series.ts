@@ -68,7 +68,11 @@ export async function readUsageSeries(scope: OrganizationScope, options: UsageSe
   const bucket = options.bucket === undefined ? (span <= HOURLY_UP_TO_MS ? 'hour' : 'day') : oneOf('bucket', options.bucket, USAGE_BUCKETS);
   const buckets = bucketStarts(window, bucket);
   if (buckets.length > MAX_BUCKETS) {
-    throw new ReaderArgumentError('bucket', `gives ${buckets.length} buckets over this window, more than ${MAX_BUCKETS}; use a larger bucket or a shorter window`, bucket);
+    throw new ReaderArgumentError(
+      'bucket',
+      `gives ${buckets.length} buckets over this window, more than ${MAX_BUCKETS}; use a larger bucket or a shorter window`,
+      bucket,
+    );
   }
   const filter = { ...options, ...window };
   const [stats, overallRows, groups] = await Promise.all([

@@ -48,9 +48,14 @@ export async function readWhatIf(scope: OrganizationScope, options: CallFilterOp
   for (const group of groups) {
     const key = `${group.provider}\u0000${group.model}`;
     let model = models.get(key);
-    if (!model) models.set(key, (model = { provider: group.provider, model: group.model, calls: 0, current: emptySum(), whatIf: emptySum() }));
+    if (!model)
+      models.set(key, (model = { provider: group.provider, model: group.model, calls: 0, current: emptySum(), whatIf: emptySum() }));
     model.calls += group.calls;
-    const stored = { nanos: group.costUsd === null ? 0n : parseUsd(group.costUsd), priced: group.pricedCalls, unpriced: group.calls - group.pricedCalls };
+    const stored = {
+      nanos: group.costUsd === null ? 0n : parseUsd(group.costUsd),
+      priced: group.pricedCalls,
+      unpriced: group.calls - group.pricedCalls,
+    };
     const repriced = group.provided ? stored : priceGroup(pricer, group);
     for (const [sum, part] of [
       [current, stored],

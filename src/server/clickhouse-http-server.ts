@@ -22,7 +22,15 @@ import {
 } from './query-request.js';
 import { readRequestBody } from './request-body.js';
 import { ClickHouseServerError, exceptionResponse } from './server-error.js';
-import { resolveServerOptions, type ApiHandler, type ClickHouseHttpServerOptions, type ResolvedServerOptions } from './server-options.js';
+import {
+  resolveServerOptions,
+  type ApiHandler,
+  type ClickHouseHttpServerOptions,
+  type ResolvedServerOptions,
+  type ViewerHandlers,
+  VIEWER_API_PREFIX,
+} from './server-options.js';
+import { isViewerRequest } from './static-files.js';
 
 export interface ClickHouseHttpServer {
   /** Base URL for `@clickhouse/client`'s `url` and `OTEL_EXPORTER_CLICKHOUSE_ENDPOINT`. */
@@ -42,7 +50,7 @@ export interface ClickHouseHttpServer {
 export async function startClickHouseHttpServer(options: ClickHouseHttpServerOptions): Promise<ClickHouseHttpServer> {
   const resolved = resolveServerOptions(options);
   const engine = await EmbeddedEngine.open(resolved.path);
-  const handler = new RequestHandler(engine, resolved, resolved.api?.(engine.connection));
+  const handler = new RequestHandler(engine, resolved, resolved.api?.(engine.connection), resolved.viewer?.(engine.connection));
   // @clickhouse/client sends query parameters in the URL; a ClickHouse server accepts 1 MiB of it.
   const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => handler.serve(request, response));
   try {
@@ -100,6 +108,7 @@ class RequestHandler {
     private readonly engine: EmbeddedEngine,
     private readonly options: ResolvedServerOptions,
     private readonly api: ApiHandler | undefined,
+    private readonly viewer: ViewerHandlers | undefined,
   ) {}
 
   serve(request: IncomingMessage, response: ServerResponse): void {
@@ -121,6 +130,14 @@ class RequestHandler {
     // Kept-alive sockets would otherwise bring new requests for as long as the client likes.
     if (this.closing) response.setHeader('Connection', 'close');
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (this.viewer && url.pathname.startsWith(VIEWER_API_PREFIX)) {
+      await this.serveViewerApi(this.viewer, request, response, url);
+      return;
+    }
+    if (this.viewer && isViewerRequest(request.method, url, request.headers.accept)) {
+      await this.viewer.files(request, response, url);
+      return;
+    }
     if (isHealthCheck(request.method, url)) {
       send(response, 200, { 'Content-Type': 'text/plain; charset=UTF-8' }, 'Ok.\n');
       return;
@@ -160,6 +177,27 @@ class RequestHandler {
       const message = error instanceof ClickHouseServerError ? exception.body.trim() : 'internal error; see the server log';
       if (!(error instanceof ClickHouseServerError)) console.error('llm-traces serve: API request failed:', error);
       send(response, exception.status, json, JSON.stringify({ error: message }));
+    }
+  }
+
+  private async serveViewerApi(viewer: ViewerHandlers, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    try {
+      authenticate(request.headers, url.searchParams, this.options.credentials);
+      await this.admit(() => viewer.api(request, response, url));
+    } catch (error) {
+      // Refused before the handler answered (authentication, admission); a handler that failed midway is cut short.
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      request.resume();
+      const exception = exceptionResponse(error, this.engine.version);
+      send(
+        response,
+        exception.status,
+        { 'Content-Type': 'application/json; charset=UTF-8' },
+        JSON.stringify({ error: exception.body.trim() }),
+      );
     }
   }
 

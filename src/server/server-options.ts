@@ -1,5 +1,5 @@
 /** Options of the embedded ClickHouse HTTP server, their defaults and validation. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { ChdbConnection } from 'chdb/connection';
 import { DEFAULT_USER, assertSafeToListen, type Credentials } from './auth.js';
 
@@ -26,6 +26,18 @@ export interface ClickHouseHttpServerOptions {
    * authenticated and admitted like queries, and answered as JSON.
    */
   api?: (connection: ChdbConnection) => ApiHandler;
+  /**
+   * The web viewer: its JSON API under `/api/v1/` (authenticated and admitted like queries; it
+   * writes its own responses, streamed where needed) and its static files for browser page loads.
+   */
+  viewer?: (connection: ChdbConnection) => ViewerHandlers;
+}
+
+export const VIEWER_API_PREFIX = '/api/v1/';
+
+export interface ViewerHandlers {
+  api: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+  files: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 }
 
 export type ApiHandler = (method: string, url: URL, headers: IncomingHttpHeaders) => Promise<{ status: number; body: unknown }>;
@@ -38,6 +50,7 @@ export interface ResolvedServerOptions {
   maxBodyBytes: number;
   maxConcurrentQueries: number;
   api: ((connection: ChdbConnection) => ApiHandler) | undefined;
+  viewer: ((connection: ChdbConnection) => ViewerHandlers) | undefined;
 }
 
 export const DEFAULT_PORT = 8123;
@@ -58,6 +71,7 @@ export function resolveServerOptions(options: ClickHouseHttpServerOptions): Reso
     credentials: { user: options.user || DEFAULT_USER, password },
     maxBodyBytes: integerOption('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1, Number.MAX_SAFE_INTEGER),
     api: options.api,
+    viewer: options.viewer,
     maxConcurrentQueries: integerOption(
       'maxConcurrentQueries',
       options.maxConcurrentQueries ?? DEFAULT_MAX_CONCURRENT_QUERIES,
