@@ -18,7 +18,7 @@ export function launchBrowser(): Promise<Browser> {
 export interface ViewerPage {
   page: Page;
   context: BrowserContext;
-  /** Console errors and page errors seen so far (CSP violations are console errors). */
+  /** Console errors, page errors and failed requests seen so far (CSP violations are console errors). */
   errors: string[];
   screenshot(name: string): Promise<void>;
 }
@@ -40,6 +40,10 @@ export async function openViewer(
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  // The console says only "Failed to load resource": name what failed.
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()} ${response.url()}`);
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     page,

@@ -51,13 +51,13 @@ export default function CallPage({ route }: { route: Route }) {
         }
         actions={
           <>
-            {c.links.trace && (
-              <a class="button" href={traceHref(c.links.trace, c.span_id)} data-link="trace">
+            {c.trace_id && (
+              <a class="button" href={traceHref(c.trace_id, c.span_id)} data-link="trace">
                 Trace
               </a>
             )}
-            {c.links.run && (
-              <a class="button" href={runHref(c.links.run)} data-link="run">
+            {c.run_id && (
+              <a class="button" href={runHref(c.run_id)} data-link="run">
                 Run
               </a>
             )}
