@@ -16,6 +16,7 @@ const TASKS: Record<string, Runner> = {
   'app-cost-sample': async (args) => (await import('./app-cost.js')).runAppCostSample(args),
   storage: async (args) => (await import('./storage.js')).measureStorage(args),
   reader: async (args) => (await import('./reader.js')).measureReader(args),
+  viewer: async (args) => (await import('./viewer.js')).measureViewer(args),
 };
 
 const SERVICES: Record<string, Starter> = {

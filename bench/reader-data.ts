@@ -159,7 +159,7 @@ const ROOT_COLUMNS: ReadonlyArray<[string, string]> = [
   ['StatusCode', `'Unset'`],
 ];
 
-function insertSelect(table: string, columns: ReadonlyArray<[string, string]>, withClause: string, from: string): string {
+export function insertSelect(table: string, columns: ReadonlyArray<[string, string]>, withClause: string, from: string): string {
   return (
     `INSERT INTO ${table} (${columns.map(([name]) => `\`${name}\``).join(', ')}) ` +
     `WITH ${withClause} SELECT ${columns.map(([, expression]) => expression).join(', ')} FROM ${from}`

@@ -1,7 +1,7 @@
 /** Section results and their markdown: one table per section and a summary of the targets. */
 import { cpus } from 'node:os';
 
-export type SectionId = 'exporter-cpu' | 'end-to-end' | 'app-cost' | 'storage' | 'reader';
+export type SectionId = 'exporter-cpu' | 'end-to-end' | 'app-cost' | 'storage' | 'reader' | 'viewer';
 
 export interface Target {
   op: '<' | '<=' | '>=';
@@ -57,6 +57,7 @@ const SECTION_TITLES: Record<SectionId, string> = {
   'app-cost': '3–4. App-side cost and memory at a steady span rate',
   storage: '5. Storage',
   reader: '6. Reader latency',
+  viewer: '7. Viewer page loads',
 };
 
 export function renderReport(results: readonly SectionResult[], run: RunInfo): string {

@@ -1,66 +1,77 @@
 /**
  * `llm-traces serve`: one process owns the embedded store and serves it over ClickHouse's HTTP
- * interface (so apps export with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123) plus the
- * JSON API. A development server: production uses a real ClickHouse server with the same settings.
+ * interface (so apps export with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123), the
+ * JSON API and the web viewer. `llm-traces ui` is the same server, announced as the viewer's
+ * address (and opened in a browser with --open). A development server: production uses a real
+ * ClickHouse server with the same settings.
  */
-import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
-import { LlmTraceReader, OtelTraceReader } from '../reader/index.js';
+import { createPricer } from '../pricing/pricer.js';
 import { handleApiRequest, type ApiTables } from '../server/json-api.js';
 import { startClickHouseHttpServer } from '../server/index.js';
 import { readUsersFile } from '../server/users-file.js';
-import { resolveConfig } from '../config.js';
+import { createViewer, readersOver } from '../server/viewer.js';
+import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
-const USAGE = `Usage: llm-traces serve [--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
-                         [--users-file FILE] [--database otel] [--allow-writes] [--allow-host NAME] [--allow-origin URL]
-                         [--max-body-bytes N] [--max-concurrent-queries N] [--max-query-seconds N] [--max-query-memory-bytes N]
+const SERVER_OPTIONS = {
+  path: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'users-file': { type: 'string' },
+  database: { type: 'string' },
+  'allow-writes': { type: 'boolean' },
+  'allow-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
+  'max-body-bytes': { type: 'string' },
+  'max-concurrent-queries': { type: 'string' },
+  'max-query-seconds': { type: 'string' },
+  'max-query-memory-bytes': { type: 'string' },
+} as const satisfies Command['options'];
 
-Serves the embedded store over ClickHouse's HTTP interface and a JSON API under /api/.
-  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
+const SERVER_USAGE = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET] [--users-file FILE]
+                         [--database otel] [--allow-writes] [--allow-host NAME] [--allow-origin URL]
+                         [--max-body-bytes N] [--max-concurrent-queries N] [--max-query-seconds N] [--max-query-memory-bytes N]`;
+
+const SERVER_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
   --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs a password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
   --users-file FILE   more credentials, each optionally bound to organizations (JSON; see the README)
-  --database      database of the tables the JSON API reads (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
+  --database      database of the tables the JSON API and the viewer read (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
   --allow-writes  also run DROP, TRUNCATE, DELETE and ALTER ... DELETE/UPDATE on the store's tables
   --allow-host, --allow-origin  another name this server answers to, another origin whose pages may call it
+  --max-query-seconds, --max-query-memory-bytes  each statement's limits (default 60 s, 2 GiB)
 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
 server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
 
-export async function serveCommand(args: string[]): Promise<number> {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        path: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        database: { type: 'string' },
-        'users-file': { type: 'string' },
-        'allow-writes': { type: 'boolean' },
-        'allow-host': { type: 'string', multiple: true },
-        'allow-origin': { type: 'string', multiple: true },
-        'max-body-bytes': { type: 'string' },
-        'max-concurrent-queries': { type: 'string' },
-        'max-query-seconds': { type: 'string' },
-        'max-query-memory-bytes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`llm-traces serve: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const serveCommand: Command = {
+  summary: "serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer",
+  usage: `llm-traces serve ${SERVER_USAGE}`,
+  options: SERVER_OPTIONS,
+  help: `Serves the embedded store over ClickHouse's HTTP interface, a JSON API under /api/ and the web
+viewer at /.
+${SERVER_HELP}`,
+  run: (values) => serve('serve', values),
+};
+
+export const uiCommand: Command = {
+  summary: "start the server and print (or --open) the web viewer's address",
+  usage: `llm-traces ui ${SERVER_USAGE} [--open]`,
+  options: { ...SERVER_OPTIONS, open: { type: 'boolean' } },
+  help: `Starts the same server as \`llm-traces serve\` (same options) and prints the web viewer's address.
+  --open          also open the viewer in the default browser
+${SERVER_HELP}`,
+  run: (values) => serve('ui', values),
+};
+
+async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
   try {
     const config = resolveConfig({
       path: values.path as string | undefined,
@@ -69,13 +80,17 @@ export async function serveCommand(args: string[]): Promise<number> {
     });
     const tables: ApiTables = { database: config.database, tracesTable: config.tracesTable ?? 'otel_traces', llmTable: config.llmTable };
     const path = config.connection.kind === 'embedded' ? config.connection.path : '.llm-traces';
+    // Prices at read time for the viewer: the same table (and prices file) the exporter uses.
+    const pricer = createPricer(config.pricing);
+    const password = (values.password as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_PASSWORD');
+    const users = typeof values['users-file'] === 'string' ? readUsersFile(values['users-file']) : undefined;
     const server = await startClickHouseHttpServer({
       path,
       host: values.host as string | undefined,
       port: optionalInteger('--port', values.port),
       user: (values.user as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_USERNAME'),
-      password: (values.password as string | undefined) ?? getStringFromEnv('OTEL_EXPORTER_CLICKHOUSE_PASSWORD'),
-      users: typeof values['users-file'] === 'string' ? readUsersFile(values['users-file']) : undefined,
+      password,
+      users,
       allowWrites: values['allow-writes'] === true,
       allowedHosts: values['allow-host'] as string[] | undefined,
       allowedOrigins: values['allow-origin'] as string[] | undefined,
@@ -85,37 +100,30 @@ export async function serveCommand(args: string[]): Promise<number> {
       maxQuerySeconds: optionalInteger('--max-query-seconds', values['max-query-seconds']),
       maxQueryMemoryBytes: optionalInteger('--max-query-memory-bytes', values['max-query-memory-bytes']),
       api: (connection) => {
-        const apiClient = createClient({ connection: connection as never, application: 'llm-traces-serve' });
-        const readersFor = (organizationId: string) => ({
-          llm: new LlmTraceReader({ client: apiClient, organizationId, database: tables.database, table: tables.llmTable }),
-          otel: new OtelTraceReader({
-            client: apiClient,
-            organizationId,
-            database: tables.database,
-            table: tables.tracesTable,
-            llmTable: tables.llmTable,
-          }),
-        });
+        const readersFor = readersOver(createClient({ connection: connection as never, application: 'llm-traces-serve' }), tables);
         return (method, url, headers) => handleApiRequest(readersFor, method, url, headers);
       },
+      viewer: (connection) =>
+        createViewer(connection, { tables, pricer, auth: (password ?? '') !== '' || (users?.length ?? 0) > 0, version: packageVersion() }),
     });
     const client = createClient({ connection: server.connection as never, application: 'llm-traces-serve' });
     await ensureSchema(client, config);
-    console.log(`llm-traces serve: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
+    console.log(`llm-traces ${command}: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
+    console.log(`  the viewer: ${server.browserUrl}`);
     console.log(`  export from any process with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${server.url}`);
     console.log(
       server.passwordRequired
-        ? '  authentication is ON: every request needs credentials (or, in a browser, the session from the address below)'
+        ? '  authentication is ON: every request needs credentials; a browser signs in by opening the viewer address above once'
         : '  authentication is OFF: any process on this machine can read and write the store (web pages cannot); set --password to require credentials',
     );
-    console.log(`  open in a browser: ${server.browserUrl}`);
     if (values['allow-writes'] === true) console.log("  --allow-writes: clients may DROP, TRUNCATE and DELETE the store's tables");
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
+    if (values.open === true) openInBrowser(server.browserUrl);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        console.log(`llm-traces serve: ${signal}, finishing in-flight requests and closing the store`);
+        console.log(`llm-traces ${command}: ${signal}, finishing in-flight requests and closing the store`);
         server.close().then(resolve, (error: unknown) => {
-          console.error(`llm-traces serve: close failed: ${(error as Error).message}`);
+          console.error(`llm-traces ${command}: close failed: ${(error as Error).message}`);
           resolve();
         });
       };
@@ -125,7 +133,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const message = (error as Error).message;
-    console.error(message.startsWith('llm-traces') ? message : `llm-traces serve: ${message}`);
+    console.error(message.startsWith('llm-traces') ? message : `llm-traces ${command}: ${message}`);
     return 1;
   }
 }
@@ -135,4 +143,23 @@ function optionalInteger(flag: string, value: unknown): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} '${String(value)}' must be a whole number`);
   return n;
+}
+
+/** src/cli and dist/cli both sit two levels below the package root. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/** The platform's opener, detached: the server does not wait for (or on) the browser. */
+function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.once('error', (error) => console.error(`llm-traces ui: could not open a browser (${error.message}); open ${url} yourself`));
+  child.unref();
 }

@@ -9,7 +9,7 @@
  * Bedrock call is never priced at a first-party rate by accident; a provider the catalog has never
  * heard of (a gateway such as `openrouter`) narrows nothing.
  */
-import { normalizeProvider } from '../detect/normalize.js';
+import { normalizeProvider } from '../model/normalize.js';
 import { matchLength, normalizeModelName } from './model-name.js';
 import type { CompiledPrice, CompiledPricing } from './price-entries.js';
 
@@ -21,6 +21,8 @@ export interface CatalogEntry extends CompiledPrice {
 export interface CatalogMatch {
   pricing: CompiledPricing;
   user: boolean;
+  /** The version of the entry that matched. */
+  entry: CatalogEntry;
 }
 
 export interface Catalog {
@@ -48,7 +50,7 @@ export function createCatalog(entries: readonly CatalogEntry[]): Catalog {
     }
     if (best === undefined) return undefined;
     const chosen = inEffect(best.versions, day);
-    return { pricing: chosen.pricing, user: chosen.user };
+    return { pricing: chosen.pricing, user: chosen.user, entry: chosen };
   };
 
   return {

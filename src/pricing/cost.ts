@@ -4,7 +4,7 @@
  * contains reasoningTokens. So fresh input is what remains of the prompt after the cache
  * buckets, each bucket is priced once at its own rate, and reasoning is already in the output.
  */
-import type { TokenUsage } from '../detect/llm-call.js';
+import type { TokenUsage } from '../model/llm-call.js';
 import { costNanos, formatUsd } from './money.js';
 import type { CompiledPricing, CompiledRates } from './price-entries.js';
 import type { CostBreakdown } from './types.js';
@@ -19,25 +19,43 @@ export function priceUsage(pricing: CompiledPricing, usage: TokenUsage | undefin
   if (prompt === undefined && completion === undefined && cachedRead === undefined && cacheWrite === undefined) {
     return undefined;
   }
-  const cached = cachedRead ?? 0;
-  const written = cacheWrite ?? 0;
-  // Long-context tiers are decided by the whole prompt, cache buckets included.
-  const rates = ratesFor(pricing, Math.max(prompt ?? 0, cached + written));
-  const input = costNanos(Math.max(0, (prompt ?? 0) - cached - written), rates.input);
-  const cachedInput = costNanos(cached, rates.cachedInput);
-  const cacheWriteCost = costNanos(written, rates.cacheWrite);
-  const output = costNanos(completion ?? 0, rates.output);
+  const tokens = { prompt: prompt ?? 0, cachedInput: cachedRead ?? 0, cacheWrite: cacheWrite ?? 0, output: completion ?? 0 };
+  const parts = costParts(ratesFor(pricing, tierPromptTokens(tokens)), tokens);
   return {
-    costUsd: formatUsd(input + cachedInput + cacheWriteCost + output),
-    inputCostUsd: formatUsd(input),
-    cachedInputCostUsd: formatUsd(cachedInput),
-    cacheWriteCostUsd: formatUsd(cacheWriteCost),
-    outputCostUsd: formatUsd(output),
+    costUsd: formatUsd(parts.input + parts.cachedInput + parts.cacheWrite + parts.output),
+    inputCostUsd: formatUsd(parts.input),
+    cachedInputCostUsd: formatUsd(parts.cachedInput),
+    cacheWriteCostUsd: formatUsd(parts.cacheWrite),
+    outputCostUsd: formatUsd(parts.output),
     costSource,
   };
 }
 
-function ratesFor(pricing: CompiledPricing, promptTokens: number): CompiledRates {
+/** Inclusive token counts of a call (or of several calls priced at the same rates). */
+export interface TokenCounts {
+  prompt: number;
+  cachedInput: number;
+  cacheWrite: number;
+  output: number;
+}
+
+/** Nano-dollars of each billed part: fresh input is what remains of the prompt after the cache buckets. */
+export function costParts(rates: CompiledRates, tokens: TokenCounts): Record<'input' | 'cachedInput' | 'cacheWrite' | 'output', bigint> {
+  return {
+    input: costNanos(Math.max(0, tokens.prompt - tokens.cachedInput - tokens.cacheWrite), rates.input),
+    cachedInput: costNanos(tokens.cachedInput, rates.cachedInput),
+    cacheWrite: costNanos(tokens.cacheWrite, rates.cacheWrite),
+    output: costNanos(tokens.output, rates.output),
+  };
+}
+
+/** Long-context tiers are decided by the whole prompt, cache buckets included. */
+export function tierPromptTokens(tokens: Omit<TokenCounts, 'output'>): number {
+  return Math.max(tokens.prompt, tokens.cachedInput + tokens.cacheWrite);
+}
+
+/** The rates for a call whose prompt (see `tierPromptTokens`) has this many tokens. */
+export function ratesFor(pricing: CompiledPricing, promptTokens: number): CompiledRates {
   return pricing.tiers.find((tier) => promptTokens > tier.abovePromptTokens)?.rates ?? pricing.base;
 }
 

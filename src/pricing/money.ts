@@ -41,6 +41,20 @@ export function formatUsd(nanos: bigint): string {
   return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
 }
 
+/** `"-0.0125"` -> `-12500000n`: a decimal string of USD (as ClickHouse prints Decimal) to nano-dollars. */
+export function parseUsd(text: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!match)
+    throw new RangeError(`not a decimal amount of USD with at most ${FRACTION_DIGITS} fractional digits: ${JSON.stringify(text)}`);
+  const nanos = BigInt(match[2]!) * NANOS_PER_USD + BigInt((match[3] ?? '').padEnd(FRACTION_DIGITS, '0'));
+  return match[1] ? -nanos : nanos;
+}
+
+/** Like `formatUsd`, for amounts that may be negative (differences). */
+export function formatSignedUsd(nanos: bigint): string {
+  return nanos < 0n ? `-${formatUsd(-nanos)}` : formatUsd(nanos);
+}
+
 /** A non-negative decimal that fits `Decimal(18, 9)`: up to 9 integer and 9 fractional digits. */
 export function isUsdDecimal(value: unknown): value is string {
   return typeof value === 'string' && /^\d{1,9}(\.\d{1,9})?$/.test(value);

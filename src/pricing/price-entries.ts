@@ -3,9 +3,10 @@
  * by `priceFn`). Input is untyped because two of those sources are user JSON; every problem is
  * reported with the path of the offending field.
  */
-import { normalizeProvider } from '../detect/normalize.js';
+import { normalizeProvider } from '../model/normalize.js';
 import { rateToNanos } from './money.js';
 import { normalizeModelName } from './model-name.js';
+import type { ModelPrice } from './types.js';
 
 /** Rates in nano-dollars per million tokens, with the cache fallbacks already applied. */
 export interface CompiledRates {
@@ -22,6 +23,8 @@ export interface CompiledPricing {
 }
 
 export interface CompiledPrice {
+  /** The entry as given (validated). */
+  source: ModelPrice;
   /** Normalized model name and aliases. */
   names: readonly string[];
   /** Normalized provider names; undefined = any provider. */
@@ -51,6 +54,7 @@ export function compilePrice(value: unknown, path: string, options: { requireEff
   const effectiveDate =
     entry.effectiveDate === undefined && !options.requireEffectiveDate ? '' : isoDate(entry.effectiveDate, `${path}.effectiveDate`);
   return {
+    source: entry as unknown as ModelPrice,
     names: [model, ...aliases].map(normalizeModelName),
     providers,
     effectiveDate,

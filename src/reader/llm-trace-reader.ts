@@ -1,21 +1,25 @@
 /**
- * Reads `llm_traces` for one organization. The organization filter is added to every query in
- * one place (`select`), so no method can read another organization's rows.
+ * Reads `llm_traces` for one organization. Every query goes through one OrganizationScope, which
+ * adds the organization filter, so no method can read another organization's rows. The viewer's
+ * reads (pages, totals, runs, usage, errors, what-if) live in their own modules; this class is
+ * their one entry point.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { qualifiedName } from '../schema/ddl.js';
-import { identifier, integerInRange, oneOf, optionalBoolean, optionalString, requireString, timeRange } from './arguments.js';
+import type { CatalogPricer } from '../pricing/pricer.js';
+import { integerInRange, optionalBoolean, requireString, timeRange } from './arguments.js';
+import { readCallDetail, readPayload, type CallDetail, type Payload, type PayloadPart } from './call-detail.js';
+import { callFilter, type CallFilterOptions, type Window } from './call-filter.js';
+import { readCallPage, type CallPage, type CallPageOptions } from './call-list.js';
+import { readCallFacets, readCallTotals, type CallFacets, type CallTotals } from './call-totals.js';
+import { readErrorGroups, type ErrorGroup } from './error-groups.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTrace, type LlmTraceSummary } from './llm-trace.js';
+import { OrganizationScope } from './organization-scope.js';
+import { readAgents, readRun, readRunPage, type AgentSummary, type RunDetail, type RunListOptions, type RunPage } from './run-summary.js';
 import { combineFilters, timeRangeFilter, type SqlFilter } from './sql-filter.js';
-import {
-  toUsageStats,
-  USAGE_BUCKETS,
-  USAGE_GROUP_BY,
-  usageStatsSelectList,
-  type UsageBucket,
-  type UsageGroupBy,
-  type UsageStats,
-} from './usage-stats.js';
+import { readUsageSeries, type UsageSeries, type UsageSeriesOptions } from './usage-series.js';
+import { readUsageStats, type UsageStats, type UsageStatsOptions } from './usage-stats.js';
+import { readUnpricedModels, type UnpricedModel } from './unpriced-models.js';
+import { readWhatIf, type WhatIf } from './what-if.js';
 
 export interface LlmTraceReaderOptions {
   client: ClickHouseClient;
@@ -52,13 +56,7 @@ export interface ListCallsOptions extends ListByAgentOptions {
   traceId?: string;
 }
 
-export interface UsageStatsOptions {
-  groupBy: UsageGroupBy;
-  /** One row per hour or day (UTC) and group. */
-  bucket?: UsageBucket;
-  start?: Date;
-  end?: Date;
-}
+export type { UsageStatsOptions } from './usage-stats.js';
 
 export interface FindLargeRequestsOptions extends ListOptions {
   /** Default 1_000_000. */
@@ -71,23 +69,18 @@ const DEFAULT_MIN_REQUEST_SIZE_BYTES = 1_000_000;
 
 type WithPayloads = { includePayloads: true };
 
-/** The `list` options that filter on column equality, with their column. */
-const EQUALITY_FILTERS = [
-  ['agentId', 'agent_id'],
-  ['callType', 'call_type'],
-  ['runId', 'run_id'],
-  ['traceId', 'trace_id'],
-] as const satisfies ReadonlyArray<readonly [keyof ListCallsOptions, string]>;
-
 export class LlmTraceReader {
   readonly organizationId: string;
-  private readonly client: ClickHouseClient;
-  private readonly table: string;
+  private readonly scope: OrganizationScope;
 
   constructor(options: LlmTraceReaderOptions) {
-    this.client = options.client;
-    this.organizationId = requireString('organizationId', options.organizationId, { allowEmpty: true });
-    this.table = qualifiedName(identifier('database', options.database ?? 'otel'), identifier('table', options.table ?? 'llm_traces'));
+    this.scope = new OrganizationScope({
+      client: options.client,
+      organizationId: options.organizationId,
+      database: options.database ?? 'otel',
+      table: options.table ?? 'llm_traces',
+    });
+    this.organizationId = this.scope.organizationId;
   }
 
   /** The call with this id, or null. */
@@ -106,14 +99,8 @@ export class LlmTraceReader {
   list(options: ListCallsOptions & WithPayloads): Promise<LlmTrace[]>;
   list(options?: ListCallsOptions): Promise<LlmTraceSummary[]>;
   async list(options: ListCallsOptions = {}): Promise<LlmTraceSummary[]> {
-    const filters: SqlFilter[] = [timeRangeFilter('created_at', timeRange(options.start, options.end))];
-    for (const [option, column] of EQUALITY_FILTERS) {
-      const value = optionalString(option, options[option]);
-      if (value !== undefined) filters.push({ conditions: [`${column} = {${option}:String}`], params: { [option]: value } });
-    }
-    const isError = optionalBoolean('isError', options.isError);
-    if (isError !== undefined) filters.push({ conditions: ['is_error = {isError:Bool}'], params: { isError: isError ? 1 : 0 } });
-    return this.readList(combineFilters(...filters), 'created_at DESC, id DESC', options);
+    const { agentId, runId, traceId, callType, isError, start, end } = options;
+    return this.readList(callFilter({ agentId, runId, traceId, callType, isError, start, end }), 'created_at DESC, id DESC', options);
   }
 
   /** The agent's calls, newest first. `agentId` '' lists calls made outside any agent. */
@@ -128,14 +115,7 @@ export class LlmTraceReader {
    * (one row per bucket and group, oldest bucket first) for charts such as cost per day.
    */
   async getUsageStats(options: UsageStatsOptions): Promise<UsageStats[]> {
-    const groupBy = oneOf('groupBy', options?.groupBy, USAGE_GROUP_BY);
-    const bucket = options.bucket === undefined ? undefined : oneOf('bucket', options.bucket, USAGE_BUCKETS);
-    const filter = timeRangeFilter('created_at', timeRange(options.start, options.end));
-    const tail = bucket
-      ? 'GROUP BY bucketStart, key ORDER BY bucketStart ASC, count() DESC, key ASC'
-      : 'GROUP BY key ORDER BY count() DESC, key ASC';
-    const rows = await this.select(usageStatsSelectList(groupBy, bucket), filter, tail);
-    return rows.map(toUsageStats);
+    return readUsageStats(this.scope, options);
   }
 
   /** Calls whose request is at least `minSizeBytes`, largest first. */
@@ -167,14 +147,70 @@ export class LlmTraceReader {
     return rows.map(toLlmTrace);
   }
 
-  /** Every query goes through here: it adds the organization filter. */
+  /**
+   * A page of calls under the shared filters, keyset-paginated: pass the page's `next` as `after`
+   * for the following one. Bounded by a window (default the last 24 hours).
+   */
+  async listCallPage(options: CallPageOptions = {}): Promise<CallPage> {
+    return readCallPage(this.scope, options);
+  }
+
+  /** Counts, token sums, cost and latency quantiles of the filtered calls. */
+  async getCallTotals(options: CallFilterOptions = {}): Promise<CallTotals> {
+    return readCallTotals(this.scope, options);
+  }
+
+  /** The 50 most frequent values of agent, run, model, provider, call type and tag, each under the other filters. */
+  async getCallFacets(options: CallFilterOptions = {}): Promise<CallFacets> {
+    return readCallFacets(this.scope, options);
+  }
+
+  /** The call without its payloads, with their stored sizes and whether they were cut; null when absent. */
+  async getCallDetail(id: string): Promise<CallDetail | null> {
+    return readCallDetail(this.scope, id);
+  }
+
+  /** One payload of a call, cut at `maxBytes` (default 2 MiB); null when there is no such call. */
+  async getPayload(id: string, part: PayloadPart, options: { maxBytes?: number } = {}): Promise<Payload | null> {
+    return readPayload(this.scope, id, part, options);
+  }
+
+  /** Runs with calls in the window, keyset-paginated on their sort. */
+  async listRuns(options: RunListOptions = {}): Promise<RunPage> {
+    return readRunPage(this.scope, options);
+  }
+
+  /** Every agent with calls in the window. */
+  async listAgents(options: { start?: Date; end?: Date } = {}): Promise<{ items: AgentSummary[]; window: Window }> {
+    return readAgents(this.scope, options);
+  }
+
+  /** A run with its totals, traces, calls (oldest first) and context growth; null when absent. */
+  async getRun(runId: string, options: { maxCalls?: number } = {}): Promise<RunDetail | null> {
+    return readRun(this.scope, runId, options);
+  }
+
+  /** Usage per bucket and group and per bucket overall, cache savings priced with `pricer`. */
+  async getUsageSeries(options: UsageSeriesOptions, pricer: CatalogPricer): Promise<UsageSeries> {
+    return readUsageSeries(this.scope, options, pricer);
+  }
+
+  /** Failed calls grouped by provider, error type and normalized message, the largest group first. */
+  async getErrorGroups(options: CallFilterOptions & { limit?: number } = {}): Promise<{ groups: ErrorGroup[]; window: Window }> {
+    return readErrorGroups(this.scope, options);
+  }
+
+  /** The stored cost of the filtered calls against their cost under `pricer`'s table. Writes nothing. */
+  async getWhatIf(options: CallFilterOptions, pricer: CatalogPricer): Promise<WhatIf> {
+    return readWhatIf(this.scope, options, pricer);
+  }
+
+  /** Models of calls in the window that reported usage but have no cost, most such calls first. */
+  async getUnpricedModels(options: CallFilterOptions = {}): Promise<{ models: UnpricedModel[]; window: Window }> {
+    return readUnpricedModels(this.scope, options);
+  }
+
   private async select(selectList: string, filter: SqlFilter, tail: string): Promise<Record<string, unknown>[]> {
-    const where = ['organization_id = {organizationId:String}', ...filter.conditions].join(' AND ');
-    const result = await this.client.query({
-      query: `SELECT ${selectList} FROM ${this.table} WHERE ${where} ${tail}`,
-      query_params: { ...filter.params, organizationId: this.organizationId },
-      format: 'JSONEachRow',
-    });
-    return result.json<Record<string, unknown>>();
+    return this.scope.select(selectList, filter, tail);
   }
 }

@@ -45,10 +45,48 @@ const logger = diag.createComponentLogger({ namespace: 'llm-traces/reader' });
 
 /** What the traces table looks like on this server. */
 interface TableLayout {
+  /** Column name to type, for the columns this table has. */
+  types: Map<string, string>;
   selectList: string;
   hasLookupTable: boolean;
   hasLlmTable: boolean;
 }
+
+/** A span without its attributes, events and links: what a waterfall draws. */
+export interface SkeletonSpan {
+  /** Start, epoch nanoseconds. */
+  timestampNs: string;
+  spanId: string;
+  parentSpanId: string;
+  spanName: string;
+  spanKind: string;
+  serviceName: string;
+  durationNs: string;
+  statusCode: string;
+  statusMessage: string;
+  eventCount: number;
+}
+
+export interface TraceSkeletonOptions {
+  /** Default 10_000, from 1 to 100_000. */
+  limit?: number;
+}
+
+export const DEFAULT_SKELETON_LIMIT = 10_000;
+export const MAX_SKELETON_LIMIT = 100_000;
+
+/** The columns of a skeleton span, with the camelCase alias each is read as. */
+const SKELETON_COLUMNS = [
+  'Timestamp',
+  'SpanId',
+  'ParentSpanId',
+  'SpanName',
+  'SpanKind',
+  'ServiceName',
+  'Duration',
+  'StatusCode',
+  'StatusMessage',
+];
 
 export class OtelTraceReader {
   readonly organizationId: string;
@@ -80,8 +118,61 @@ export class OtelTraceReader {
     const checked = spanOptions(options, false);
     const layout = await this.tableLayout();
     // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
-    if (!layout.hasLlmTable) return this.organizationId === '' ? this.readSpans(layout, traceId, checked) : [];
-    return this.readSpans(layout, traceId, checked, this.readableCondition());
+    return (await this.readTraceRows<TraceSpanRow>(layout, layout.selectList, traceId, checked)).map(toTraceSpan);
+  }
+
+  /**
+   * The trace's spans without attributes, events or links (a waterfall's skeleton), first by
+   * start time; `truncated` when the trace has more than `limit`. Scoped and bounded like getTraceSpans.
+   */
+  async getTraceSkeleton(traceId: string, options: TraceSkeletonOptions = {}): Promise<{ spans: SkeletonSpan[]; truncated: boolean }> {
+    requireString('traceId', traceId);
+    const limit = integerInRange('limit', options.limit, DEFAULT_SKELETON_LIMIT, 1, MAX_SKELETON_LIMIT);
+    const layout = await this.tableLayout();
+    const selectList = [
+      ...SKELETON_COLUMNS.map((column) => columnSelect(layout, column)),
+      layout.types.has('Events.Name') ? 'length(`Events.Name`) AS eventCount' : '0 AS eventCount',
+    ].join(', ');
+    const rows = await this.readTraceRows<Record<string, unknown>>(layout, selectList, traceId, { limit: limit + 1, uiSpansOnly: false });
+    const spans = rows.slice(0, limit).map((row): SkeletonSpan => {
+      const span = toTraceSpan(row as unknown as TraceSpanRow);
+      return {
+        timestampNs: span.timestampNs,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId,
+        spanName: span.spanName,
+        spanKind: span.spanKind,
+        serviceName: span.serviceName,
+        durationNs: span.durationNs,
+        statusCode: span.statusCode,
+        statusMessage: span.statusMessage,
+        eventCount: Number(row.eventCount),
+      };
+    });
+    return { spans, truncated: rows.length > limit };
+  }
+
+  /** One span of the trace with everything stored about it, or null (also for a trace of another organization). */
+  async getSpan(traceId: string, spanId: string): Promise<TraceSpan | null> {
+    requireString('traceId', traceId);
+    const extra = { conditions: ['SpanId = {spanId:String}'], params: { spanId: requireString('spanId', spanId) } };
+    const layout = await this.tableLayout();
+    const rows = await this.readTraceRows<TraceSpanRow>(layout, layout.selectList, traceId, { limit: 1, uiSpansOnly: false }, extra);
+    return rows[0] ? toTraceSpan(rows[0]) : null;
+  }
+
+  /** Spans of a trace this organization may read: none when it may not. */
+  private async readTraceRows<T>(
+    layout: TableLayout,
+    selectList: string,
+    traceId: string,
+    options: Required<TraceSpanOptions>,
+    extra?: SqlFilter,
+  ): Promise<T[]> {
+    // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
+    if (!layout.hasLlmTable && this.organizationId !== '') return [];
+    const filters = [layout.hasLlmTable ? this.readableCondition() : undefined, extra].filter((f): f is SqlFilter => f !== undefined);
+    return this.readSpans<T>(layout, selectList, traceId, options, combineFilters(...filters));
   }
 
   /**
@@ -121,7 +212,9 @@ export class OtelTraceReader {
     });
     const [row] = await result.json<{ traceId: string }>();
     if (!row) return null;
-    return { runId, traceId: row.traceId, spans: await this.readSpans(await this.tableLayout(), row.traceId, checked) };
+    const layout = await this.tableLayout();
+    const rows = await this.readSpans<TraceSpanRow>(layout, layout.selectList, row.traceId, checked);
+    return { runId, traceId: row.traceId, spans: rows.map(toTraceSpan) };
   }
 
   /**
@@ -129,12 +222,13 @@ export class OtelTraceReader {
    * subqueries, which ClickHouse runs once, before it plans the span read, so the bounds prune
    * partitions as literal times would.
    */
-  private async readSpans(
+  private async readSpans<T>(
     layout: TableLayout,
+    selectList: string,
     traceId: string,
     options: Required<TraceSpanOptions>,
     readable?: SqlFilter,
-  ): Promise<TraceSpan[]> {
+  ): Promise<T[]> {
     const filters: SqlFilter[] = [{ conditions: ['TraceId = {traceId:String}'], params: { traceId, limit: options.limit } }];
     if (readable) filters.push(readable);
     const lookupTable = qualifiedName(this.database, this.lookupTableName);
@@ -149,12 +243,12 @@ export class OtelTraceReader {
     const { conditions, params } = combineFilters(...filters);
     const result = await this.client.query({
       query:
-        `SELECT ${layout.selectList} FROM ${qualifiedName(this.database, this.tableName)} ` +
+        `SELECT ${selectList} FROM ${qualifiedName(this.database, this.tableName)} ` +
         `WHERE ${conditions.join(' AND ')} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
       format: 'JSONEachRow',
     });
-    return (await result.json<TraceSpanRow>()).map(toTraceSpan);
+    return result.json<T>();
   }
 
   /**
@@ -178,19 +272,22 @@ export class OtelTraceReader {
           'Check the database and table options, or export spans first (the exporter creates it).',
       );
     }
-    const selectList = insertableColumns('otel_traces')
-      .map((column) => {
-        // Every row read holds the trace id asked for: selecting it saves decompressing the column.
-        if (column === 'TraceId') return `{traceId:String} AS ${quoteIdentifier(camelCase(column))}`;
-        const type = types.get(column);
-        return type ? selectColumnAs(column, type, camelCase(column)) : `NULL AS ${quoteIdentifier(camelCase(column))}`;
-      })
-      .join(', ');
     const has = (table: string): boolean => rows.some((row) => row.table === table);
-    const layout = { selectList, hasLookupTable: has(this.lookupTableName), hasLlmTable: has(this.llmTableName) };
+    const layout: TableLayout = { types, selectList: '', hasLookupTable: has(this.lookupTableName), hasLlmTable: has(this.llmTableName) };
+    layout.selectList = insertableColumns('otel_traces')
+      .map((column) => columnSelect(layout, column))
+      .join(', ');
     if (layout.hasLookupTable && layout.hasLlmTable) this.layout = layout;
     return layout;
   }
+}
+
+/** A column in its exact form under its camelCase alias; NULL for a column this table lacks (older Collectors). */
+function columnSelect(layout: TableLayout, column: string): string {
+  // Every row read holds the trace id asked for: selecting it saves decompressing the column.
+  if (column === 'TraceId') return `{traceId:String} AS ${quoteIdentifier(camelCase(column))}`;
+  const type = layout.types.get(column);
+  return type ? selectColumnAs(column, type, camelCase(column)) : `NULL AS ${quoteIdentifier(camelCase(column))}`;
 }
 
 function spanOptions(options: TraceSpanOptions, uiSpansOnlyByDefault: boolean): Required<TraceSpanOptions> {

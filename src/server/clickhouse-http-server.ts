@@ -31,9 +31,10 @@ import {
   type ApiHandler,
   type ClickHouseHttpServerOptions,
   type ResolvedServerOptions,
-  type RouteContext,
-  type RouteHandler,
+  type ViewerHandlers,
+  VIEWER_API_PREFIX,
 } from './server-options.js';
+import { isViewerRequest } from './static-files.js';
 import type { Principal } from './statement-guard.js';
 
 export interface ClickHouseHttpServer {
@@ -89,7 +90,7 @@ export async function startClickHouseHttpServer(options: ClickHouseHttpServerOpt
     extraOrigins: resolved.allowedOrigins,
     owner: resolved.owner,
   });
-  const handler = new RequestHandler(engine, resolved, gate, resolved.api?.(engine.connection), resolved.routes?.(engine.connection));
+  const handler = new RequestHandler(engine, resolved, gate, resolved.api?.(engine.connection), resolved.viewer?.(engine.connection));
   // Attached before the event loop can accept a connection (listen resolved in this same turn).
   server.on('request', (request, response) => handler.serve(request, response));
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
@@ -156,7 +157,7 @@ class RequestHandler {
     private readonly options: ResolvedServerOptions,
     private readonly gate: RequestGate,
     private readonly api: ApiHandler | undefined,
-    private readonly routes: RouteHandler | undefined,
+    private readonly viewer: ViewerHandlers | undefined,
   ) {
     this.admission = new Admission(options.maxConcurrentQueries, options.maxBufferedBodyBytes);
   }
@@ -204,7 +205,7 @@ class RequestHandler {
         send(response, 303, { ...TEXT, Location: login.location, 'Set-Cookie': login.cookie }, 'Signed in.\n');
         return;
       }
-      if (isHealthCheck(method, url, this.routes !== undefined)) {
+      if (isHealthCheck(method, url) && !(this.viewer && isViewerRequest(method, url, request.headers.accept))) {
         request.resume();
         send(response, 200, TEXT, 'Ok.\n');
         return;
@@ -260,10 +261,9 @@ class RequestHandler {
         checkOrganization(principal, organizationOf(request.headers, url.searchParams));
         if (this.closing) throw new ClickHouseServerError('ABORTED', 'The server is shutting down');
       }
-      const context = { url, principal, passwordRequired: this.gate.passwordRequired };
       const handled = await (destination === 'api'
-        ? this.admission.inSlot(() => this.route(request, response, context))
-        : this.route(request, response, context));
+        ? this.admission.inSlot(() => this.route(request, response, url))
+        : this.route(request, response, url));
       if (!handled) {
         request.resume();
         send(
@@ -285,21 +285,23 @@ class RequestHandler {
     }
   }
 
-  /** The JSON API first (its own routes), then the plugged-in routes. */
-  private async route(request: IncomingMessage, response: ServerResponse, context: RouteContext): Promise<boolean> {
-    if (
-      this.api !== undefined &&
-      context.url.pathname.startsWith('/api/') &&
-      !(this.routes && context.url.pathname.startsWith('/api/v1/'))
-    ) {
-      request.resume();
-      const answer = await this.api(request.method ?? 'GET', context.url, request.headers);
-      if (answer.status !== 404 || this.routes === undefined) {
-        send(response, answer.status, JSON_TYPE, JSON.stringify(answer.body));
-        return true;
-      }
+  /** The viewer's API, the JSON API, then the viewer's pages and files. */
+  private async route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+    if (this.viewer !== undefined && url.pathname.startsWith(VIEWER_API_PREFIX)) {
+      await this.viewer.api(request, response, url);
+      return true;
     }
-    return this.routes !== undefined && this.routes(request, response, context);
+    if (this.api !== undefined && url.pathname.startsWith('/api/')) {
+      request.resume();
+      const answer = await this.api(request.method ?? 'GET', url, request.headers);
+      send(response, answer.status, JSON_TYPE, JSON.stringify(answer.body));
+      return true;
+    }
+    if (this.viewer !== undefined && isViewerRequest(request.method, url, request.headers.accept)) {
+      await this.viewer.files(request, response, url);
+      return true;
+    }
+    return false;
   }
 
   /** A refusal in the form the destination speaks: ClickHouse's exception text, JSON, or a page's 401 asking for credentials. */
@@ -415,8 +417,8 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
   response.end(body);
 }
 
-/** `/ping`, and `/` without a query when no viewer is served there, answer `Ok.` as ClickHouse does, to anyone. */
-function isHealthCheck(method: string, url: URL, pagesServed: boolean): boolean {
+/** `/ping`, and `/` without a query (unless a browser asks for the viewer there), answer `Ok.` as ClickHouse does, to anyone. */
+function isHealthCheck(method: string, url: URL): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return url.pathname === '/ping' || (url.pathname === '/' && !url.searchParams.has('query') && !pagesServed);
+  return url.pathname === '/ping' || (url.pathname === '/' && !url.searchParams.has('query'));
 }

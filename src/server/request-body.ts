@@ -11,7 +11,10 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { BodyShare } from './admission.js';
 import { ClickHouseServerError } from './server-error.js';
 
-export function readRequestBody(request: IncomingMessage, maxBytes: number, share: BodyShare): Promise<Buffer> {
+/** For small capped bodies read inside a slot (the viewer's what-if): slots already bound their memory. */
+const UNSHARED: BodyShare = { take: () => undefined, release: () => undefined };
+
+export function readRequestBody(request: IncomingMessage, maxBytes: number, share: BodyShare = UNSHARED): Promise<Buffer> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const decoder = decompressor(encoding);
   const declared = Number(request.headers['content-length']);

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { ChdbConnection } from 'chdb/connection';
 import { DEFAULT_USER, UserTable, assertSafeToListen, userWithPassword, type User } from './auth.js';
 import type { QueryLimits } from './embedded-engine.js';
-import type { Principal, TenantTables } from './statement-guard.js';
+import type { TenantTables } from './statement-guard.js';
 
 export interface ClickHouseHttpServerOptions {
   /** chDB data directory; created when missing. */
@@ -52,23 +52,20 @@ export interface ClickHouseHttpServerOptions {
    */
   api?: (connection: ChdbConnection) => ApiHandler;
   /**
-   * Everything else the ClickHouse interface does not answer (the viewer's files, more /api/
-   * routes), after the same checks. Resolves false for a request it does not serve (404).
+   * The web viewer: its JSON API under `/api/v1/` (authenticated and admitted like queries; it
+   * writes its own responses, streamed where needed) and its static files for browser page loads.
    */
-  routes?: (connection: ChdbConnection) => RouteHandler;
+  viewer?: (connection: ChdbConnection) => ViewerHandlers;
+}
+
+export const VIEWER_API_PREFIX = '/api/v1/';
+
+export interface ViewerHandlers {
+  api: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+  files: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 }
 
 export type ApiHandler = (method: string, url: URL, headers: IncomingHttpHeaders) => Promise<{ status: number; body: unknown }>;
-
-/** What a plugged-in route knows about the request once the server has let it through. */
-export interface RouteContext {
-  url: URL;
-  principal: Principal;
-  /** Whether the server requires credentials (a page can say so). */
-  passwordRequired: boolean;
-}
-
-export type RouteHandler = (request: IncomingMessage, response: ServerResponse, context: RouteContext) => Promise<boolean>;
 
 export interface ResolvedServerOptions {
   path: string;
@@ -87,7 +84,7 @@ export interface ResolvedServerOptions {
   requestTimeoutMs: number;
   limits: QueryLimits;
   api: ((connection: ChdbConnection) => ApiHandler) | undefined;
-  routes: ((connection: ChdbConnection) => RouteHandler) | undefined;
+  viewer: ((connection: ChdbConnection) => ViewerHandlers) | undefined;
 }
 
 export const DEFAULT_PORT = 8123;
@@ -146,7 +143,7 @@ export function resolveServerOptions(options: ClickHouseHttpServerOptions): Reso
       maxResultBytes: integerOption('maxResultBytes', options.maxResultBytes ?? 256 * 1024 ** 2, 1024, Number.MAX_SAFE_INTEGER),
     },
     api: options.api,
-    routes: options.routes,
+    viewer: options.viewer,
   };
 }
 

@@ -4,7 +4,7 @@
  * except the scalar functions, where the few that reach outside the query are named instead.
  * The statement guard applies these lists to the engine's own parse of each statement.
  */
-import { NO_COST } from '../rows/cost.js';
+import { NO_COST } from '../pricing/cost-columns.js';
 
 /** Databases of the engine itself; every other database is part of the store. */
 export const SYSTEM_DATABASES: ReadonlySet<string> = new Set(['system', 'information_schema', 'INFORMATION_SCHEMA']);

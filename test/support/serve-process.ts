@@ -12,8 +12,9 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+/** `command` 'ui' starts the same server through `llm-traces ui`. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, command: 'serve' | 'ui' = 'serve'): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, command, '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,131 @@
+/**
+ * Owns the connection to ClickHouse: opens it, creates or upgrades the schema once, serializes
+ * each export's rows once (in slices that yield to the event loop) and hands them to the delivery
+ * queue, which retries, buffers and counts. Every ClickHouse call runs with tracing suppressed, so
+ * an instrumented HTTP stack does not trace the exporter's own inserts back into the exporter.
+ */
+import { context, diag } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { ResolvedConfig } from '../config/config.js';
+import { openClient, type OpenedClient } from '../store/connection.js';
+import { Counters } from './counters.js';
+import { FailureReporter } from './failure-reporter.js';
+import { classifyFailure } from './retry-policy.js';
+import { OrderedHandOver } from './ordered-hand-over.js';
+import { DeliveryQueue, type Batch } from './queue.js';
+import { INSERT_COLUMNS, serializeRows } from './serialize.js';
+import { ensureSchema } from '../schema/migrate.js';
+
+const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
+}
+
+/** Waits for `work`, but not past `deadline` (epoch ms). */
+export async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  await Promise.race([work, timedOut]);
+  clearTimeout(timer);
+}
+
+export function untraced<T>(fn: () => Promise<T>): Promise<T> {
+  return context.with(suppressTracing(context.active()), fn);
+}
+
+/** Rows for each table, as the rows modules build them (column names as in ddl/). */
+export interface TableRows {
+  otel: readonly object[];
+  llm: readonly object[];
+}
+
+export class ClickHouseWriter {
+  readonly counters = new Counters();
+  private readonly queue: DeliveryQueue;
+  private opening: Promise<OpenedClient> | undefined;
+  private readonly handOver = new OrderedHandOver();
+
+  private readonly reporter = new FailureReporter(log);
+
+  constructor(private readonly config: ResolvedConfig) {
+    this.queue = new DeliveryQueue((batch, signal) => this.insert(batch, signal), config.delivery, this.counters, this.reporter);
+  }
+
+  /** Opens the client and applies the schema; a failure is retried by the next call. */
+  ready(): Promise<OpenedClient> {
+    if (!this.opening) {
+      const opening = untraced(async () => {
+        const opened = await openClient(this.config.connection);
+        if (this.config.createSchema) {
+          try {
+            await ensureSchema(opened.client, this.config);
+          } catch (error) {
+            await opened.close().catch(() => {});
+            throw error;
+          }
+        }
+        return opened;
+      });
+      this.opening = opening;
+      opening.catch((error: unknown) => {
+        if (this.opening === opening) this.opening = undefined;
+        const failure = classifyFailure(error);
+        if (failure.retryable)
+          this.reporter.transient(`ClickHouse is not ready yet (${failure.reason}); inserts are retried: ${messageOf(error)}`);
+        else this.reporter.permanent(failure, `ClickHouse refused the exporter (${failure.reason}): ${messageOf(error)}`);
+      });
+    }
+    return this.opening;
+  }
+
+  /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
+  async write(rows: TableRows): Promise<void> {
+    // Serializing comes before the queue sees the rows: close() waits for this hand-over. Writes
+    // serialize side by side but reach the queue in the order they were made, so the queue's
+    // arrival order (a full buffer drops the oldest) is the order rows were handed over.
+    const delivered = await this.handOver.run(async (previous) => {
+      const batches: Batch[] = [];
+      if (this.config.tracesTable && rows.otel.length > 0) batches.push(await this.batch(this.config.tracesTable, 'spans', rows.otel));
+      if (rows.llm.length > 0) batches.push(await this.batch(this.config.llmTable, 'llm_calls', rows.llm));
+      await previous;
+      return batches.map((batch) => this.queue.deliver(batch));
+    });
+    await Promise.all(delivered);
+  }
+
+  private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
+    const columns = INSERT_COLUMNS[kind];
+    return { table, kind, columns, ...(await serializeRows(rows, columns)) };
+  }
+
+  private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
+    const opened = await this.ready();
+    await untraced(() =>
+      opened.insertRows({ database: this.config.database, table: batch.table, columns: batch.columns }, batch.body, signal),
+    );
+  }
+
+  /** Waits until nothing is buffered or in flight. */
+  flush(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /**
+   * Flushes until `deadline` (epoch ms), then gives up on what is not stored (aborting inserts in
+   * flight; counted as dropped `shutdown`) and closes the connection.
+   */
+  async close(deadline: number): Promise<void> {
+    await untilDeadline(this.handOver.settled(), deadline);
+    await untilDeadline(this.queue.idle(), deadline);
+    this.queue.close('llm-traces: the exporter shut down before this batch could be stored');
+    await this.queue.idle();
+    const opening = this.opening;
+    this.opening = undefined;
+    const opened = await opening?.catch(() => undefined);
+    await opened?.close();
+  }
+}

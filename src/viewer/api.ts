@@ -1,0 +1,128 @@
+/**
+ * The viewer's only I/O: same-origin GETs (and the what-if POST) to the JSON API under /api/v1/.
+ * The session cookie that `llm-traces serve` sets from its printed `?token=` address rides along
+ * by default. Every failure becomes an `ApiFailure` that says what happened and what to do.
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+export type FailureKind = 'down' | 'auth' | 'not_found' | 'client' | 'server';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly status: number,
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * The organization to read, from the page address's query (`/?org=acme#/calls`), outside the hash
+ * so every view keeps it. Absent: the server's scope for this session. The server decides whether
+ * the session may read it.
+ */
+export function selectedOrganization(): string | null {
+  return new URLSearchParams(location.search).get('org');
+}
+
+export function apiUrl(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  const org = selectedOrganization();
+  if (org !== null) params.set('organization_id', org);
+  for (const [key, value] of Object.entries(query)) {
+    if (value === null || value === undefined || value === '' || value === false) continue;
+    params.set(key, value === true ? '1' : String(value));
+  }
+  const text = params.toString();
+  return `/api/v1/${path}${text ? `?${text}` : ''}`;
+}
+
+export async function apiGet<T>(path: string, query: Query = {}, signal?: AbortSignal, init: RequestInit = {}): Promise<T> {
+  const url = apiUrl(path, query);
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal, ...init });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiFailure('down', 0, `Cannot reach llm-traces serve at ${location.host}. Is it still running?`, url);
+  }
+  const body = await response.text();
+  let json: unknown;
+  try {
+    json = body === '' ? undefined : JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok) {
+    const message =
+      json !== null && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string'
+        ? (json as { error: string }).error
+        : body.slice(0, 300) || response.statusText;
+    const kind: FailureKind =
+      response.status === 401 || response.status === 403
+        ? 'auth'
+        : response.status === 404
+          ? 'not_found'
+          : response.status < 500
+            ? 'client'
+            : 'server';
+    throw new ApiFailure(kind, response.status, message, url);
+  }
+  if (json === undefined)
+    throw new ApiFailure('server', response.status, `the server answered ${url} with something that is not JSON`, url);
+  return json as T;
+}
+
+export function apiPost<T>(path: string, query: Query, body: unknown, signal?: AbortSignal): Promise<T> {
+  return apiGet<T>(path, query, signal, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+  });
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiFailure | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+/**
+ * Fetches `path` whenever the key (path and query) changes; a newer request aborts the older
+ * one. The last data stays while the next loads, so tables do not blink or shift. A null path
+ * fetches nothing.
+ */
+export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
+  const key = path === null ? null : apiUrl(path, query);
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiFailure; loading: boolean }>({
+    key,
+    loading: path !== null,
+  });
+  const [tick, setTick] = useState(0);
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  useEffect(() => {
+    if (path === null) return;
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    apiGet<T>(path, queryRef.current, controller.signal).then(
+      (data) => setState({ key, data, loading: false }),
+      (error: unknown) => {
+        if ((error as Error).name === 'AbortError') return;
+        setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: toFailure(error, key ?? ''), loading: false }));
+      },
+    );
+    return () => controller.abort();
+  }, [key, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export function toFailure(error: unknown, path: string): ApiFailure {
+  return error instanceof ApiFailure ? error : new ApiFailure('server', 0, (error as Error)?.message ?? String(error), path);
+}

@@ -1,0 +1,115 @@
+/**
+ * The shell: navigation, the session's organization, and the page of the current route. Pages
+ * other than Calls load as their own chunks on first use, so the home page downloads only itself.
+ */
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiFailure, selectedOrganization, useApi } from './api.js';
+import type { SessionInfo } from '../server/viewer-api/types.js';
+import { ErrorView, Skeleton } from './components/ui.js';
+import { CallsPage } from './pages/calls.js';
+import { useRoute, type PageName, type Route } from './router.js';
+
+type PageModule = { default: ComponentType<{ route: Route }> };
+
+const LAZY: Partial<Record<PageName, () => Promise<PageModule>>> = {
+  call: () => import('./pages/call.js'),
+  trace: () => import('./pages/trace.js'),
+  run: () => import('./pages/run.js'),
+  runs: () => import('./pages/runs.js'),
+  agents: () => import('./pages/agents.js'),
+  usage: () => import('./pages/usage.js'),
+  compare: () => import('./pages/compare.js'),
+  top: () => import('./pages/top.js'),
+  prices: () => import('./pages/prices.js'),
+  errors: () => import('./pages/errors.js'),
+};
+
+const NAV: Array<[string, string, PageName[]]> = [
+  ['#/calls', 'Calls', ['calls', 'call']],
+  ['#/runs', 'Runs', ['runs', 'run', 'trace']],
+  ['#/agents', 'Agents', ['agents']],
+  ['#/usage', 'Usage', ['usage']],
+  ['#/top', 'Top', ['top']],
+  ['#/errors', 'Errors', ['errors']],
+  ['#/prices', 'Prices', ['prices']],
+  ['#/compare', 'Compare', ['compare']],
+];
+
+export function App() {
+  const route = useRoute();
+  const session = useApi<SessionInfo>('session');
+  useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
+  return (
+    <div class="app">
+      <header class="top">
+        <a class="brand" href="#/calls">
+          llm-traces
+        </a>
+        <nav>
+          {NAV.map(([target, label, pages]) => (
+            <a key={target} href={target} class={pages.includes(route.page) ? 'on' : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <div class="session" title="every view is scoped to this organization">
+          {session.data && <Organization session={session.data} />}
+        </div>
+      </header>
+      <main>{session.error ? <ErrorView error={session.error} retry={session.reload} /> : <PageView route={route} />}</main>
+    </div>
+  );
+}
+
+function PageView({ route }: { route: Route }) {
+  const loader = LAZY[route.page];
+  const [loaded, setLoaded] = useState<{ page: PageName; module: PageModule } | { page: PageName; error: Error } | null>(null);
+  useEffect(() => {
+    if (!loader) return;
+    let current = true;
+    loader().then(
+      (module) => current && setLoaded({ page: route.page, module }),
+      (error: Error) => current && setLoaded({ page: route.page, error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [route.page]);
+  if (!loader) return <CallsPage route={route} />;
+  if (!loaded || loaded.page !== route.page) return <Skeleton rows={12} />;
+  if ('error' in loaded)
+    return <ErrorView error={new ApiFailure('down', 0, `This page's code could not be loaded (${loaded.error.message}).`, '')} />;
+  const Page = loaded.module.default;
+  return <Page route={route} />;
+}
+
+/** The scoped organization; a picker only when the server allows this session to read others. */
+function Organization({ session }: { session: SessionInfo }) {
+  const current = selectedOrganization() ?? session.organization_id;
+  const label = (org: string) => org || '(default)';
+  const choose = (org: string) => {
+    const search = new URLSearchParams(location.search);
+    search.set('org', org);
+    location.search = search.toString();
+  };
+  return (
+    <>
+      <span class="muted">org </span>
+      {session.organizations ? (
+        <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)} aria-label="organization" data-org-picker>
+          {[...new Set([current, ...session.organizations])].map((org) => (
+            <option key={org} value={org}>
+              {label(org)}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <span class="mono" data-org>
+          {label(current)}
+        </span>
+      )}
+      <span class="muted"> · v{session.version}</span>
+    </>
+  );
+}

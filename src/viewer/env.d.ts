@@ -1,0 +1,2 @@
+/** Stylesheets are imported for their side effect; vite bundles them into CSS assets. */
+declare module '*.css';

@@ -1,0 +1,340 @@
+/**
+ * A trace: the waterfall of all its spans on one time axis (service, name, kind, status,
+ * nesting, collapsible subtrees; LLM spans carry model, tokens and cost), drawn virtualized from
+ * the span skeleton. A span's attributes, events and resource are fetched when it is selected.
+ */
+import { useMemo, useState } from 'preact/hooks';
+import { apiUrl, useApi } from '../api.js';
+import type { SpanDetail, SpanSkeleton, TraceSkeleton } from '../../server/viewer-api/types.js';
+import { Badge, Cost, ErrorView, Facts, PageHead, Skeleton, Tiles } from '../components/ui.js';
+import { VirtualList } from '../components/virtual-list.js';
+import { formatCompact, formatInt, formatMs, formatNs, formatTimestamp } from '../format.js';
+import { useEscape, useListKeys } from '../keys.js';
+import { callHref, href, navigate, traceHref, withParams, type Route } from '../router.js';
+import { colorAt } from '../palette.js';
+import { axisTicks, layoutSpans, visibleRows, type SpanRow } from '../span-tree.js';
+
+const ROW_HEIGHT = 26;
+
+export default function TracePage({ route }: { route: Route }) {
+  const trace = useApi<TraceSkeleton>(`traces/${encodeURIComponent(route.id)}`);
+  if (trace.error) return <ErrorView error={trace.error} retry={trace.reload} />;
+  const t = trace.data;
+  if (!t || t.trace_id !== route.id) return <Skeleton rows={16} />;
+  return <Waterfall trace={t} route={route} />;
+}
+
+function serviceColors(services: readonly string[]): Map<string, string> {
+  return new Map(services.map((service, i) => [service, colorAt(i)]));
+}
+
+function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
+  const layout = useMemo(() => layoutSpans(trace.spans), [trace]);
+  const colors = useMemo(
+    () => serviceColors(trace.services.length ? trace.services : [...new Set(trace.spans.map((s) => s.service))]),
+    [trace],
+  );
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const rows = useMemo(() => visibleRows(layout.rows, collapsed), [layout, collapsed]);
+  const selectedId = route.params.get('span') ?? '';
+  const selectedIndex = rows.findIndex((r) => r.span.span_id === selectedId);
+  const select = (span: string | null) =>
+    navigate(href(`/traces/${encodeURIComponent(trace.trace_id)}`, withParams(route.params, { span })), true);
+  useListKeys({
+    count: rows.length,
+    selected: selectedIndex,
+    select: (i) => select(rows[i]!.span.span_id),
+    open: (i) => select(rows[i]!.span.span_id),
+  });
+  useEscape(() => select(null), selectedId !== '');
+  const toggle = (id: string) =>
+    setCollapsed((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const ticks = axisTicks(layout.totalNs);
+  const total = layout.totalNs || 1;
+  const selected = layout.rows.find((r) => r.span.span_id === selectedId);
+  const errors = trace.spans.filter((s) => s.status_code === 'Error').length;
+  return (
+    <div class="page trace-page">
+      <PageHead
+        title="Trace"
+        sub={
+          <span>
+            <span class="mono">{trace.trace_id}</span> · started {formatTimestamp(trace.start)}
+          </span>
+        }
+        actions={
+          <>
+            <a class="button" href={href('/compare', { kind: 'trace', a: trace.trace_id })}>
+              Compare with…
+            </a>
+            <a
+              class="button"
+              href={apiUrl(`traces/${encodeURIComponent(trace.trace_id)}/otlp`)}
+              download={`trace-${trace.trace_id}.otlp.json`}
+              data-export="otlp"
+            >
+              OTLP JSON
+            </a>
+          </>
+        }
+      />
+      <Tiles
+        tiles={[
+          { label: 'Duration', value: formatMs(trace.duration_ms) },
+          {
+            label: 'Spans',
+            value: formatInt(trace.span_count),
+            detail: errors ? `${errors} with errors` : undefined,
+            tone: errors ? 'error' : undefined,
+          },
+          { label: 'Services', value: formatInt(trace.services.length), detail: trace.services.join(', ') },
+          { label: 'LLM calls', value: formatInt(trace.totals.calls) },
+          { label: 'Tokens', value: formatInt(trace.totals.tokens) },
+          { label: 'Cost', value: <Cost value={trace.totals.cost_usd} priced={trace.totals.cost_usd !== null} /> },
+        ]}
+      />
+      <div class="legend">
+        {[...colors].map(([service, color]) => (
+          <span key={service} class="legend-item">
+            <span class="swatch" style={{ background: color }} /> {service || '(no service)'}
+          </span>
+        ))}
+        {trace.truncated && (
+          <span class="notice">
+            Showing the first {formatInt(trace.spans.length)} of {formatInt(trace.span_count)} spans.
+          </span>
+        )}
+      </div>
+      <div class={`waterfall-grid${selected ? ' with-panel' : ''}`}>
+        <div class="waterfall" data-waterfall>
+          <div class="wf-head">
+            <div class="wf-name">Span</div>
+            <div class="wf-axis">
+              {ticks.map((tick) => (
+                <span key={tick} class="tick" style={{ left: `${(tick / total) * 100}%` }}>
+                  {formatNs(tick)}
+                </span>
+              ))}
+            </div>
+          </div>
+          <VirtualList
+            count={rows.length}
+            rowHeight={ROW_HEIGHT}
+            height={Math.max(240, Math.round(window.innerHeight * 0.68))}
+            scrollTo={selectedIndex}
+            label="spans"
+            row={(index) => (
+              <SpanLine
+                row={rows[index]!}
+                total={total}
+                color={colors.get(rows[index]!.span.service) ?? colorAt(0)}
+                selected={index === selectedIndex}
+                collapsed={collapsed.has(rows[index]!.span.span_id)}
+                onToggle={toggle}
+                onSelect={select}
+              />
+            )}
+          />
+        </div>
+        {selected && <SpanPanel traceId={trace.trace_id} row={selected} onClose={() => select(null)} />}
+      </div>
+    </div>
+  );
+}
+
+function SpanLine({
+  row,
+  total,
+  color,
+  selected,
+  collapsed,
+  onToggle,
+  onSelect,
+}: {
+  row: SpanRow;
+  total: number;
+  color: string;
+  selected: boolean;
+  collapsed: boolean;
+  onToggle(id: string): void;
+  onSelect(id: string): void;
+}) {
+  const { span } = row;
+  const left = (row.offsetNs / total) * 100;
+  const width = Math.max((row.durationNs / total) * 100, 0.15);
+  const error = span.status_code === 'Error' || span.llm?.is_error;
+  return (
+    <div
+      class={`wf-row${selected ? ' selected' : ''}${error ? ' is-error' : ''}`}
+      onClick={() => onSelect(span.span_id)}
+      data-span={span.span_id}
+      data-span-name={span.name}
+      data-depth={row.depth}
+    >
+      <div class="wf-name" style={{ paddingLeft: `${row.depth * 14 + 4}px` }} title={`${span.service} · ${span.name} · ${span.kind}`}>
+        {row.childCount > 0 ? (
+          <button
+            type="button"
+            class="fold"
+            onClick={(e) => {
+              e.stopPropagation();
+              onToggle(span.span_id);
+            }}
+            aria-label={collapsed ? `expand ${row.childCount} children` : 'collapse'}
+            data-toggle={span.span_id}
+          >
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span class="fold" />
+        )}
+        <span class="swatch" style={{ background: color }} />
+        <span class="span-name">{span.name}</span>
+        {collapsed && <span class="muted"> +{row.childCount}</span>}
+        {span.kind && span.kind !== 'Internal' && <span class="kind">{span.kind.toLowerCase()}</span>}
+        {span.llm && <LlmMark span={span} />}
+      </div>
+      <div class="wf-track">
+        <div class="wf-bar" style={{ left: `${left}%`, width: `${width}%`, background: error ? 'var(--error)' : color }} />
+        <span class="wf-dur" style={left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
+          {formatNs(row.durationNs)}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function LlmMark({ span }: { span: SpanSkeleton }) {
+  const llm = span.llm!;
+  const tokens = (llm.prompt_tokens ?? 0) + (llm.completion_tokens ?? 0);
+  return (
+    <span
+      class="llm-mark"
+      title={`${llm.provider} ${llm.model}: ${formatInt(llm.prompt_tokens)} prompt + ${formatInt(llm.completion_tokens)} completion tokens`}
+      data-llm={llm.call_id}
+    >
+      {llm.model} · {formatCompact(tokens)} tok · <Cost value={llm.cost_usd} />
+    </span>
+  );
+}
+
+function SpanPanel({ traceId, row, onClose }: { traceId: string; row: SpanRow; onClose(): void }) {
+  const { span } = row;
+  const detail = useApi<SpanDetail>(`traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(span.span_id)}`);
+  const [filter, setFilter] = useState('');
+  const match = (key: string, value: string) =>
+    !filter || key.toLowerCase().includes(filter.toLowerCase()) || value.toLowerCase().includes(filter.toLowerCase());
+  const attributes = Object.entries(detail.data?.attributes ?? {}).filter(([k, v]) => match(k, v));
+  return (
+    <aside class="span-panel" data-span-panel={span.span_id}>
+      <div class="panel-head">
+        <h2>{span.name}</h2>
+        <button type="button" class="small" onClick={onClose} aria-label="close (Esc)">
+          ✕
+        </button>
+      </div>
+      <Facts
+        rows={[
+          ['Service', span.service],
+          ['Kind', span.kind],
+          [
+            'Status',
+            <span>
+              {span.status_code === 'Error' ? <Badge tone="error">Error</Badge> : span.status_code}
+              {span.status_message ? ` ${span.status_message}` : ''}
+            </span>,
+          ],
+          ['Starts at', `+${formatNs(row.offsetNs)}`],
+          ['Duration', formatNs(row.durationNs)],
+          ['Span id', <span class="mono">{span.span_id}</span>],
+          [
+            'Parent',
+            span.parent_span_id && (
+              <a class="mono" href={traceHref(traceId, span.parent_span_id)}>
+                {span.parent_span_id}
+              </a>
+            ),
+          ],
+          [
+            'LLM call',
+            span.llm && (
+              <a href={callHref(span.llm.call_id)} data-open-call>
+                {span.llm.model} · open the call →
+              </a>
+            ),
+          ],
+        ]}
+      />
+      {detail.error && <ErrorView error={detail.error} retry={detail.reload} />}
+      {!detail.data && !detail.error && <Skeleton rows={6} height={20} />}
+      {detail.data && (
+        <>
+          <h3>
+            Attributes <span class="muted">{Object.keys(detail.data.attributes).length}</span>
+          </h3>
+          <input
+            type="search"
+            class="attr-filter"
+            placeholder="filter attributes"
+            value={filter}
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          />
+          <KeyValues entries={attributes} />
+          {detail.data.events.length > 0 && (
+            <>
+              <h3>
+                Events <span class="muted">{detail.data.events.length}</span>
+              </h3>
+              {detail.data.events.map((event, i) => (
+                <div key={i} class="event">
+                  <div>
+                    <strong>{event.name}</strong> <span class="muted">{formatTimestamp(event.time)}</span>
+                  </div>
+                  <KeyValues entries={Object.entries(event.attributes)} />
+                </div>
+              ))}
+            </>
+          )}
+          {detail.data.links.length > 0 && (
+            <>
+              <h3>Links</h3>
+              {detail.data.links.map((link) => (
+                <div key={link.span_id}>
+                  <a class="mono" href={traceHref(link.trace_id, link.span_id)}>
+                    {link.trace_id}/{link.span_id}
+                  </a>
+                </div>
+              ))}
+            </>
+          )}
+          <h3>Resource</h3>
+          <KeyValues entries={Object.entries(detail.data.resource_attributes)} />
+          <p class="muted small">
+            scope {detail.data.scope.name} {detail.data.scope.version}
+          </p>
+        </>
+      )}
+    </aside>
+  );
+}
+
+function KeyValues({ entries }: { entries: Array<[string, string]> }) {
+  if (entries.length === 0) return <p class="muted small">none</p>;
+  return (
+    <table class="kv">
+      <tbody>
+        {entries.map(([key, value]) => (
+          <tr key={key}>
+            <th>{key}</th>
+            <td class="pre">{value.length > 2000 ? `${value.slice(0, 2000)}… (${formatInt(value.length)} characters)` : value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
