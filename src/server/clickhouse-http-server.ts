@@ -262,8 +262,8 @@ class RequestHandler {
         if (this.closing) throw new ClickHouseServerError('ABORTED', 'The server is shutting down');
       }
       const handled = await (destination === 'api'
-        ? this.admission.inSlot(() => this.route(request, response, url))
-        : this.route(request, response, url));
+        ? this.admission.inSlot(() => this.route(request, response, url, principal))
+        : this.route(request, response, url, principal));
       if (!handled) {
         request.resume();
         send(
@@ -286,9 +286,9 @@ class RequestHandler {
   }
 
   /** The viewer's API, the JSON API, then the viewer's pages and files. */
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+  private async route(request: IncomingMessage, response: ServerResponse, url: URL, principal: Principal): Promise<boolean> {
     if (this.viewer !== undefined && url.pathname.startsWith(VIEWER_API_PREFIX)) {
-      await this.viewer.api(request, response, url);
+      await this.viewer.api(request, response, url, principal.organizations);
       return true;
     }
     if (this.api !== undefined && url.pathname.startsWith('/api/')) {

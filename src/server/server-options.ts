@@ -61,7 +61,7 @@ export interface ClickHouseHttpServerOptions {
 export const VIEWER_API_PREFIX = '/api/v1/';
 
 export interface ViewerHandlers {
-  api: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+  api: (request: IncomingMessage, response: ServerResponse, url: URL, organizations: readonly string[] | undefined) => Promise<void>;
   files: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
 }
 

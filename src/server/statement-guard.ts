@@ -336,6 +336,16 @@ class TreeCheck {
         `${describeStatement(this.tokens)} is not accepted by llm-traces serve: it creates databases, tables and materialized views of the store, nothing else`,
       );
     }
+    if (object === 'MATERIALIZED VIEW') {
+      // The exporter's lookup view writes TO a table it created; a view with a table of its own, or
+      // one that copies what is already stored (POPULATE), is not a statement the exporter sends.
+      const beforeSelect = head.slice(0, head.indexOf('AS'));
+      if (!beforeSelect.includes('TO') || head.includes('POPULATE')) {
+        throw refused(
+          'CREATE MATERIALIZED VIEW is accepted only as the exporter sends it: TO an existing table of the store, without POPULATE',
+        );
+      }
+    }
     const [database, name] = object === 'DATABASE' ? [this.identifiers(root)[0]!, undefined] : this.target(root);
     if (SYSTEM_DATABASES.has(database)) throw refused(`CREATE ${object} in ${database} is not allowed`);
     if (object === 'TABLE' && !root.children.some((child) => child.kind === 'Columns')) {

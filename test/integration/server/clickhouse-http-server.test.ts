@@ -76,7 +76,7 @@ function openInsert(url: string, name: string, { gzip = false } = {}): HeldInser
  * Starts a statement that runs for about two seconds and waits until it owns the only slot of a
  * `maxConcurrentQueries: 1` server, which the probe sees as TOO_MANY_SIMULTANEOUS_QUERIES.
  */
-async function occupyTheOnlySlot(url: string, probe: ClickHouseClient, statement: string): Promise<Promise<unknown>> {
+async function occupyTheOnlySlot(url: string, probe: ClickHouseClient, statement: string): Promise<{ running: Promise<unknown> }> {
   // A statement that arrives while a probe runs is itself refused; it is started again.
   for (let attempt = 0; attempt < 20; attempt++) {
     const slow = connect({ url });
@@ -93,7 +93,8 @@ async function occupyTheOnlySlot(url: string, probe: ClickHouseClient, statement
         () => undefined,
         (error: unknown) => error,
       );
-      if (outcome instanceof ClickHouseError && outcome.code === '202') return running;
+      // Wrapped: an async function returning the promise itself would wait for it.
+      if (outcome instanceof ClickHouseError && outcome.code === '202') return { running };
     }
   }
   throw new Error('the slow statement never got the only slot');
@@ -351,7 +352,7 @@ describe('errors', () => {
     try {
       const upload = openInsert(single.url, 'uploaded-while-busy');
       expect(await (await other.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow' })).json()).toEqual([{ one: 1 }]);
-      const running = await occupyTheOnlySlot(single.url, other, SLOW_SELECT);
+      const { running } = await occupyTheOnlySlot(single.url, other, SLOW_SELECT);
       const error = await thrown(other.query({ query: 'SELECT 1' }));
       expect(error).toMatchObject({ type: 'TOO_MANY_SIMULTANEOUS_QUERIES' });
       expect(error.message).toContain('Maximum: 1');
@@ -399,7 +400,7 @@ describe('closing', () => {
     const closing = await startClickHouseHttpServer({ path, port: 0, user: USER, password: PASSWORD, maxConcurrentQueries: 1 });
     const probe = createClient({ url: closing.url, username: USER, password: PASSWORD });
     // Owning the only slot proves the insert is in flight before close() starts.
-    const running = await occupyTheOnlySlot(
+    const { running } = await occupyTheOnlySlot(
       closing.url,
       probe,
       "INSERT INTO events (id, name) SELECT 9001, 'last' FROM numbers(5) WHERE sleepEachRow(0.4) = 0 LIMIT 1",
