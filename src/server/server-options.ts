@@ -106,6 +106,8 @@ export function resolveServerOptions(options: ClickHouseHttpServerOptions): Reso
   // A users file alone turns authentication on: the password-less owner must not stay open beside it.
   if (password === '' && (options.users?.length ?? 0) > 0) users.shift();
   assertSafeToListen(host, new UserTable(users).passwordRequired);
+  const headersSeconds = integerOption('headersTimeoutSeconds', options.headersTimeoutSeconds ?? 10, 1, 3600);
+  const requestSeconds = integerOption('requestTimeoutSeconds', options.requestTimeoutSeconds ?? 30, 1, 3600);
   const maxBodyBytes = integerOption('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 1, Number.MAX_SAFE_INTEGER);
   return {
     path: options.path,
@@ -130,8 +132,9 @@ export function resolveServerOptions(options: ClickHouseHttpServerOptions): Reso
       1,
       Number.MAX_SAFE_INTEGER,
     ),
-    headersTimeoutMs: 1000 * integerOption('headersTimeoutSeconds', options.headersTimeoutSeconds ?? 10, 1, 3600),
-    requestTimeoutMs: 1000 * integerOption('requestTimeoutSeconds', options.requestTimeoutSeconds ?? 30, 1, 3600),
+    // Node requires the headers time-out to be no longer than the whole request's.
+    headersTimeoutMs: 1000 * Math.min(headersSeconds, requestSeconds),
+    requestTimeoutMs: 1000 * requestSeconds,
     limits: {
       maxExecutionSeconds: integerOption('maxQuerySeconds', options.maxQuerySeconds ?? 60, 1, 86_400),
       maxMemoryBytes: integerOption(
