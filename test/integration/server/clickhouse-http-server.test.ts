@@ -137,6 +137,24 @@ describe('health checks', () => {
 });
 
 describe('inserts and selects through @clickhouse/client', () => {
+  it('stores every row of an insert larger than the engine takes in one piece (about 24 MiB of JSONEachRow)', async () => {
+    const row = (id: number) => `${JSON.stringify({ id: 100_000 + id, name: `big-${'x'.repeat(990)}` })}\n`;
+    const body = Array.from({ length: 24_000 }, (_, id) => row(id)).join('');
+    expect(body.length).toBeGreaterThan(16 * 1024 * 1024);
+    await client.command({ query: 'CREATE TABLE big_inserts (id UInt64, name String) ENGINE = MergeTree ORDER BY id' });
+    const response = await fetch(`${server.url}/?query=${encodeURIComponent('INSERT INTO big_inserts (id, name) FORMAT JSONEachRow')}`, {
+      method: 'POST',
+      headers: { Authorization: auth },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.headers.get('x-clickhouse-summary')!)).toMatchObject({ written_rows: '24000' });
+    expect(await count('big_inserts')).toBe('24000');
+    expect(await count("(SELECT DISTINCT id FROM big_inserts WHERE startsWith(name, 'big-') AND id BETWEEN 100000 AND 123999)")).toBe(
+      '24000',
+    );
+  });
+
   it('inserts JSONEachRow and JSONCompactEachRow with async_insert, reporting the rows written', async () => {
     const settings = { async_insert: 1, wait_for_async_insert: 1 } as const;
     const first = await client.insert({
