@@ -11,7 +11,6 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../support/browser.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
-import { ensureSchema } from '../../../src/schema/migrate.js';
 import { openSecurityStore, type SecurityStore } from './harness.js';
 
 let store: SecurityStore;
@@ -55,14 +54,8 @@ async function attempt(name, work) {
 }
 
 beforeAll(async () => {
+  // serve creates the store's tables when it starts.
   store = await openSecurityStore('serve-browser');
-  await ensureSchema(store.client, {
-    database: 'otel',
-    tracesTable: 'otel_traces',
-    llmTable: 'llm_traces',
-    ttlDays: undefined,
-    cluster: undefined,
-  });
   await store.release();
   serve = await startServe(['--path', store.path]);
   evil = createServer((_request, response) => {
@@ -101,8 +94,8 @@ describe('a page of another origin in a real browser', () => {
       if (response.url().startsWith(serve.url)) statuses.push(response.status());
     });
     await page.goto(`${evilOrigin}/`);
-    await page.waitForFunction(() => (window as unknown as { done?: boolean }).done === true, undefined, { timeout: 20_000 });
-    const outcomes = await page.evaluate(() => (window as unknown as { outcomes: Record<string, unknown> }).outcomes);
+    await page.waitForFunction(() => (globalThis as unknown as { done?: boolean }).done === true, undefined, { timeout: 20_000 });
+    const outcomes = await page.evaluate(() => (globalThis as unknown as { outcomes: Record<string, unknown> }).outcomes);
     await context.close();
     // A no-cors request would get an opaque answer, but Cross-Origin-Resource-Policy: same-origin
     // withholds even that; a CORS read fails without the server's consent.
