@@ -6,7 +6,10 @@
  * ClickHouse server with the same settings.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
@@ -118,10 +121,11 @@ async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
     );
     if (values['allow-writes'] === true) console.log("  --allow-writes: clients may DROP, TRUNCATE and DELETE the store's tables");
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
-    if (values.open === true) openInBrowser(server.browserUrl);
+    const opened = values.open === true ? openInBrowser(server.browserUrl) : undefined;
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         console.log(`llm-traces ${command}: ${signal}, finishing in-flight requests and closing the store`);
+        if (opened !== undefined) rmSync(opened, { recursive: true, force: true });
         server.close().then(resolve, (error: unknown) => {
           console.error(`llm-traces ${command}: close failed: ${(error as Error).message}`);
           resolve();
@@ -151,15 +155,36 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-/** The platform's opener, detached: the server does not wait for (or on) the browser. */
-function openInBrowser(url: string): void {
+/**
+ * The platform's opener, detached: the server does not wait for (or on) the browser. A sign-in
+ * address with its token would sit in the opener's and the browser's command line, which every
+ * local user can read, so the browser is given a file only this user can read that redirects to it
+ * (as Jupyter does). Returns the file's directory, removed when the server stops.
+ */
+function openInBrowser(url: string): string | undefined {
+  let target = url;
+  let dir: string | undefined;
+  if (url.includes('?token=')) {
+    dir = mkdtempSync(join(tmpdir(), 'llm-traces-open-'));
+    const file = join(dir, 'open.html');
+    const escaped = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    writeFileSync(
+      file,
+      `<!doctype html><meta http-equiv="refresh" content="0;url=${escaped}"><a href="${escaped}">Open the llm-traces viewer</a>\n`,
+      { mode: 0o600 },
+    );
+    target = pathToFileURL(file).href;
+  }
   const [command, args] =
     process.platform === 'darwin'
-      ? ['open', [url]]
+      ? ['open', [target]]
       : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '', url]]
-        : ['xdg-open', [url]];
+        ? ['cmd', ['/c', 'start', '', target]]
+        : ['xdg-open', [target]];
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
-  child.once('error', (error) => console.error(`llm-traces ui: could not open a browser (${error.message}); open ${url} yourself`));
+  child.once('error', (error) =>
+    console.error(`llm-traces ui: could not open a browser (${error.message}); open the viewer address above yourself`),
+  );
   child.unref();
+  return dir;
 }

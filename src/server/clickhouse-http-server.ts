@@ -188,7 +188,7 @@ class RequestHandler {
     const destination: Destination =
       url.pathname === '/' && isStatement(method, url) ? 'clickhouse' : url.pathname.startsWith('/api/') ? 'api' : 'page';
     try {
-      this.gate.checkOrigin(request.headers);
+      this.gate.checkOrigin(request.headers, destination === 'page' && (method === 'GET' || method === 'HEAD'));
       if (method === 'OPTIONS') {
         request.resume();
         send(

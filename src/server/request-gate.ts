@@ -71,9 +71,11 @@ export class RequestGate {
   /**
    * Host, Origin and Sec-Fetch-Site: refuses what a web page of another origin, or a page whose
    * name was rebound to this machine, could send. Non-browser clients send no Origin and no
-   * Sec-Fetch-* headers and pass.
+   * Sec-Fetch-* headers and pass. A top-level GET navigation to a page (a link from elsewhere, the
+   * sign-in address opened from a file) passes too: it carries no session cookie (SameSite=Strict)
+   * and gets only the viewer's static page, whose own requests are then same-origin.
    */
-  checkOrigin(headers: IncomingHttpHeaders): void {
+  checkOrigin(headers: IncomingHttpHeaders, pageNavigation = false): void {
     const given = single(headers.host)?.toLowerCase();
     const host = given === undefined || /:\d+$/.test(given) ? given : `${given}:80`;
     if (host === undefined || !this.hosts.has(host)) {
@@ -90,7 +92,9 @@ export class RequestGate {
       return;
     }
     const site = single(headers['sec-fetch-site']);
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    const navigation =
+      pageNavigation && single(headers['sec-fetch-mode']) === 'navigate' && single(headers['sec-fetch-dest']) === 'document';
+    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) {
       throw refused(`Cross-site browser requests (Sec-Fetch-Site: ${site.slice(0, 20)}) are refused`);
     }
   }

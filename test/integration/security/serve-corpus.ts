@@ -59,6 +59,8 @@ const TABLE_FUNCTIONS: HostileRequest[] = [
   refusedSql('azureBlobStorage()', "SELECT * FROM azureBlobStorage('{{URL}}', 'c', 'x.csv', 'a', 'k', 'CSV')"),
   refusedSql('sqlite()', "SELECT * FROM sqlite('{{FILE}}', 't')"),
   refusedSql('merge() over the store', "SELECT count() FROM merge('otel', '.*')"),
+  refusedSql('a system table quoted as one dotted name', 'SELECT * FROM `system.processes`'),
+  refusedSql('a dotted name in IN', "SELECT 1 WHERE 'x' IN `system.query_log`"),
   refusedSql('input()', "SELECT * FROM input('a String')"),
   refusedSql('icebergLocal()', "SELECT * FROM icebergLocal('{{OUT}}')"),
 ];
