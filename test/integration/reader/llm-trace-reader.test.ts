@@ -252,16 +252,19 @@ function rounded(stats: UsageStats[]): UsageStats[] {
 }
 
 describe('LlmTraceReader.getUsageStats', () => {
-  it.each(['model', 'request_model', 'agent_id', 'call_type', 'provider'] as const)('sums usage per %s, the busiest group first', async (groupBy) => {
-    for (const [reader, organizationId] of [
-      [orgA, 'org-a'],
-      [orgB, 'org-b'],
-      [defaultOrg, ''],
-    ] as const) {
-      const stats = await reader.getUsageStats({ groupBy });
-      expect(rounded(stats)).toEqual(rounded(expectedStats(rowsOf(organizationId), groupBy)));
-    }
-  });
+  it.each(['model', 'request_model', 'agent_id', 'call_type', 'provider'] as const)(
+    'sums usage per %s, the busiest group first',
+    async (groupBy) => {
+      for (const [reader, organizationId] of [
+        [orgA, 'org-a'],
+        [orgB, 'org-b'],
+        [defaultOrg, ''],
+      ] as const) {
+        const stats = await reader.getUsageStats({ groupBy });
+        expect(rounded(stats)).toEqual(rounded(expectedStats(rowsOf(organizationId), groupBy)));
+      }
+    },
+  );
 
   it('restricts to the time range', async () => {
     const start = new Date(BASE_MS + 100 * MINUTE);
