@@ -60,7 +60,7 @@ function argumentProblem(error: Error & { code?: string }, options: NonNullable<
   const flags = Object.keys(options).map((name) => `--${name}`);
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `${JSON.stringify(flag)} is not an option of this command; it takes ${flags.join(', ')}.`;
+      return `unknown option ${flag}; this command takes ${flags.join(', ')}.`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return (
         `unexpected argument ${JSON.stringify(quoted)}: this command takes no bare arguments. ` +

@@ -152,7 +152,7 @@ describe('llm-traces CLI on a filled embedded store', () => {
     expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
     expect(await runCli(['list', '--bogus'])).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('llm-traces list: "--bogus" is not an option of this command; it takes --endpoint, '),
+      stderr: expect.stringContaining('llm-traces list: unknown option --bogus; this command takes --endpoint, '),
     });
     const missing = await runCli(['stats', '--path', join(path, 'nowhere')]);
     expect(missing.code).toBe(1);
