@@ -92,6 +92,8 @@ export class LogContentArea {
 
   /** The span's content as attributes (removed from the area), or undefined when none came. */
   take(spanId: string): Attributes | undefined {
+    // Called for every span an exporter converts: without content waiting, nothing else to do.
+    if (this.entries.size === 0) return undefined;
     const now = this.now();
     this.evict(now);
     const entry = this.entries.get(spanId);
