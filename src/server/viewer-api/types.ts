@@ -405,7 +405,7 @@ export interface RunDetail {
 // ---------------------------------------------------------------- usage
 
 export type UsageBucket = 'hour' | 'day';
-export type UsageGroupBy = 'model' | 'agent_id' | 'provider' | 'call_type';
+export type UsageGroupBy = 'model' | 'request_model' | 'agent_id' | 'provider' | 'call_type';
 
 export interface UsageSeries {
   key: string;

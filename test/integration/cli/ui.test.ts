@@ -64,6 +64,6 @@ describe('llm-traces ui', () => {
     expect(help.stdout).toContain('--max-concurrent-queries');
     const bad = await runCli(['ui', '--colour']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Unknown option '--colour'");
+    expect(bad.stderr).toMatch(/^llm-traces ui: unknown option --colour; this command takes --path, .*--open, --help\./);
   });
 });
