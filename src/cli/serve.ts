@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
@@ -16,6 +17,7 @@ import { startClickHouseHttpServer } from '../server/index.js';
 import { createViewer, readersOver } from '../server/viewer.js';
 import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
+import { removeServeAddress, writeServeAddress } from '../store/serve-address.js';
 
 const SERVER_OPTIONS = {
   path: { type: 'string' },
@@ -87,15 +89,20 @@ async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
     });
     const client = createClient({ connection: server.connection as never, application: 'llm-traces-serve' });
     await ensureSchema(client, config);
+    // Exporters and CLIs configured for this embedded store find the server here (and use it).
+    const storePath = resolve(path);
+    writeServeAddress(storePath, server.url);
     console.log(`llm-traces ${command}: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
     if (command === 'ui') console.log(`llm-traces ui: the viewer is at ${server.url}/`);
     else console.log(`  the viewer: ${server.url}/`);
     console.log(`  export from any process with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${server.url}`);
+    console.log(`  exporters and the CLI configured for the store ${storePath} find this server by themselves`);
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
     if (values.open === true) openInBrowser(`${server.url}/`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         console.log(`llm-traces ${command}: ${signal}, finishing in-flight requests and closing the store`);
+        removeServeAddress(storePath);
         server.close().then(resolve, (error: unknown) => {
           console.error(`llm-traces ${command}: close failed: ${(error as Error).message}`);
           resolve();
