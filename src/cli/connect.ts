@@ -23,7 +23,7 @@ export async function connect(options: ClickHouseTraceExporterOptions): Promise<
     );
   }
   // A store held by `llm-traces serve` is read through it; messages then name the server.
-  const connection = effectiveConnection(configured.connection, (notice) => console.error(notice));
+  const connection = effectiveConnection(configured.connection, (notice) => console.error(`llm-traces: ${notice}`));
   const config = { ...configured, connection };
   let opened: OpenedClient | undefined;
   try {

@@ -38,8 +38,10 @@ const SERVER_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
   --database      database of the tables the JSON API and the viewer read (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
 
-Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
-server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
+Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=<the URL it prints>; exporters and the CLI
+configured for the same store (--path, OTEL_EXPORTER_CLICKHOUSE_PATH) find it by themselves. This is
+a development server over embedded ClickHouse; in production point the same variable at a ClickHouse
+server.`;
 
 export const serveCommand: Command = {
   summary: "serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer",

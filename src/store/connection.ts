@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
-import type { ResolvedConnection } from '../config/config.js';
+import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConnection } from '../config/config.js';
 import { qualifiedName } from '../schema/ddl.js';
 import { openChdb } from './chdb.js';
 import { servingProcess } from './serve-address.js';
@@ -47,7 +47,7 @@ export function effectiveConnection(
   if (!served) return connection;
   if (!announced.has(`${path} ${served.url}`)) {
     announced.add(`${path} ${served.url}`);
-    notice(`llm-traces: the store at ${path} is held by \`llm-traces serve\` (pid ${served.pid}); using it at ${served.url}`);
+    notice(`the store at ${path} is held by \`llm-traces serve\` (pid ${served.pid}); using it at ${served.url}`);
   }
   const server = {
     kind: 'server' as const,
@@ -145,4 +145,12 @@ export async function openClient(configured: ResolvedConnection, application = '
       await chdbConnection.close();
     },
   };
+}
+
+/**
+ * The store the exporter writes to, found the same way (options, then OTEL_EXPORTER_CLICKHOUSE_*,
+ * then the embedded store at .llm-traces, or the `llm-traces serve` holding it): the readers' client.
+ */
+export function openStore(options: ClickHouseTraceExporterOptions = {}): Promise<OpenedClient> {
+  return openClient(resolveConfig(options).connection, 'llm-traces-reader');
 }

@@ -37,7 +37,7 @@ export function isAlive(pid: number): boolean {
 
 function commandLine(pid: number): string | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').replace(/\s+/g, ' ').trim();
     return text.length > 120 ? `${text.slice(0, 117)}...` : text || undefined;
   } catch {
     return undefined;
