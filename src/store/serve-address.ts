@@ -4,7 +4,7 @@
  * file holds the PID and the URL only (never credentials), readable by its owner only, and is
  * removed when serve stops cleanly; one whose process is gone is ignored.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, storeHolder } from './store-holder.js';
 
@@ -27,11 +27,17 @@ export function removeServeAddress(storePath: string): void {
   if (readServeAddress(storePath)?.pid === process.pid) rmSync(join(storePath, FILE), { force: true });
 }
 
-/** The recorded address, if its process is alive. */
+/**
+ * The recorded address, if its process is alive and the file is this user's own and writable by
+ * no one else: another local user must not be able to redirect spans (and credentials) elsewhere.
+ */
 export function readServeAddress(storePath: string): ServeAddress | undefined {
+  const file = join(storePath, FILE);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(join(storePath, FILE), 'utf8'));
+    const stat = statSync(file);
+    if ((stat.mode & 0o022) !== 0 || (process.getuid !== undefined && stat.uid !== process.getuid())) return undefined;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClient } from '../../src/store/connection.js';
-import { makeAppDir, runNode, type AppDir } from '../support/app-dir.js';
+import { cleanEnv, makeAppDir, runNode, type AppDir } from '../support/app-dir.js';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -56,12 +56,7 @@ describe('README: Add to your app', () => {
     app = makeAppDir({ openaiInstrumentation: true });
     for (const [name, text] of files()) app.write(name, text);
     provider = await startFakeProvider();
-    const inherited = Object.fromEntries(
-      Object.keys(process.env)
-        .filter((k) => /^(OTEL_|CLICKHOUSE_|OPENAI_)/.test(k))
-        .map((k) => [k, undefined]),
-    );
-    env = { ...inherited, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${provider.url}/v1` };
+    env = cleanEnv({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${provider.url}/v1` });
   });
   afterAll(async () => {
     await provider?.close();

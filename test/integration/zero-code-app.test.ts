@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClient } from '../../src/store/connection.js';
-import { lines, makeAppDir, runNode, type AppDir } from '../support/app-dir.js';
+import { cleanEnv, lines, makeAppDir, runNode, type AppDir } from '../support/app-dir.js';
 import { FAKE_USAGE, startFakeProvider, type FakeProvider } from '../support/fake-provider.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 
@@ -18,16 +18,6 @@ const GENAI_APP = readFileSync(new URL('../fixtures/apps/genai-app.mjs', import.
 const NO_SPANS_APP = "console.log('done without spans');\n";
 /** Slack over the same app without llm-traces: well below the 5 s an export waits for a store that does not answer. */
 const SLACK_MS = 3_000;
-
-/** No llm-traces or ClickHouse settings from the environment the tests run in. */
-function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    Object.keys(process.env)
-      .filter((k) => /^(OTEL_|CLICKHOUSE_)/.test(k))
-      .map((k) => [k, undefined]),
-  );
-  return { ...inherited, ...env };
-}
 
 async function rows(path: string, query: string): Promise<unknown[]> {
   const { client, close } = await openClient({ kind: 'embedded', path });

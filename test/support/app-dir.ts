@@ -87,6 +87,12 @@ export function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}
   });
 }
 
+/** `env` over the test's environment without its llm-traces, ClickHouse and OpenAI settings. */
+export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const unset = Object.keys(process.env).filter((name) => /^(OTEL_|CLICKHOUSE_|OPENAI_)/.test(name));
+  return { ...Object.fromEntries(unset.map((name) => [name, undefined])), ...env };
+}
+
 /** The lines a run wrote to stderr, without empty ones. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lines, makeAppDir, runNode, type AppDir } from '../../support/app-dir.js';
+import { cleanEnv, lines, makeAppDir, runNode, type AppDir } from '../../support/app-dir.js';
 import { runCli, startServe, type ServeProcess } from '../../support/serve-process.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -23,15 +23,6 @@ beforeAll(() => {
   app.write('app.mjs', GENAI_APP);
 });
 afterAll(() => app?.remove());
-
-function withoutStoreSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    Object.keys(process.env)
-      .filter((k) => /^(OTEL_|CLICKHOUSE_)/.test(k))
-      .map((k) => [k, undefined]),
-  );
-  return { ...inherited, ...env };
-}
 
 describe('a store held by llm-traces serve', () => {
   let store: string;
@@ -55,7 +46,7 @@ describe('a store held by llm-traces serve', () => {
   });
 
   it('is used by a zero-code app configured for the store, which says so once', async () => {
-    const env = withoutStoreSettings({ OTEL_EXPORTER_CLICKHOUSE_PATH: store, OTEL_SERVICE_NAME: 'discovering-app', ...CREDENTIALS });
+    const env = cleanEnv({ OTEL_EXPORTER_CLICKHOUSE_PATH: store, OTEL_SERVICE_NAME: 'discovering-app', ...CREDENTIALS });
     const run = await runNode(['--import', 'llm-traces/register', 'app.mjs'], app.dir, env);
     expect(run.code).toBe(0);
     expect(lines(run.stderr)).toEqual([`llm-traces: ${notice}`]);
@@ -66,7 +57,7 @@ describe('a store held by llm-traces serve', () => {
     expect(listed.code).toBe(0);
     expect(lines(listed.stderr)).toEqual([`llm-traces: ${notice}`]);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ model: 'gpt-4.1', serviceName: 'discovering-app' })]);
-    const refused = await runCli(['stats', '--path', store], withoutStoreSettings({}));
+    const refused = await runCli(['stats', '--path', store], cleanEnv({}));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${serve.url} refused the credentials of user 'default'`);
     expect(refused.stderr).not.toMatch(RAW_ENGINE_LINES);
@@ -76,7 +67,7 @@ describe('a store held by llm-traces serve', () => {
     const run = await runNode(
       ['--import', 'tsx', 'examples/quickstart.ts'],
       ROOT,
-      withoutStoreSettings({ OTEL_EXPORTER_CLICKHOUSE_PATH: store, ...CREDENTIALS }),
+      cleanEnv({ OTEL_EXPORTER_CLICKHOUSE_PATH: store, ...CREDENTIALS }),
       120_000,
     );
     expect(run.code).toBe(0);
@@ -91,7 +82,7 @@ describe('a store held by llm-traces serve', () => {
   it('removes its address when it stops cleanly', async () => {
     expect(await serve.stop()).toBe(0);
     expect(existsSync(join(store, ADDRESS_FILE))).toBe(false);
-    const listed = await runCli(['list', '--json', '--path', store], withoutStoreSettings({}));
+    const listed = await runCli(['list', '--json', '--path', store], cleanEnv({}));
     expect(listed).toMatchObject({ code: 0, stderr: '' });
   });
 });
@@ -124,7 +115,7 @@ setInterval(() => {}, 1000);
   });
 
   it('is refused by the CLI in one line that names the process and what to run', async () => {
-    const run = await runCli(['stats', '--path', store], withoutStoreSettings({}));
+    const run = await runCli(['stats', '--path', store], cleanEnv({}));
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([
       `llm-traces stats: the embedded store at ${store} is open in another process (pid ${holder.pid}: ${process.execPath} ${script} ${store}), ` +
@@ -133,11 +124,7 @@ setInterval(() => {}, 1000);
   });
 
   it('is reported by a zero-code app without the raw engine lines', async () => {
-    const run = await runNode(
-      ['--import', 'llm-traces/register', 'app.mjs'],
-      app.dir,
-      withoutStoreSettings({ OTEL_EXPORTER_CLICKHOUSE_PATH: store }),
-    );
+    const run = await runNode(['--import', 'llm-traces/register', 'app.mjs'], app.dir, cleanEnv({ OTEL_EXPORTER_CLICKHOUSE_PATH: store }));
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`the embedded store at ${store} is open in another process (pid ${holder.pid}`);
     expect(run.stderr).not.toMatch(RAW_ENGINE_LINES);
@@ -147,7 +134,7 @@ setInterval(() => {}, 1000);
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.once('exit', resolve));
     writeFileSync(join(store, ADDRESS_FILE), JSON.stringify({ pid: gone.pid, url: 'http://127.0.0.1:9' }), { mode: 0o600 });
-    const run = await runCli(['stats', '--path', store], withoutStoreSettings({}));
+    const run = await runCli(['stats', '--path', store], cleanEnv({}));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`open in another process (pid ${holder.pid}`);
     expect(run.stderr).not.toContain('127.0.0.1:9');
