@@ -198,7 +198,7 @@ function resolveConnection(options: ClickHouseTraceExporterOptions, timeoutMs: n
 }
 
 /** Not enumerable: printing or serializing the config (console.log(exporter)) never shows it. */
-function withHiddenPassword<T extends object>(connection: T, password: string): T & { password: string } {
+export function withHiddenPassword<T extends object>(connection: T, password: string): T & { password: string } {
   return Object.defineProperty(connection, 'password', { value: password, enumerable: false }) as T & { password: string };
 }
 

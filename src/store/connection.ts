@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
-import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConnection } from '../config/config.js';
+import { resolveConfig, withHiddenPassword, type ClickHouseTraceExporterOptions, type ResolvedConnection } from '../config/config.js';
 import { qualifiedName } from '../schema/ddl.js';
 import { openChdb } from './chdb.js';
 import { servingProcess } from './serve-address.js';
@@ -56,7 +56,7 @@ export function effectiveConnection(
     username: connection.username ?? 'default',
     timeoutMs: connection.timeoutMs ?? 10_000,
   };
-  return Object.defineProperty(server, 'password', { value: connection.password ?? '', enumerable: false }) as ResolvedConnection;
+  return withHiddenPassword(server, connection.password ?? '');
 }
 
 /**
@@ -103,7 +103,7 @@ function execInsert(client: ClickHouseClient) {
 
 /** What to do when another process holds an embedded store. */
 function busyStoreFix(path: string): string {
-  return `stop it, or let one process own the store: \`llm-traces serve --path ${path}\`; the exporter and the CLI configured for this store then find the server and use it.`;
+  return `stop it; to share the store between processes, start \`llm-traces serve --path ${path}\` while none has it open: the exporter and the CLI configured for this store then find the server and use it.`;
 }
 
 export async function openClient(configured: ResolvedConnection, application = 'llm-traces'): Promise<OpenedClient> {

@@ -119,7 +119,7 @@ setInterval(() => {}, 1000);
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([
       `llm-traces stats: the embedded store at ${store} is open in another process (pid ${holder.pid}: ${process.execPath} ${script} ${store}), ` +
-        `and only one process can open it: stop it, or let one process own the store: \`llm-traces serve --path ${store}\`; the exporter and the CLI configured for this store then find the server and use it.`,
+        `and only one process can open it: stop it; to share the store between processes, start \`llm-traces serve --path ${store}\` while none has it open: the exporter and the CLI configured for this store then find the server and use it.`,
     ]);
   });
 
