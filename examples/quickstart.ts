@@ -137,11 +137,13 @@ try {
 // 6. Where the data is, and what to look at next.
 const { connection } = resolveConfig();
 const where = connection.kind === 'embedded' ? `the embedded store at ${resolvePath(connection.path)}` : 'the configured ClickHouse';
-console.log(`\nStored in ${where}. Next:
-  npx llm-traces stats                   usage by model (--group-by agent_id, provider, call_type)
-  npx llm-traces list --errors           the failed call
-  npx llm-traces trace --run ${runId}   this run's spans
-  npx llm-traces ui --open               the web viewer`);
+const next = [
+  ['npx llm-traces stats', 'usage by model (--group-by agent_id, provider, call_type)'],
+  ['npx llm-traces list --errors', 'the failed call'],
+  [`npx llm-traces trace --run ${runId}`, "this run's spans"],
+  ['npx llm-traces ui --open', 'the web viewer'],
+];
+console.log(`\nStored in ${where}. Next:\n${next.map(([command, what]) => `  ${command!.padEnd(40)} ${what}`).join('\n')}`);
 
 async function startFakeProvider(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
