@@ -120,6 +120,8 @@ export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
     return () => controller.abort();
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // Nothing asked for, nothing to show: no leftover from an earlier request.
+  if (path === null) return { data: undefined, error: undefined, loading: false, reload };
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 

@@ -18,6 +18,14 @@ export function formatCost(value: string | null | undefined): string {
   return `${sign}$${trimZeros(abs.toPrecision(3))}`;
 }
 
+/** A price per million tokens, as price lists print them: "$0.20", "$0.075", "$12.50". */
+export function formatRate(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return UNKNOWN;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return UNKNOWN;
+  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
+}
+
 /** The decimal as stored, for titles and copying: "0.015300000" -> "$0.0153". */
 export function exactCost(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return 'no known price';

@@ -112,7 +112,7 @@ export function FilterBar({
           />
         </form>
       </div>
-      <div class="filter-row">
+      <div class="filter-row facets">
         {FACET_LABELS.map(([name, label]) => {
           const value = params.get(name) ?? '';
           const options = facets?.[name] ?? [];

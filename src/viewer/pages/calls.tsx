@@ -51,8 +51,8 @@ export function CallsPage({ route }: { route: Route }) {
   const [picked, setPicked] = useState<string[]>([]);
   const change = (next: URLSearchParams, replace = false) => navigate(href('/calls', next), replace);
 
-  if (everything.data?.calls === 0) return <EmptyStore />;
   const failure = calls.error ?? totals.error;
+  if (everything.data?.calls === 0 && !failure) return <EmptyStore />;
   const columns: Column<CallSummary>[] = [
     {
       key: 'pick',
@@ -140,7 +140,7 @@ export function CallsPage({ route }: { route: Route }) {
           {
             label: 'Cost',
             value: t ? <Cost value={t.cost_usd} priced={t.cost_usd !== null} /> : '…',
-            detail: t && t.unpriced_calls > 0 ? <a href="#/prices">+ {formatInt(t.unpriced_calls)} unpriced calls</a> : '',
+            detail: t && t.unpriced_calls > 0 ? <a href="#/prices">+ {formatInt(t.unpriced_calls)} calls without a cost</a> : '',
             tone: t && t.unpriced_calls > 0 ? 'warn' : undefined,
           },
         ]}

@@ -10,14 +10,14 @@ import { TimeRange } from '../components/filter-bar.js';
 import { Badge, CopyButton, Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
 import { downloadText } from '../components/download.js';
 import { apiFilters, windowOf } from '../filters.js';
-import { formatCost, formatInt, UNKNOWN } from '../format.js';
+import { formatCost, formatInt, formatRate } from '../format.js';
 import { subtractMoney } from '../money.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
 /** One edited rate set, in the prices-file format that `reprice --prices-file` reads. */
 type EditedPrice = PriceEntry;
 
-const perM = (value: number | undefined) => (value === undefined ? UNKNOWN : formatCost(String(value)));
+const perM = (value: number | undefined) => formatRate(value);
 
 export default function PricesPage({ route }: { route: Route }) {
   const { params } = route;

@@ -146,7 +146,7 @@ function RunSummaryView({ run: r }: { run: RunDetail }) {
           rows={r.calls}
           rowKey={(c) => c.id}
           rowHref={(c) => callHref(c.id)}
-          columns={callColumns()}
+          columns={callColumns({ omit: ['agent', 'run'] })}
           keyboard
           rowClass={(c) => (c.is_error ? 'is-error' : '')}
         />

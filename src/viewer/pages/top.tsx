@@ -25,7 +25,7 @@ export default function TopPage({ route }: { route: Route }) {
   const top = useApi<TopCalls>('top', { ...filters, kind, limit: 50 });
   const change = (next: URLSearchParams) => navigate(href('/top', next));
   const columns: Column<CallSummary>[] = [
-    ...callColumns({ now, compact: true }),
+    ...callColumns({ now, omit: ['agent', 'cached', 'reasoning', 'ttft'] }),
     {
       key: 'size',
       label: 'Request',

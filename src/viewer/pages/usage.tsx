@@ -131,7 +131,13 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
   ]);
   const callsSeries: ChartSeries[] = [
     ...series.map((s) => ({ label: keyLabel(s.key), kind: 'bar' as const, values: s.calls })),
-    { label: 'error rate', kind: 'line', axis: 'y2', values: usage.overall.map((o) => o.error_rate), color: '#d23c3c' },
+    {
+      label: 'error rate',
+      kind: 'line',
+      axis: 'y2',
+      values: usage.overall.map((o) => (o.calls === 0 ? null : o.error_rate)),
+      color: '#d23c3c',
+    },
   ];
   const overallTable = (columns: Array<[string, (o: UsageResponse['overall'][number]) => Cell]>, footer: Cell[]): TableSpec => ({
     header: ['bucket', ...columns.map(([label]) => label)],

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LlmTraceReader } from '../../../src/reader/index.js';
 import { launchBrowser, openViewer, type ViewerPage } from '../../support/browser.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
@@ -73,6 +73,11 @@ describe('viewer in Chromium against llm-traces serve', () => {
     page = view.page;
   }, 120_000);
 
+  // Every page works under the server's CSP: no console error, page error or failed request.
+  afterEach(() => {
+    expect(view.errors.splice(0)).toEqual([]);
+  });
+
   afterAll(async () => {
     await browser?.close();
     await client?.close();
@@ -99,7 +104,6 @@ describe('viewer in Chromium against llm-traces serve', () => {
     const unpriced = page.locator(`tr[data-row-key="${IDS.unpriced}"]`);
     expect(await unpriced.locator('.unpriced').textContent()).toBe('unpriced');
     await view.screenshot('calls');
-    expect(view.errors).toEqual([]);
   });
 
   it('filters by facet, errors only, minimum cost and full-text search, with facet counts and the state in the URL', async () => {
@@ -515,6 +519,10 @@ describe('viewer in Chromium against llm-traces serve', () => {
     expect(await page.locator('[data-failure]').textContent()).toContain('min_cost');
     await open('#/calls/no-such-call', '[data-failure]');
     expect(await page.locator('[data-failure]').getAttribute('data-failure')).toBe('not_found');
+    // The refusals were the point: nothing else failed.
+    expect(view.errors.splice(0).every((e) => /HTTP (400|404) .*\/api\/v1\/calls/.test(e) || e.includes('Failed to load resource'))).toBe(
+      true,
+    );
   });
 
   it('follows the system theme (dark)', async () => {
@@ -559,9 +567,14 @@ describe('viewer of an empty store, and when the server goes away', () => {
     expect(text).toContain('OTEL_EXPORTER_CLICKHOUSE_ENDPOINT');
     await view.screenshot('empty-store');
     await serve.stop();
-    await page.click('nav a[href="#/agents"]');
+    // A request of a page already loaded, and the code of one not loaded yet: both say the server is gone.
+    await page.evaluate(() => (location.hash = '#/calls?range=1h'));
     await page.waitForSelector('[data-failure="down"]');
-    expect(await page.locator('[data-failure="down"]').textContent()).toContain('The server is not reachable');
+    expect(await page.locator('[data-failure="down"]').textContent()).toContain(
+      `Cannot reach llm-traces serve at ${new URL(serve.url).host}`,
+    );
     await view.screenshot('server-down');
+    await page.click('nav a[href="#/agents"]');
+    await page.waitForFunction(() => document.querySelector('[data-failure="down"]')?.textContent?.includes('could not be loaded'));
   });
 });
