@@ -8,7 +8,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { batchSpanProcessorConfig } from '../src/batching.js';
+import { batchSpanProcessorConfig } from '../src/delivery/batching.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { CountingExporter } from './exporting.js';
 import { childOptions, progress, sized, type BenchOptions } from './options.js';

@@ -5,10 +5,10 @@
  */
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { batchSpanProcessorConfig } from '../src/batching.js';
-import { openClient, type OpenedClient } from '../src/connection.js';
+import { batchSpanProcessorConfig } from '../src/delivery/batching.js';
+import { openClient, type OpenedClient } from '../src/store/connection.js';
 import { INSERT_COLUMNS, serializeRows } from '../src/delivery/serialize.js';
-import { toRowBatch } from '../src/rows/batch.js';
+import { toRowBatch } from '../src/pipeline/convert.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { BATCH_SIZE, chunk } from './exporting.js';
 import { progress, sized, type BenchOptions } from './options.js';

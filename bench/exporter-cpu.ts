@@ -8,7 +8,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { INSERT_COLUMNS, serializeRows } from '../src/delivery/serialize.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { createPricer } from '../src/pricing/index.js';
-import { toRowBatch } from '../src/rows/batch.js';
+import { toRowBatch } from '../src/pipeline/convert.js';
 import { BATCH_SIZE, chunk, exportSequentially } from './exporting.js';
 import { progress, sized, type BenchOptions } from './options.js';
 import { startService } from './processes.js';

@@ -3,7 +3,7 @@
  * the generated payloads, after the exporter wrote them and the parts were merged.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openClient } from '../src/connection.js';
+import { openClient } from '../src/store/connection.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { BATCH_SIZE, chunk, exportSequentially } from './exporting.js';
 import { progress, sized, type BenchOptions } from './options.js';

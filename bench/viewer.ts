@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Browser } from 'playwright-core';
-import { openClient } from '../src/connection.js';
+import { openClient } from '../src/store/connection.js';
 import { ensureSchema } from '../src/schema/migrate.js';
 import { launchBrowser } from '../test/support/browser.js';
 import { startServe } from '../test/support/serve-process.js';

@@ -1,25 +1,20 @@
 /**
- * Context propagation for application ids: `withLlmContext` puts organization, agent, run, step,
- * tags and billing into the active OTel context, and `LlmContextSpanProcessor` copies them onto
+ * Context propagation for application ids: `withLlmContext` puts the application ids, tags and
+ * billing (model/fields.ts) into the active OTel context, and `LlmContextSpanProcessor` copies them onto
  * every span started inside it, so an LLM span created deep inside an SDK still carries them.
  */
 import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LLM_TRACES } from './conventions/llm-traces.js';
+import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type IdField } from './model/fields.js';
+import type { BillingContext } from './model/llm-call.js';
 
-export interface LlmContext {
-  organizationId?: string;
-  projectId?: string;
-  agentId?: string;
-  runId?: string;
-  stepId?: string;
-  conversationId?: string;
-  userId?: string;
+export type LlmContext = { [K in IdField]?: string } & {
   tags?: string[];
-  billing?: { planType?: string; costSource?: string; customerId?: string };
+  billing?: BillingContext;
   /** Free-form key/value pairs, stored in the `metadata` column. */
   metadata?: Record<string, string>;
-}
+};
 
 const LLM_CONTEXT_KEY = createContextKey('llm-traces context');
 
@@ -41,19 +36,10 @@ export function withLlmContext<T>(values: LlmContext, fn: () => T): T {
 
 /** The `llm_traces.*` attributes that carry a context's values. */
 export function llmContextAttributes(values: LlmContext): Attributes {
-  const attributes: Attributes = {
-    [LLM_TRACES.organizationId]: values.organizationId,
-    [LLM_TRACES.projectId]: values.projectId,
-    [LLM_TRACES.agentId]: values.agentId,
-    [LLM_TRACES.runId]: values.runId,
-    [LLM_TRACES.stepId]: values.stepId,
-    [LLM_TRACES.conversationId]: values.conversationId,
-    [LLM_TRACES.userId]: values.userId,
-    [LLM_TRACES.agentTags]: values.tags,
-    [LLM_TRACES.billingPlanType]: values.billing?.planType,
-    [LLM_TRACES.billingCostSource]: values.billing?.costSource,
-    [LLM_TRACES.billingCustomerId]: values.billing?.customerId,
-  };
+  const attributes: Attributes = {};
+  for (const [field, { attribute }] of entriesOf(APPLICATION_IDS)) attributes[attribute] = values[field];
+  attributes[AGENT_TAGS.attribute] = values[AGENT_TAGS.contextKey];
+  for (const [field, { attribute }] of entriesOf(BILLING_FIELDS)) attributes[attribute] = values.billing?.[field];
   for (const [key, value] of Object.entries(values.metadata ?? {})) attributes[LLM_TRACES.metadataPrefix + key] = value;
   for (const key of Object.keys(attributes)) if (attributes[key] === undefined) delete attributes[key];
   return attributes;

@@ -3,18 +3,16 @@
  * It never throws into the host app: configuration and storage failures reach the span
  * processor as FAILED results and are logged through `diag`.
  */
-import { diag, type Attributes } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config.js';
+import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config/config.js';
 import type { ExporterStats } from './delivery/counters.js';
-import { DeliveryError } from './delivery/queue.js';
-import { NestedCallJoiner, type DetectedCall } from './detect/nested-calls.js';
+import { DeliveryError } from './delivery/retry-policy.js';
 import { createPricer } from './pricing/index.js';
-import { addLlmRow, convertSpan, toLlmRows, type ConvertedSpans, type LlmRows, type RowBatch, type RowBatchOptions } from './rows/batch.js';
-import type { OtelTraceRow } from './rows/otel-row.js';
-import { inSlices, WorkSlices } from './work-slices.js';
-import { ClickHouseWriter, untilDeadline } from './writer.js';
+import { OrderedHandOver } from './delivery/ordered-hand-over.js';
+import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
+import { SpanConverter } from './pipeline/convert.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -25,24 +23,21 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
   private readonly configError: Error | undefined;
   private readonly writer: ClickHouseWriter | undefined;
-  private readonly rowOptions: RowBatchOptions | undefined;
-  private readonly joiner = new NestedCallJoiner();
+  private readonly converter: SpanConverter | undefined;
   private readonly releaseTimer: NodeJS.Timeout;
   private readonly pending = new Set<Promise<void>>();
   /** Exports still converting spans to rows, before the writer has them. */
-  private readonly converting = new Set<Promise<unknown>>();
-  /** The latest export's conversion: each waits for the one before. */
-  private lastConversion: Promise<unknown> = Promise.resolve();
+  private readonly conversions = new OrderedHandOver();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
-      this.rowOptions = {
+      this.converter = new SpanConverter({
         otel: this.config.tracesTable !== undefined,
         pricer: createPricer(this.config.pricing),
         payloads: this.config.payloads,
-      };
+      });
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
@@ -98,27 +93,19 @@ export class ClickHouseTraceExporter implements SpanExporter {
     writer.counters.instrument();
     // Concurrent exports (a forceFlush, several span processors) are converted one after another,
     // in the order they came, so they reach the writer in that order. Rows of the light spans are
-    // stored while the heavy ones are converted (convertInSlices).
-    const previous = this.lastConversion;
+    // stored while the heavy ones are converted (SpanConverter.convert).
     const writes: Promise<void>[] = [];
-    const write = (rows: RowBatch): void => {
+    const write = (rows: TableRows): void => {
       const stored = writer.write(rows);
       stored.catch(() => {}); // settled later by the queue and counted there; reported through `writes`
       writes.push(stored);
     };
-    const conversion = (async () => {
+    await this.conversions.run(async (previous) => {
       await previous;
-      const converted = await convertInSlices(spans, this.rowOptions!, (otel) => write({ otel, llm: [], failed: 0 }));
-      const llm: LlmRows = { rows: [], failed: 0 };
-      await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.rowOptions!, llm));
-      const failed = converted.failed + llm.failed;
-      if (failed > 0) writer.counters.dropped('conversion', failed);
-      write({ otel: converted.otel, llm: llm.rows, failed });
-    })();
-    this.lastConversion = conversion.catch(() => {});
-    this.converting.add(conversion);
-    void conversion.finally(() => this.converting.delete(conversion));
-    await conversion;
+      const rows = await this.converter!.convert(spans, (otel) => write({ otel, llm: [] }));
+      if (rows.failed > 0) writer.counters.dropped('conversion', rows.failed);
+      write(rows);
+    });
     const stored = Promise.all(writes);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -140,12 +127,11 @@ export class ClickHouseTraceExporter implements SpanExporter {
 
   /** Writes held LLM calls whose parent span has not come in time (all of them with `all`). */
   private writeHeld(all: boolean): void {
-    if (this.configError || this.joiner.size === 0) return;
-    const released: DetectedCall[] = this.joiner.release(all);
-    if (released.length === 0) return;
-    const llm = toLlmRows(released, this.rowOptions!);
-    if (llm.failed > 0) this.writer!.counters.dropped('conversion', llm.failed);
-    this.track(this.writer!.write({ otel: [], llm: llm.rows, failed: llm.failed }).catch(() => {}));
+    if (this.configError || this.converter!.held === 0) return;
+    const rows = this.converter!.releaseHeld(all);
+    if (rows.llm.length === 0 && rows.failed === 0) return;
+    if (rows.failed > 0) this.writer!.counters.dropped('conversion', rows.failed);
+    this.track(this.writer!.write(rows).catch(() => {}));
   }
 
   /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */
@@ -170,7 +156,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
       if (!this.writer) return;
       const deadline = Date.now() + this.config!.shutdownTimeoutMs;
       // Rows still being converted must reach the writer before it closes.
-      await untilDeadline(Promise.allSettled([...this.converting]), deadline);
+      await untilDeadline(this.conversions.settled(), deadline);
       this.writeHeld(true);
       // Pending exports settle when the writer stores or gives up on their rows, by the deadline.
       await this.writer.close(deadline);
@@ -178,51 +164,4 @@ export class ClickHouseTraceExporter implements SpanExporter {
     })();
     return this.shutdownPromise;
   }
-}
-
-/**
- * Spans whose string attributes hold more characters than this (LLM spans with their messages) are
- * converted after the others: redacting and reading them is most of an export's work.
- */
-const HEAVY_SPAN_CHARS = 16 * 1024;
-/** Fewer light rows than this are not worth an insert of their own (each insert has a fixed cost). */
-const EARLY_INSERT_MIN_ROWS = 1024;
-
-/**
- * Converts an export in time slices, starting after a yield (export() runs inside the app's
- * span.end()). Light spans come first; when heavy ones follow, many light spans' otel rows are
- * handed to `store` before the heavy ones are converted, so their insert runs meanwhile: the
- * span processor sends the next batch only when this one is stored.
- */
-async function convertInSlices(
-  spans: ReadableSpan[],
-  options: RowBatchOptions,
-  store: (otel: OtelTraceRow[]) => void,
-): Promise<ConvertedSpans> {
-  const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
-  const heavy: ReadableSpan[] = [];
-  const slices = new WorkSlices();
-  await slices.yield();
-  const convert = (span: ReadableSpan): void => convertSpan(span, options, converted);
-  const lightFirst = (span: ReadableSpan): void => {
-    if (stringChars(span.attributes) > HEAVY_SPAN_CHARS) heavy.push(span);
-    else convert(span);
-  };
-  await inSlices(spans, lightFirst, slices);
-  if (heavy.length === 0) return converted;
-  if (converted.otel.length >= EARLY_INSERT_MIN_ROWS) {
-    store(converted.otel);
-    converted.otel = [];
-  }
-  await inSlices(heavy, convert, slices);
-  return converted;
-}
-
-function stringChars(attributes: Attributes): number {
-  let chars = 0;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (typeof value === 'string') chars += value.length;
-  }
-  return chars;
 }

@@ -7,7 +7,7 @@
 import { diag } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { batchSpanProcessorConfig } from './batching.js';
+import { batchSpanProcessorConfig } from './delivery/batching.js';
 import { LlmContextSpanProcessor } from './context.js';
 import { ClickHouseTraceExporter } from './exporter.js';
 

@@ -3,7 +3,7 @@
  * a value for `--json`, or text for people.
  */
 import type { LlmTrace, LlmTraceReader, LlmTraceSummary, OtelTraceReader, TraceSpan, UsageGroupBy, UsageStats } from '../reader/index.js';
-import { parseDateText } from '../date-text.js';
+import { parseDateText } from '../reader/date-text.js';
 import { formatSpanTree } from '../format/span-tree.js';
 import { formatTable, type Column } from '../format/table.js';
 import { CliError } from './connect.js';

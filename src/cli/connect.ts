@@ -4,8 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from '../config.js';
-import { openClient, type OpenedClient } from '../connection.js';
+import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from '../config/config.js';
+import { ClickHouseErrorCode, errorCodeOf } from '../store/clickhouse-errors.js';
+import { openClient, type OpenedClient } from '../store/connection.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 export class CliError extends Error {
@@ -50,7 +51,13 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
         `run \`llm-traces serve --path ${where}\` and point the apps and this CLI at it with --endpoint http://127.0.0.1:8123 (OTEL_EXPORTER_CLICKHOUSE_ENDPOINT).`,
     );
   }
-  if (e?.type === 'AUTHENTICATION_FAILED' || e?.type === 'REQUIRED_PASSWORD' || String(e?.code) === '516' || String(e?.code) === '194') {
+  const code = errorCodeOf(error);
+  if (
+    e?.type === 'AUTHENTICATION_FAILED' ||
+    e?.type === 'REQUIRED_PASSWORD' ||
+    code === ClickHouseErrorCode.AUTHENTICATION_FAILED ||
+    code === ClickHouseErrorCode.REQUIRED_PASSWORD
+  ) {
     const user = connection.kind === 'server' ? connection.username : 'default';
     return new CliError(
       `${where} refused the credentials of user '${user}'. Pass --user and --password, or set OTEL_EXPORTER_CLICKHOUSE_USERNAME and OTEL_EXPORTER_CLICKHOUSE_PASSWORD.`,

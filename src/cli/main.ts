@@ -6,21 +6,17 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, type UsageGroupBy } from '../reader/index.js';
-import { ConfigError, type ClickHouseTraceExporterOptions } from '../config.js';
+import { ConfigError } from '../config/config.js';
+import { CONNECTION_OPTIONS, connectionOptions, type Command, type Values } from './command.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
 import { CliError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
 import { serveCommand, uiCommand } from './serve.js';
 
-const CONNECTION_OPTIONS = {
-  endpoint: { type: 'string' },
-  path: { type: 'string' },
-  database: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
+const READ_OPTIONS = {
+  ...CONNECTION_OPTIONS,
   org: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 const CONNECTION_HELP = `Connection (like the exporter):
@@ -31,19 +27,28 @@ const CONNECTION_HELP = `Connection (like the exporter):
   --org ID           organization to read (LLM_TRACES_ORGANIZATION_ID; default: the default organization '')
   --json             machine-readable output`;
 
-interface Command {
-  summary: string;
-  usage: string;
-  options: ParseArgsConfig['options'];
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], readers: Readers): Promise<Output>;
+/** A read command: connects like the exporter, runs against the readers, prints text or `--json`. */
+function readCommand(
+  command: { summary: string; usage: string; options: ParseArgsConfig['options'] },
+  read: (values: Values, positionals: string[], readers: Readers) => Promise<Output>,
+): Command {
+  return {
+    ...command,
+    options: { ...READ_OPTIONS, ...command.options },
+    help: CONNECTION_HELP,
+    positionals: true,
+    run: (values, positionals) => withReaders(values, (readers) => read(values, positionals, readers)),
+  };
 }
 
 const COMMANDS: Record<string, Command> = {
-  stats: {
-    summary: 'usage and latency grouped by model, agent, call type or provider',
-    usage: `llm-traces stats [--group-by ${USAGE_GROUP_BY.join('|')}] [--since 24h | --start DATE --end DATE]`,
-    options: { 'group-by': { type: 'string' }, since: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' } },
-    run: (v, _p, readers) => {
+  stats: readCommand(
+    {
+      summary: 'usage and latency grouped by model, agent, call type or provider',
+      usage: `llm-traces stats [--group-by ${USAGE_GROUP_BY.join('|')}] [--since 24h | --start DATE --end DATE]`,
+      options: { 'group-by': { type: 'string' }, since: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' } },
+    },
+    (v, _p, readers) => {
       const groupBy = (v['group-by'] as string | undefined) ?? 'model';
       if (!(USAGE_GROUP_BY as readonly string[]).includes(groupBy)) {
         throw new CliError(`--group-by '${groupBy}' is not one of ${USAGE_GROUP_BY.join(', ')}.`);
@@ -51,20 +56,22 @@ const COMMANDS: Record<string, Command> = {
       const { start, end } = range(v);
       return stats(readers, groupBy as UsageGroupBy, start, end);
     },
-  },
-  list: {
-    summary: 'LLM calls, newest first',
-    usage: 'llm-traces list [--agent ID] [--errors] [--call-type TYPE] [--limit N] [--since 24h | --start DATE --end DATE]',
-    options: {
-      agent: { type: 'string' },
-      errors: { type: 'boolean' },
-      'call-type': { type: 'string' },
-      limit: { type: 'string' },
-      since: { type: 'string' },
-      start: { type: 'string' },
-      end: { type: 'string' },
+  ),
+  list: readCommand(
+    {
+      summary: 'LLM calls, newest first',
+      usage: 'llm-traces list [--agent ID] [--errors] [--call-type TYPE] [--limit N] [--since 24h | --start DATE --end DATE]',
+      options: {
+        agent: { type: 'string' },
+        errors: { type: 'boolean' },
+        'call-type': { type: 'string' },
+        limit: { type: 'string' },
+        since: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+      },
     },
-    run: (v, _p, readers) =>
+    (v, _p, readers) =>
       list(readers, {
         agentId: v.agent as string | undefined,
         callType: v['call-type'] as string | undefined,
@@ -72,25 +79,32 @@ const COMMANDS: Record<string, Command> = {
         limit: parseLimit(v.limit as string | undefined, 20),
         ...range(v),
       }),
-  },
-  show: {
-    summary: 'one LLM call with every field and its payloads pretty-printed',
-    usage: 'llm-traces show <id>',
-    options: {},
-    run: (_v, positionals, readers) => show(readers, onePositional(positionals, '<id>')),
-  },
-  trace: {
-    summary: 'the span tree of a trace or a run, LLM calls annotated',
-    usage: 'llm-traces trace <traceId> | llm-traces trace --run <runId> [--all] [--limit N]',
-    options: { run: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
-    run: (v, positionals, readers) => {
+  ),
+  show: readCommand(
+    {
+      summary: 'one LLM call with every field and its payloads pretty-printed',
+      usage: 'llm-traces show <id>',
+      options: {},
+    },
+    (_v, positionals, readers) => show(readers, onePositional(positionals, '<id>')),
+  ),
+  trace: readCommand(
+    {
+      summary: 'the span tree of a trace or a run, LLM calls annotated',
+      usage: 'llm-traces trace <traceId> | llm-traces trace --run <runId> [--all] [--limit N]',
+      options: { run: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
+    },
+    (v, positionals, readers) => {
       const runId = v.run as string | undefined;
       const target = runId !== undefined ? { runId } : { traceId: onePositional(positionals, '<traceId>') };
       // A run view shows its UI spans by default; a trace shows everything.
       const uiSpansOnly = v.all === true ? false : runId !== undefined;
       return traceTree(readers, target, uiSpansOnly, parseLimit(v.limit as string | undefined, 1000));
     },
-  },
+  ),
+  serve: serveCommand,
+  ui: uiCommand,
+  reprice: repriceCommand,
 };
 
 function onePositional(positionals: string[], name: string): string {
@@ -108,16 +122,38 @@ function range(v: Record<string, unknown>): { start?: Date; end?: Date } {
   };
 }
 
+/** Connects, runs `read` against the readers and prints its output. */
+async function withReaders(values: Values, read: (readers: Readers) => Promise<Output>): Promise<number> {
+  const organizationId = (values.org as string | undefined) ?? process.env.LLM_TRACES_ORGANIZATION_ID ?? '';
+  const { config, opened } = await connect(connectionOptions(values));
+  try {
+    const readers: Readers = {
+      llm: new LlmTraceReader({ client: opened.client, organizationId, database: config.database, table: config.llmTable }),
+      otel: new OtelTraceReader({
+        client: opened.client,
+        organizationId,
+        database: config.database,
+        table: config.tracesTable ?? 'otel_traces',
+        llmTable: config.llmTable,
+      }),
+    };
+    const output = await read(readers).catch((error: unknown) => {
+      throw explain(error, config);
+    });
+    console.log(values.json ? JSON.stringify(output.json, null, 2) : output.text);
+    return 0;
+  } finally {
+    await opened.close().catch(() => {});
+  }
+}
+
 function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length), 'reprice'.length);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   return [
     'llm-traces: see what your LLM calls do and cost.',
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
-    `  ${'serve'.padEnd(width)}  serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer`,
-    `  ${'ui'.padEnd(width)}  start the server and print (or --open) the web viewer's address`,
-    `  ${'reprice'.padEnd(width)}  recompute stored costs after a price change`,
     '',
     'Run `llm-traces <command> --help` for its options.',
   ].join('\n');
@@ -129,59 +165,34 @@ async function main(argv: string[]): Promise<number> {
     console.log(mainHelp());
     return name === undefined ? 2 : 0;
   }
-  if (name === 'serve') return serveCommand(rest);
-  if (name === 'ui') return uiCommand(rest);
-  if (name === 'reprice') return repriceCommand(rest);
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     console.error(`llm-traces: unknown command '${name}'.\n\n${mainHelp()}`);
     return 2;
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: { ...CONNECTION_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.positionals === true,
+      strict: true,
+    }) as { values: Values; positionals: string[] };
   } catch (error) {
     console.error(`llm-traces ${name}: ${(error as Error).message}\n\nUsage: ${command.usage}`);
     return 2;
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    console.log(`Usage: ${command.usage}\n\n${command.summary}.\n\n${CONNECTION_HELP}`);
+  if (parsed.values.help) {
+    console.log(`Usage: ${command.usage}\n\n${command.summary}.\n\n${command.help}`);
     return 0;
   }
-  const options: ClickHouseTraceExporterOptions = {
-    endpoint: values.endpoint as string | undefined,
-    path: values.path as string | undefined,
-    database: values.database as string | undefined,
-    username: values.user as string | undefined,
-    password: values.password as string | undefined,
-  };
-  const organizationId = (values.org as string | undefined) ?? process.env.LLM_TRACES_ORGANIZATION_ID ?? '';
-  let connected: Awaited<ReturnType<typeof connect>> | undefined;
   try {
-    connected = await connect(options);
-    const { config, opened } = connected;
-    const readers: Readers = {
-      llm: new LlmTraceReader({ client: opened.client, organizationId, database: config.database, table: config.llmTable }),
-      otel: new OtelTraceReader({
-        client: opened.client,
-        organizationId,
-        database: config.database,
-        table: config.tracesTable ?? 'otel_traces',
-        llmTable: config.llmTable,
-      }),
-    };
-    const output = await command.run(values, parsed.positionals, readers).catch((error: unknown) => {
-      throw explain(error, config);
-    });
-    console.log(values.json ? JSON.stringify(output.json, null, 2) : output.text);
-    return 0;
+    return await command.run(parsed.values, parsed.positionals);
   } catch (error) {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof ReaderArgumentError;
-    console.error(`llm-traces ${name}: ${known ? error.message : ((error as Error)?.message ?? String(error))}`);
+    const message = known ? error.message : ((error as Error)?.message ?? String(error));
+    console.error(message.startsWith('llm-traces') ? message : `llm-traces ${name}: ${message}`);
     return 1;
-  } finally {
-    await connected?.opened.close().catch(() => {});
   }
 }
 

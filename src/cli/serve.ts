@@ -7,72 +7,59 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
 import { getStringFromEnv } from '@opentelemetry/core';
 import { createPricer } from '../pricing/pricer.js';
 import { handleApiRequest, type ApiTables } from '../server/json-api.js';
 import { startClickHouseHttpServer } from '../server/index.js';
 import { createViewer, readersOver } from '../server/viewer.js';
-import { resolveConfig } from '../config.js';
+import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
 
-const OPTIONS_HELP = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
+const SERVER_OPTIONS = {
+  path: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  database: { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'max-concurrent-queries': { type: 'string' },
+} as const satisfies Command['options'];
+
+const SERVER_USAGE = `[--path DIR] [--host 127.0.0.1] [--port 8123] [--user NAME --password SECRET]
                          [--database otel] [--max-body-bytes N] [--max-concurrent-queries N]`;
 
-const USAGE = `Usage: llm-traces serve ${OPTIONS_HELP}
-
-Serves the embedded store over ClickHouse's HTTP interface, a JSON API under /api/ and the web
-viewer at /.
-  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
+const SERVER_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE_PATH, default .llm-traces)
   --host, --port  listen address (default 127.0.0.1:8123); a non-loopback host needs --password
   --user, --password  credentials required on every request (OTEL_EXPORTER_CLICKHOUSE_USERNAME / _PASSWORD)
-  --database      database of the tables the JSON API reads (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
+  --database      database of the tables the JSON API and the viewer read (OTEL_EXPORTER_CLICKHOUSE_DATABASE, default otel)
 
 Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
 server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
 
-const UI_USAGE = `Usage: llm-traces ui ${OPTIONS_HELP.replace('[--max-concurrent-queries N]', '[--max-concurrent-queries N] [--open]')}
+export const serveCommand: Command = {
+  summary: "serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer",
+  usage: `llm-traces serve ${SERVER_USAGE}`,
+  options: SERVER_OPTIONS,
+  help: `Serves the embedded store over ClickHouse's HTTP interface, a JSON API under /api/ and the web
+viewer at /.
+${SERVER_HELP}`,
+  run: (values) => serve('serve', values),
+};
 
-Starts the same server as \`llm-traces serve\` (same options) and prints the web viewer's address.
-  --open          also open the viewer in the default browser`;
+export const uiCommand: Command = {
+  summary: "start the server and print (or --open) the web viewer's address",
+  usage: `llm-traces ui ${SERVER_USAGE} [--open]`,
+  options: { ...SERVER_OPTIONS, open: { type: 'boolean' } },
+  help: `Starts the same server as \`llm-traces serve\` (same options) and prints the web viewer's address.
+  --open          also open the viewer in the default browser
+${SERVER_HELP}`,
+  run: (values) => serve('ui', values),
+};
 
-export function serveCommand(args: string[]): Promise<number> {
-  return runServer('serve', args);
-}
-
-export function uiCommand(args: string[]): Promise<number> {
-  return runServer('ui', args);
-}
-
-async function runServer(command: 'serve' | 'ui', args: string[]): Promise<number> {
-  const usage = command === 'serve' ? USAGE : UI_USAGE;
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        ...(command === 'ui' ? { open: { type: 'boolean' } } : {}),
-        path: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        database: { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        'max-concurrent-queries': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`llm-traces ${command}: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
+async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
   try {
     const config = resolveConfig({
       path: values.path as string | undefined,

@@ -5,9 +5,9 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ProvidedCost, TokenUsage } from '../detect/llm-call.js';
-import { toCount, toText } from '../detect/normalize.js';
-import { RawJson } from '../detect/payload.js';
+import type { ProvidedCost, TokenUsage } from '../model/llm-call.js';
+import { toCount, toText } from '../model/normalize.js';
+import { RawJson } from '../model/neutral-payload.js';
 
 export function text(attributes: Attributes, key: string): string | undefined {
   return toText(attributes[key]);

@@ -5,10 +5,10 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
-import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, normalizeProvider } from '../detect/normalize.js';
-import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
-import * as semconv from '../semconv.js';
+import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import { normalizeFinishReasons, normalizeProvider } from '../model/normalize.js';
+import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
+import * as semconv from './semconv.js';
 import { count, inclusiveUsage, jsonText, number, providedCost, text, textList } from './attributes.js';
 
 const AGGREGATE_OPERATIONS = new Set([

@@ -1,6 +1,6 @@
 /**
- * This package's own `llm_traces.*` attributes, the Letta way: the application attaches the raw
- * provider request and response JSON plus its own ids to the span. Raw payloads are stored
+ * This package's own `llm_traces.*` attributes: the application attaches the raw provider request
+ * and response JSON plus its own ids (fields.ts) to the span. Raw payloads are stored
  * verbatim; usage, errors, model and finish reasons are read from them by the provider parsers.
  *
  * The id attributes alone do not make a span a call: the context span processor copies them onto
@@ -8,56 +8,51 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { CallContext, ConventionResult, LlmCall } from '../detect/llm-call.js';
-import { normalizeProvider, toText } from '../detect/normalize.js';
+import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type BillingField, type IdField } from '../model/fields.js';
+import type { BillingContext, CallContext, ConventionResult, LlmCall } from '../model/llm-call.js';
+import { normalizeProvider, toText } from '../model/normalize.js';
 import { readProviderPayload } from '../providers/index.js';
 import { parseJson, text, textList, withPrefix } from './attributes.js';
 
+type IdAttributes = { [K in IdField]: (typeof APPLICATION_IDS)[K]['attribute'] };
+type BillingAttributes = { [K in BillingField as `billing${Capitalize<K>}`]: (typeof BILLING_FIELDS)[K]['attribute'] };
+
+function declaredAttributes<T extends object, R>(declaration: T, key: (field: keyof T & string) => string): R {
+  return Object.fromEntries(entriesOf(declaration).map(([field, entry]) => [key(field), (entry as { attribute: string }).attribute])) as R;
+}
+
 export const LLM_TRACES = {
   id: 'llm_traces.id',
-  organizationId: 'llm_traces.organization_id',
-  projectId: 'llm_traces.project_id',
-  agentId: 'llm_traces.agent_id',
-  agentTags: 'llm_traces.agent_tags',
-  runId: 'llm_traces.run_id',
-  stepId: 'llm_traces.step_id',
-  conversationId: 'llm_traces.conversation_id',
-  userId: 'llm_traces.user_id',
+  ...declaredAttributes<typeof APPLICATION_IDS, IdAttributes>(APPLICATION_IDS, (field) => field),
+  agentTags: AGENT_TAGS.attribute,
   callType: 'llm_traces.call_type',
   isByok: 'llm_traces.is_byok',
   requestJson: 'llm_traces.request_json',
   responseJson: 'llm_traces.response_json',
   llmConfigJson: 'llm_traces.llm_config_json',
-  billingPlanType: 'llm_traces.billing.plan_type',
-  billingCostSource: 'llm_traces.billing.cost_source',
-  billingCustomerId: 'llm_traces.billing.customer_id',
+  ...declaredAttributes<typeof BILLING_FIELDS, BillingAttributes>(
+    BILLING_FIELDS,
+    (field) => `billing${field[0]!.toUpperCase()}${field.slice(1)}`,
+  ),
   metadataPrefix: 'llm_traces.metadata.',
 } as const;
 
-// Letta stores ids with a type prefix; the row id is the bare id.
+// Ids may carry a type prefix (`provider_trace-<uuid>`); the row id is the bare id.
 const ID_PREFIX = 'provider_trace-';
 
 /** The application ids on a span, whether or not it is a call. */
 export function readLlmTracesContext(a: Attributes): CallContext & { id?: string; metadata?: Record<string, string> } {
   const id = text(a, LLM_TRACES.id);
-  const billing = {
-    planType: text(a, LLM_TRACES.billingPlanType),
-    costSource: text(a, LLM_TRACES.billingCostSource),
-    customerId: text(a, LLM_TRACES.billingCustomerId),
-  };
-  return {
+  const context: CallContext & { id?: string; metadata?: Record<string, string> } = {
     id: id?.startsWith(ID_PREFIX) ? id.slice(ID_PREFIX.length) : id,
-    organizationId: text(a, LLM_TRACES.organizationId),
-    projectId: text(a, LLM_TRACES.projectId),
-    agentId: text(a, LLM_TRACES.agentId),
-    agentTags: textList(a, LLM_TRACES.agentTags),
-    runId: text(a, LLM_TRACES.runId),
-    stepId: text(a, LLM_TRACES.stepId),
-    conversationId: text(a, LLM_TRACES.conversationId),
-    userId: text(a, LLM_TRACES.userId),
-    billing: billing.planType || billing.costSource || billing.customerId ? billing : undefined,
-    metadata: withPrefix(a, LLM_TRACES.metadataPrefix),
   };
+  for (const [field, { attribute }] of entriesOf(APPLICATION_IDS)) context[field] = text(a, attribute);
+  context.agentTags = textList(a, AGENT_TAGS.attribute);
+  const billing: BillingContext = {};
+  for (const [field, { attribute }] of entriesOf(BILLING_FIELDS)) billing[field] = text(a, attribute);
+  context.billing = Object.values(billing).some(Boolean) ? billing : undefined;
+  context.metadata = withPrefix(a, LLM_TRACES.metadataPrefix);
+  return context;
 }
 
 export function readLlmTraces(span: ReadableSpan): ConventionResult {

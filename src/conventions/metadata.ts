@@ -1,27 +1,14 @@
 /**
  * User metadata maps: AI SDK `ai.telemetry.metadata.*` and `ai.settings.context.*`, Traceloop
  * `traceloop.association.properties.*`, OpenInference `metadata`. The whole map lands in the
- * call's `metadata`; its well-known keys also name the application's own ids, in the snake_case
- * (Python, Traceloop) and camelCase (JS) spellings apps use.
+ * call's `metadata`; its well-known keys (fields.ts) also name the application's own ids.
  */
-import type { CallContext } from '../detect/llm-call.js';
-import { toText } from '../detect/normalize.js';
-import { isObject } from '../providers/json.js';
+import { APPLICATION_IDS, entriesOf, type IdField } from '../model/fields.js';
+import type { CallContext } from '../model/llm-call.js';
+import { toText } from '../model/normalize.js';
+import { isObject } from '../model/json.js';
 import type { Attributes } from '@opentelemetry/api';
 import { parsedJson, withPrefix } from './attributes.js';
-
-type IdField = 'organizationId' | 'projectId' | 'agentId' | 'runId' | 'stepId' | 'conversationId' | 'userId';
-
-const WELL_KNOWN_KEYS: ReadonlyArray<readonly [IdField, readonly string[]]> = [
-  ['organizationId', ['organization_id', 'organizationId']],
-  ['projectId', ['project_id', 'projectId']],
-  ['agentId', ['agent_id', 'agentId']],
-  ['runId', ['run_id', 'runId']],
-  ['stepId', ['step_id', 'stepId']],
-  // A session is the conversation (the OTel GenAI registry says so of gen_ai.conversation.id).
-  ['conversationId', ['conversation_id', 'conversationId', 'session_id', 'sessionId']],
-  ['userId', ['user_id', 'userId']],
-];
 
 export type MetadataContext = Pick<CallContext, IdField> & { metadata?: Record<string, string> };
 
@@ -29,8 +16,8 @@ export type MetadataContext = Pick<CallContext, IdField> & { metadata?: Record<s
 export function contextFromMetadata(metadata: Record<string, string> | undefined): MetadataContext {
   if (metadata === undefined) return {};
   const context: MetadataContext = { metadata };
-  for (const [field, keys] of WELL_KNOWN_KEYS) {
-    context[field] = keys.map((key) => toText(metadata[key])).find((id) => id !== undefined);
+  for (const [field, { metadataKeys }] of entriesOf(APPLICATION_IDS)) {
+    context[field] = metadataKeys.map((key) => toText(metadata[key])).find((id) => id !== undefined);
   }
   return context;
 }

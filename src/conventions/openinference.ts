@@ -15,11 +15,11 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, normalizeProvider, toText } from '../detect/normalize.js';
-import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
+import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import { normalizeFinishReasons, normalizeProvider, toText } from '../model/normalize.js';
+import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
 import { readProviderPayload } from '../providers/index.js';
-import { isObject, valueAt, type JsonObject } from '../providers/json.js';
+import { isObject, valueAt, type JsonObject } from '../model/json.js';
 import { count, inclusiveUsage, indexed, json, millisToEvent, parsedJson, providedCost, text, textList } from './attributes.js';
 import { contextFromMetadata, metadataFromJson } from './metadata.js';
 

@@ -17,11 +17,11 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, normalizeProvider, toText } from '../detect/normalize.js';
-import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
-import { isObject, objectAt, type JsonObject } from '../providers/json.js';
-import * as semconv from '../semconv.js';
+import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import { normalizeFinishReasons, normalizeProvider, toText } from '../model/normalize.js';
+import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
+import { isObject, objectAt, type JsonObject } from '../model/json.js';
+import * as semconv from './semconv.js';
 import { attributesUnder, count, inclusiveUsage, indexed, json, parsedJson, text, withPrefix } from './attributes.js';
 import { contextFromMetadata } from './metadata.js';
 

@@ -20,10 +20,10 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ConventionResult, LlmCall, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, normalizeProvider, toCount, toText } from '../detect/normalize.js';
-import { neutralRequestJson, neutralResponseJson } from '../detect/payload.js';
-import { isObject, objectsIn, valueAt, type JsonObject } from '../providers/json.js';
+import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import { normalizeFinishReasons, normalizeProvider, toCount, toText } from '../model/normalize.js';
+import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
+import { isObject, objectsIn, valueAt, type JsonObject } from '../model/json.js';
 import {
   attributesUnder,
   count,

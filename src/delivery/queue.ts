@@ -6,7 +6,9 @@
  * rows at fault are isolated, so one bad row never costs its batch.
  */
 import { diag } from '@opentelemetry/api';
-import { backoffDelay, classifyFailure, type FailureReporter } from './errors.js';
+import type { DeliveryLimits } from '../config/config.js';
+import type { FailureReporter } from './failure-reporter.js';
+import { backoffDelay, classifyFailure, DeliveryError } from './retry-policy.js';
 import type { Counters, DropReason, TableKind } from './counters.js';
 
 export interface Batch {
@@ -19,28 +21,8 @@ export interface Batch {
   rows: number;
 }
 
-export interface DeliveryLimits {
-  maxInFlight: number;
-  maxBufferBytes: number;
-  maxBufferRows: number;
-  /** How long a batch may keep failing before it is dropped as expired. */
-  retryBudgetMs: number;
-}
-
 /** Inserts a batch; `signal` aborts it when the queue gives up at shutdown. */
 export type Insert = (batch: Batch, signal: AbortSignal) => Promise<void>;
-
-/** Why a batch was not stored. */
-export class DeliveryError extends Error {
-  override readonly name = 'DeliveryError';
-  constructor(
-    readonly reason: DropReason,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
 
 interface Item {
   batch: Batch;

@@ -6,7 +6,7 @@
  * objects.
  */
 import { insertableColumns } from '../schema/ddl.js';
-import { inSlices, WorkSlices } from '../work-slices.js';
+import { inSlices, WorkSlices } from './work-slices.js';
 import type { TableKind } from './counters.js';
 
 /** Each table's insert columns, as ddl/ defines them. */

@@ -23,8 +23,9 @@ import { userMetadata } from '../conventions/metadata.js';
 import { readOpenInference } from '../conventions/openinference.js';
 import { readOpenLlmetry } from '../conventions/openllmetry.js';
 import { readVercelAi } from '../conventions/vercel-ai.js';
-import type { CallError, ConventionResult, LlmCall } from './llm-call.js';
-import { toText } from './normalize.js';
+import type { CallError, ConventionResult, LlmCall } from '../model/llm-call.js';
+import { mergeCalls } from '../model/merge-calls.js';
+import { toText } from '../model/normalize.js';
 
 export const CONVENTIONS: ReadonlyArray<(span: ReadableSpan) => ConventionResult> = [
   readLlmTraces,
@@ -65,19 +66,4 @@ function errorOfSpan(span: ReadableSpan): CallError | undefined {
     type: toText(exception?.['exception.type']) ?? 'error',
     message: toText(span.status.message) ?? toText(exception?.['exception.message']),
   };
-}
-
-/** Field-wise merge: the first defined value wins; metadata maps merge with the same rule per key. */
-export function mergeCalls(calls: LlmCall[]): LlmCall {
-  const merged: LlmCall = {};
-  for (const call of calls) {
-    for (const key in call) {
-      const field = key as keyof LlmCall;
-      const value = call[field];
-      if (value === undefined) continue;
-      if (field === 'metadata') merged.metadata = { ...(value as Record<string, string>), ...merged.metadata };
-      else if (merged[field] === undefined) (merged as Record<string, unknown>)[field] = value;
-    }
-  }
-  return merged;
 }

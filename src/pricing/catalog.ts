@@ -9,7 +9,7 @@
  * Bedrock call is never priced at a first-party rate by accident; a provider the catalog has never
  * heard of (a gateway such as `openrouter`) narrows nothing.
  */
-import { normalizeProvider } from '../detect/normalize.js';
+import { normalizeProvider } from '../model/normalize.js';
 import { matchLength, normalizeModelName } from './model-name.js';
 import type { CompiledPrice, CompiledPricing } from './price-entries.js';
 

@@ -4,7 +4,7 @@
  * contains reasoningTokens. So fresh input is what remains of the prompt after the cache
  * buckets, each bucket is priced once at its own rate, and reasoning is already in the output.
  */
-import type { TokenUsage } from '../detect/llm-call.js';
+import type { TokenUsage } from '../model/llm-call.js';
 import { costNanos, formatUsd } from './money.js';
 import type { CompiledPricing, CompiledRates } from './price-entries.js';
 import type { CostBreakdown } from './types.js';

@@ -3,7 +3,7 @@
  * by `priceFn`). Input is untyped because two of those sources are user JSON; every problem is
  * reported with the path of the offending field.
  */
-import { normalizeProvider } from '../detect/normalize.js';
+import { normalizeProvider } from '../model/normalize.js';
 import { rateToNanos } from './money.js';
 import { normalizeModelName } from './model-name.js';
 import type { ModelPrice } from './types.js';

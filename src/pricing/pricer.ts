@@ -3,6 +3,7 @@
  * validation happens here, at creation, so a bad configuration fails loudly once; `price` itself
  * never throws, because it runs inside the exporter.
  */
+import { COST_FIELDS } from '../model/fields.js';
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { createCatalog, type CatalogEntry } from './catalog.js';
@@ -123,20 +124,22 @@ function requestNames(request: PriceRequest): string[] {
 }
 
 /** A `priceFn` breakdown goes straight into Decimal columns: reject anything that would not fit. */
+const COST_FIELD_NAMES = Object.keys(COST_FIELDS) as Array<keyof typeof COST_FIELDS>;
+
 function checkedBreakdown(result: CostBreakdown): CostBreakdown {
-  const fields = ['costUsd', 'inputCostUsd', 'cachedInputCostUsd', 'cacheWriteCostUsd', 'outputCostUsd'] as const;
-  for (const field of fields) {
+  const checked: Partial<CostBreakdown> = { costSource: result.costSource };
+  for (const field of COST_FIELD_NAMES) {
     if (!isUsdDecimal(result[field])) {
       throw new Error(
         `returned ${field} ${JSON.stringify(result[field])}, expected a decimal string such as "0.0125" with at most 9 fractional digits`,
       );
     }
+    checked[field] = result[field];
   }
   if (typeof result.costSource !== 'string' || result.costSource === '') {
     throw new Error(`returned costSource ${JSON.stringify(result.costSource)}, expected a non-empty string`);
   }
-  const { costUsd, inputCostUsd, cachedInputCostUsd, cacheWriteCostUsd, outputCostUsd, costSource } = result;
-  return { costUsd, inputCostUsd, cachedInputCostUsd, cacheWriteCostUsd, outputCostUsd, costSource };
+  return checked as CostBreakdown;
 }
 
 function loadPricesFile(file: string): CompiledPrice[] {

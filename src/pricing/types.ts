@@ -2,7 +2,8 @@
  * Public types of the pricing module: price entries (bundled or user supplied), the request a
  * pricer answers, and the cost it returns. Rates are USD per million tokens, as providers publish.
  */
-import type { TokenUsage } from '../detect/llm-call.js';
+import type { CostField } from '../model/fields.js';
+import type { TokenUsage } from '../model/llm-call.js';
 
 /** USD per million tokens, at most 9 decimal places. */
 export interface TokenRates {
@@ -44,17 +45,14 @@ export interface ModelPrice extends ModelRates {
   effectiveDate?: string;
 }
 
-/** Costs in USD as decimal strings with at most 9 fractional digits (ClickHouse `Decimal(18, 9)`). */
-export interface CostBreakdown {
-  /** inputCostUsd + cachedInputCostUsd + cacheWriteCostUsd + outputCostUsd. */
-  costUsd: string;
-  inputCostUsd: string;
-  cachedInputCostUsd: string;
-  cacheWriteCostUsd: string;
-  outputCostUsd: string;
+/**
+ * Costs in USD (model/fields.ts) as decimal strings with at most 9 fractional digits (ClickHouse
+ * `Decimal(18, 9)`); `costUsd` is the sum of the others.
+ */
+export type CostBreakdown = { [K in CostField]: string } & {
   /** Where the numbers came from: `price_table:<version>`, `price_table:<version>+user`, ... */
   costSource: string;
-}
+};
 
 /** What a pricer needs from an LLM call. An `LlmCall` satisfies it. */
 export interface PriceRequest {

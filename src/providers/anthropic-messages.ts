@@ -8,10 +8,10 @@
  * vercel/ai `packages/anthropic/src/convert-anthropic-usage.ts`, `anthropic-error.ts`,
  * `__fixtures__/anthropic-code-execution-20260120-prompt-cache.1.chunks.txt`.
  */
-import { toCount, toText } from '../detect/normalize.js';
+import { toCount, toText } from '../model/normalize.js';
 import { errorValue, facts, finishReasons, sum, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { isObject, mergeLatest, objectAt, valueAt, type JsonObject } from './json.js';
+import { isObject, mergeLatest, objectAt, valueAt, type JsonObject } from '../model/json.js';
 
 const STREAM_EVENTS = new Set([
   'message_start',

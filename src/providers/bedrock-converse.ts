@@ -8,10 +8,10 @@
  * `packages/amazon-bedrock/src/convert-amazon-bedrock-usage.ts`, `amazon-bedrock-error.ts`,
  * `__fixtures__/amazon-bedrock-text.json`, `__fixtures__/bedrock-text.chunks.txt`.
  */
-import { toCount } from '../detect/normalize.js';
+import { toCount } from '../model/normalize.js';
 import { callError, facts, finishReasons, sum, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { isObject, mergeLatest, objectAt, valueAt, type JsonObject } from './json.js';
+import { isObject, mergeLatest, objectAt, valueAt, type JsonObject } from '../model/json.js';
 
 const STREAM_EVENTS = ['messageStart', 'contentBlockStart', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata'];
 

@@ -7,10 +7,10 @@
  * Sources: vercel/ai `packages/cohere/src/cohere-chat-language-model.ts`, `convert-cohere-usage.ts`,
  * `cohere-error.ts`, `__fixtures__/issue-22070-cached-usage.json`, `cohere-embedding.json`.
  */
-import { toCount } from '../detect/normalize.js';
+import { toCount } from '../model/normalize.js';
 import { callError, facts, finishReasons, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { isObject, mergeLatest, objectAt, type JsonObject } from './json.js';
+import { isObject, mergeLatest, objectAt, type JsonObject } from '../model/json.js';
 
 function read(body: JsonObject) {
   const container = objectAt(body, 'usage') ?? objectAt(body, 'meta');

@@ -3,12 +3,9 @@
  * values stay absent (never 0), totals are derived only from reported parts, error messages are
  * capped, finish reasons are normalized.
  */
-import type { CallError, ProviderPayloadFacts, TokenUsage } from '../detect/llm-call.js';
-import { normalizeFinishReasons, toText } from '../detect/normalize.js';
-import { isObject } from './json.js';
-
-/** Longest error message kept; provider messages can embed whole prompts or stack traces. */
-export const MAX_ERROR_MESSAGE_LENGTH = 1000;
+import type { CallError, ProviderPayloadFacts, TokenUsage } from '../model/llm-call.js';
+import { capErrorMessage, normalizeFinishReasons, toText } from '../model/normalize.js';
+import { isObject } from '../model/json.js';
 
 /** Drops undefined fields; an object with none left is "not reported". */
 function compact<T extends object>(fields: T): T | undefined {
@@ -32,18 +29,10 @@ export function usage(counts: TokenUsage): TokenUsage | undefined {
   return compact({ ...counts, totalTokens: counts.totalTokens ?? derivedTotal });
 }
 
-function capMessage(message: string): string {
-  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
-  // Do not leave half of a surrogate pair at the cut.
-  const last = message.charCodeAt(MAX_ERROR_MESSAGE_LENGTH - 1);
-  const end = last >= 0xd800 && last <= 0xdbff ? MAX_ERROR_MESSAGE_LENGTH - 1 : MAX_ERROR_MESSAGE_LENGTH;
-  return message.slice(0, end);
-}
-
 /** A `CallError` from a type and message of any JSON type; undefined when neither is text. */
 export function callError(type: unknown, message: unknown): CallError | undefined {
   const text = toText(message);
-  return compact({ type: toText(type), message: text === undefined ? undefined : capMessage(text) });
+  return compact({ type: toText(type), message: text === undefined ? undefined : capErrorMessage(text) });
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { ProviderPayloadFacts } from '../detect/llm-call.js';
-import type { JsonObject } from './json.js';
+import type { ProviderPayloadFacts } from '../model/llm-call.js';
+import type { JsonObject } from '../model/json.js';
 
 /** How one provider API's streamed chunks or events fold into a body `read` understands. */
 export interface StreamFormat {

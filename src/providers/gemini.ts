@@ -8,10 +8,10 @@
  * `google-error.ts`, `__fixtures__/google-reasoning.json`, `issue-19822-complete-usage.json`,
  * `issue-19758-prompt-block.json`.
  */
-import { toCount, toText } from '../detect/normalize.js';
+import { toCount, toText } from '../model/normalize.js';
 import { errorValue, facts, finishReasons, sum, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { collect, isObject, mergeLatest, objectAt, objectsIn, valueAt, type JsonObject } from './json.js';
+import { collect, isObject, mergeLatest, objectAt, objectsIn, valueAt, type JsonObject } from '../model/json.js';
 
 /** Gemini says STOP when the model stops to call a function; report it as a tool call. */
 function candidateFinishReason(candidate: JsonObject): unknown {

@@ -3,15 +3,15 @@
  * model, finish reasons). Accepts a parsed body, its JSON text, or an array of streamed
  * chunks/events, which is folded into one set of facts. Never throws.
  */
-import type { ProviderPayloadFacts } from '../detect/llm-call.js';
-import { normalizeProvider } from '../detect/normalize.js';
+import type { ProviderPayloadFacts } from '../model/llm-call.js';
+import { normalizeProvider } from '../model/normalize.js';
 import { anthropicMessages } from './anthropic-messages.js';
 import { bedrockConverse } from './bedrock-converse.js';
 import { cohere } from './cohere.js';
 import { callError } from './facts.js';
 import type { ProviderFormat, StreamFormat } from './format.js';
 import { gemini } from './gemini.js';
-import { isObject, parseJson, type JsonObject } from './json.js';
+import { isObject, parseJson, type JsonObject } from '../model/json.js';
 import { mistral } from './mistral.js';
 import { ollama } from './ollama.js';
 import { openAiChat } from './openai-chat.js';

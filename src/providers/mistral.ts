@@ -4,10 +4,10 @@
  * Sources: vercel/ai `packages/mistral/src/convert-mistral-usage.ts`, `mistral-error.ts`,
  * `__fixtures__/mistral-usage-details.json`.
  */
-import { toCount } from '../detect/normalize.js';
+import { toCount } from '../model/normalize.js';
 import { errorValue, facts } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { valueAt, type JsonObject } from './json.js';
+import { valueAt, type JsonObject } from '../model/json.js';
 import { chatStream, isChatCompletion, readChatCompletion } from './openai-chat.js';
 
 function mistralCachedTokens(usageObject: JsonObject): number | undefined {

@@ -7,10 +7,10 @@
  * by the OpenAI chat format.
  * Sources: ollama/ollama-js `src/interfaces.ts` (`ChatResponse`, `GenerateResponse`, `ErrorResponse`).
  */
-import { toCount, toText } from '../detect/normalize.js';
+import { toCount, toText } from '../model/normalize.js';
 import { errorValue, facts, finishReasons, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { mergeLatest, type JsonObject } from './json.js';
+import { mergeLatest, type JsonObject } from '../model/json.js';
 
 function read(body: JsonObject) {
   const promptTokens = toCount(body.prompt_eval_count);

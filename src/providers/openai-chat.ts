@@ -5,11 +5,11 @@
  * Sources: vercel/ai `packages/openai/src/chat/convert-openai-chat-usage.ts`,
  * `chat/__fixtures__/openai-text.json`, `openai-error.ts`.
  */
-import type { ProviderPayloadFacts } from '../detect/llm-call.js';
-import { toCount, toText } from '../detect/normalize.js';
+import type { ProviderPayloadFacts } from '../model/llm-call.js';
+import { toCount, toText } from '../model/normalize.js';
 import { errorValue, facts, finishReasons, usage } from './facts.js';
 import type { ProviderFormat, StreamFormat } from './format.js';
-import { collect, isObject, mergeLatest, objectAt, objectsIn, valueAt, type JsonObject } from './json.js';
+import { collect, isObject, mergeLatest, objectAt, objectsIn, valueAt, type JsonObject } from '../model/json.js';
 
 const BODY_OBJECTS = new Set(['chat.completion', 'text_completion']);
 const CHUNK_OBJECT = 'chat.completion.chunk';

@@ -7,10 +7,10 @@
  * vercel/ai `packages/openai/src/responses/convert-openai-responses-usage.ts`,
  * `map-openai-responses-finish-reason.ts`, `__fixtures__/openai-error.1.chunks.txt`.
  */
-import { toCount, toText } from '../detect/normalize.js';
+import { toCount, toText } from '../model/normalize.js';
 import { errorValue, facts, finishReasons, usage } from './facts.js';
 import type { ProviderFormat } from './format.js';
-import { isObject, objectAt, objectsIn, valueAt, type JsonObject } from './json.js';
+import { isObject, objectAt, objectsIn, valueAt, type JsonObject } from '../model/json.js';
 import { OPENAI_ERROR_TYPE_KEYS } from './openai-chat.js';
 
 // Output items the caller must act on: the turn ended to call a tool.

@@ -3,7 +3,7 @@
  * to fetch them (stored size, cut at write time or not); and one payload, fetched on demand and
  * cut to a size the page can take.
  */
-import { truncationMarker } from '../rows/payload.js';
+import { truncationMarker } from '../model/payload-marker.js';
 import { integerInRange, oneOf, requireString } from './arguments.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTraceSummary } from './llm-trace.js';
 import type { OrganizationScope } from './organization-scope.js';

@@ -4,6 +4,7 @@
  * cost and prompt size, and a substring search in the request and response payloads. Validated
  * here, rendered as parameterized conditions.
  */
+import { AGENT_TAGS, APPLICATION_IDS } from '../model/fields.js';
 import { isUsdDecimal } from '../pricing/money.js';
 import { integerInRange, optionalBoolean, optionalString, timeRange } from './arguments.js';
 import { ReaderArgumentError } from './errors.js';
@@ -45,8 +46,8 @@ export const MAX_SEARCH_LENGTH = 500;
 
 /** The options that filter on column equality, with their column. */
 export const EQUALITY_FILTERS = [
-  ['agentId', 'agent_id'],
-  ['runId', 'run_id'],
+  ['agentId', APPLICATION_IDS.agentId.column],
+  ['runId', APPLICATION_IDS.runId.column],
   ['traceId', 'trace_id'],
   ['model', 'model'],
   ['provider', 'provider'],
@@ -79,7 +80,7 @@ export function callFilter(options: CallFilterOptions, omit: readonly CallFilter
     filters.push({ conditions: ['is_error = {isError:Bool}'], params: { isError: isError ? 1 : 0 } });
   }
   const tag = optionalString('tag', options.tag);
-  if (tag !== undefined && use('tag')) filters.push({ conditions: ['has(agent_tags, {tag:String})'], params: { tag } });
+  if (tag !== undefined && use('tag')) filters.push({ conditions: [`has(${AGENT_TAGS.column}, {tag:String})`], params: { tag } });
   if (options.minCostUsd !== undefined && use('minCostUsd')) {
     if (!isUsdDecimal(options.minCostUsd)) {
       throw new ReaderArgumentError('minCostUsd', 'must be a decimal string of USD such as "0.01"', options.minCostUsd);

@@ -3,17 +3,16 @@
  * after the last row of the previous page (never OFFSET). Reads llm_traces alone, bounded by a
  * time window; the payload columns are only read by a search and for the snippet of its hit.
  */
-import { integerInRange, oneOf, requireString } from './arguments.js';
+import { requireString } from './arguments.js';
 import { ReaderArgumentError } from './errors.js';
-import { callFilter, plainSnippet, resolveWindow, searchText, SNIPPET_SELECT, type CallFilterOptions, type Window } from './call-filter.js';
+import { callFilter, plainSnippet, searchText, SNIPPET_SELECT, type CallFilterOptions } from './call-filter.js';
+import { pageRequest, type Page, type SortOrder } from './keyset-page.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTraceSummary } from './llm-trace.js';
 import type { OrganizationScope } from './organization-scope.js';
 import { combineFilters, type SqlFilter } from './sql-filter.js';
 
 export const CALL_SORTS = ['time', 'cost', 'tokens', 'latency', 'prompt_tokens', 'request_bytes'] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
-export const SORT_ORDERS = ['desc', 'asc'] as const;
-export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** Sort keys before (created_at, id); `time` has none. Unpriced calls sort as cost -1: below every priced one. */
 interface SortKey {
@@ -63,20 +62,15 @@ export interface CallListItem extends LlmTraceSummary {
   snippet?: string;
 }
 
-export interface CallPage {
-  items: CallListItem[];
-  /** Continue with `after: next`; null on the last page. */
-  next: CallCursor | null;
-  window: Window;
-}
+export type CallPage = Page<CallListItem, CallCursor>;
 
 export async function readCallPage(scope: OrganizationScope, options: CallPageOptions): Promise<CallPage> {
-  const sort = options.sort === undefined ? 'time' : oneOf('sort', options.sort, CALL_SORTS);
-  const order = options.order === undefined ? 'desc' : oneOf('order', options.order, SORT_ORDERS);
-  const limit = integerInRange('limit', options.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-  const window = resolveWindow(options);
+  const { sort, order, direction, limit, window } = pageRequest(options, CALL_SORTS, {
+    sort: 'time',
+    limit: DEFAULT_PAGE_SIZE,
+    maxLimit: MAX_PAGE_SIZE,
+  });
   const key = sort === 'time' ? undefined : SORT_KEYS[sort];
-  const direction = order === 'desc' ? 'DESC' : 'ASC';
   const searched = searchText(options.search) !== undefined;
   const selectList = [
     llmTraceSelectList(false),

@@ -1,16 +1,13 @@
 /** Totals of a filtered set of calls, and the values of each filterable field with their counts. */
 import { callFilter, resolveWindow, type CallFilterKey, type CallFilterOptions, type Window } from './call-filter.js';
+import { AGENT_TAGS, APPLICATION_IDS, type TokenField } from '../model/fields.js';
 import type { OrganizationScope } from './organization-scope.js';
+import { tokenSums, tokenSumsSelect } from './token-sums.js';
 
-export interface CallTotals {
+/** Token sums count an unreported bucket as 0: totals, unlike a call's own counts, are never null. */
+export interface CallTotals extends Record<TokenField, number> {
   calls: number;
   errors: number;
-  promptTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  totalTokens: number;
   /** Sum over the priced calls as an exact decimal string; null when none is priced. */
   costUsd: string | null;
   pricedCalls: number;
@@ -20,23 +17,12 @@ export interface CallTotals {
   window: Window;
 }
 
-/** Token sums; Nullable buckets count unreported as 0 here (totals), unlike per-call values. */
-const TOKEN_SUMS = [
-  ['promptTokens', 'prompt_tokens'],
-  ['cachedInputTokens', 'ifNull(cached_input_tokens, 0)'],
-  ['cacheWriteTokens', 'ifNull(cache_write_tokens, 0)'],
-  ['completionTokens', 'completion_tokens'],
-  ['reasoningTokens', 'ifNull(reasoning_tokens, 0)'],
-  ['totalTokens', 'total_tokens'],
-] as const satisfies ReadonlyArray<readonly [keyof CallTotals, string]>;
-type TokenSum = (typeof TOKEN_SUMS)[number][0];
-
 export async function readCallTotals(scope: OrganizationScope, options: CallFilterOptions): Promise<CallTotals> {
   const window = resolveWindow(options);
   const selectList = [
     'toString(count()) AS calls',
     'toString(countIf(is_error)) AS errors',
-    ...TOKEN_SUMS.map(([field, expression]) => `toString(sum(${expression})) AS ${field}`),
+    tokenSumsSelect(),
     'toString(sum(cost_usd)) AS costUsd',
     'toString(count(cost_usd)) AS pricedCalls',
     'quantiles(0.5, 0.95)(latency_ms) AS latencyQuantiles',
@@ -44,11 +30,10 @@ export async function readCallTotals(scope: OrganizationScope, options: CallFilt
   const [row = {}] = await scope.select(selectList, callFilter({ ...options, ...window }));
   const calls = Number(row.calls);
   const [p50 = null, p95 = null] = calls === 0 ? [] : (row.latencyQuantiles as number[]);
-  const sums = Object.fromEntries(TOKEN_SUMS.map(([field]) => [field, Number(row[field])])) as Record<TokenSum, number>;
   return {
     calls,
     errors: Number(row.errors),
-    ...sums,
+    ...tokenSums(row),
     costUsd: (row.costUsd as string | null) ?? null,
     pricedCalls: Number(row.pricedCalls),
     latencyP50Ms: p50,
@@ -68,12 +53,12 @@ export interface FacetValue {
 export type CallFacets = Record<FacetField, FacetValue[]>;
 
 const FACET_VALUES: Record<FacetField, string> = {
-  agentId: 'agent_id',
-  runId: 'run_id',
+  agentId: APPLICATION_IDS.agentId.column,
+  runId: APPLICATION_IDS.runId.column,
   model: 'model',
   provider: 'provider',
   callType: 'call_type',
-  tag: 'arrayJoin(agent_tags)',
+  tag: `arrayJoin(${AGENT_TAGS.column})`,
 };
 
 export const MAX_FACET_VALUES = 50;

@@ -1,21 +1,25 @@
 /**
  * One `llm_traces` row as a typed object. The selected columns, their camelCase field names and
  * their conversions all come from `ddl/llm_traces.sql`; the interface below mirrors it for the
- * type checker (a test holds the two equal).
+ * type checker, its shared field sets derived from model/fields.ts (a test holds them equal to the DDL).
  */
+import type { BillingField, CostField, IdField, NullableTokenField, TokenField } from '../model/fields.js';
 import { parseTableDefinition } from '../schema/ddl.js';
 import { camelCase, dateFromEpochNanos, definitionType, isDateTime64, isWideInteger, selectColumnAs } from './column-reading.js';
 
-export interface LlmTrace {
+/** The application ids, tags and billing context (model/fields.ts), billing flattened to `billingPlanType`, .... */
+export type LlmTraceContext = { [K in IdField]: string } & { agentTags: string[] } & {
+  [K in BillingField as `billing${Capitalize<K>}`]: string;
+};
+
+/** Token counts; the nullable ones are null when not reported (model/fields.ts). */
+export type LlmTraceTokens = { [K in TokenField]: K extends NullableTokenField ? number | null : number };
+
+/** USD as exact decimal strings (`"0.0125"`), null when the call has no known price; `costSource` says where a cost came from. */
+export type LlmTraceCost = { [K in CostField]: string | null } & { costSource: string };
+
+export interface LlmTrace extends LlmTraceContext, LlmTraceTokens, LlmTraceCost {
   id: string;
-  organizationId: string;
-  projectId: string;
-  agentId: string;
-  agentTags: string[];
-  runId: string;
-  stepId: string;
-  conversationId: string;
-  userId: string;
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -32,13 +36,6 @@ export interface LlmTrace {
   payloadTruncated: boolean;
   /** False when the call reported no usage: its token counts are 0 but unknown, not zero. */
   hasUsage: boolean;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  /** Null when not reported. */
-  cachedInputTokens: number | null;
-  cacheWriteTokens: number | null;
-  reasoningTokens: number | null;
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   isError: boolean;
@@ -49,17 +46,6 @@ export interface LlmTrace {
   responseJson: string;
   llmConfigJson: string;
   metadata: Record<string, string>;
-  billingPlanType: string;
-  billingCostSource: string;
-  billingCustomerId: string;
-  /** USD as an exact decimal string (`"0.0125"`); null when the call has no known price. */
-  costUsd: string | null;
-  inputCostUsd: string | null;
-  cachedInputCostUsd: string | null;
-  cacheWriteCostUsd: string | null;
-  outputCostUsd: string | null;
-  /** Where the cost came from: `provided` by the span, `price_table:<version>`, or '' when there is none. */
-  costSource: string;
   createdAt: Date;
 }
 
@@ -96,6 +82,17 @@ export function llmTraceSelectList(includePayloads: boolean): string {
   return columns
     .filter((column) => includePayloads || !column.payload)
     .map((column) => column.select)
+    .join(', ');
+}
+
+/** The SELECT list of some fields only (aliased to their field names, decoded by `toLlmTrace`). */
+export function llmTraceFieldsSelectList(fields: readonly (keyof LlmTrace)[]): string {
+  return fields
+    .map((field) => {
+      const column = columns.find((candidate) => candidate.field === field);
+      if (!column) throw new Error(`llm-traces: llm_traces has no column for field ${field}`);
+      return column.select;
+    })
     .join(', ');
 }
 

@@ -2,23 +2,21 @@
  * Runs and agents as the sums of their calls: lists over a time window (runs keyset-paginated on
  * their aggregate, never OFFSET), and one run in full with its traces, calls and context growth.
  */
-import { integerInRange, oneOf, optionalString, requireString } from './arguments.js';
+import { integerInRange, optionalString, requireString } from './arguments.js';
 import { callFilter, resolveWindow, type Window } from './call-filter.js';
-import { SORT_ORDERS, type SortOrder } from './call-list.js';
+import { pageRequest, type Page, type SortOrder } from './keyset-page.js';
 import { dateFromEpochNanos } from './column-reading.js';
 import { ReaderArgumentError } from './errors.js';
 import { llmTraceSelectList, toLlmTrace, type LlmTraceSummary } from './llm-trace.js';
+import type { TokenField } from '../model/fields.js';
 import type { OrganizationScope } from './organization-scope.js';
+import { tokenSums, tokenSumsSelect } from './token-sums.js';
 import { combineFilters, type SqlFilter } from './sql-filter.js';
 
-/** The sums every group of calls (run, agent, trace) reports. */
-export interface CallSums {
+/** The sums every group of calls (run, agent, trace) reports; unreported token buckets count 0. */
+export interface CallSums extends Record<TokenField, number> {
   calls: number;
   errors: number;
-  promptTokens: number;
-  cachedInputTokens: number;
-  completionTokens: number;
-  totalTokens: number;
   /** Sum over the priced calls; null when none is priced. */
   costUsd: string | null;
   unpricedCalls: number;
@@ -29,10 +27,7 @@ export interface CallSums {
 const SUMS_SELECT = [
   'toString(count()) AS calls',
   'toString(countIf(is_error)) AS errors',
-  'toString(sum(prompt_tokens)) AS promptTokens',
-  'toString(sum(ifNull(cached_input_tokens, 0))) AS cachedInputTokens',
-  'toString(sum(completion_tokens)) AS completionTokens',
-  'toString(sum(total_tokens)) AS totalTokens',
+  tokenSumsSelect(),
   'toString(sum(cost_usd)) AS costUsd',
   'toString(count() - count(cost_usd)) AS unpricedCalls',
   'toString(toUnixTimestamp64Nano(min(created_at))) AS firstSeen',
@@ -44,10 +39,7 @@ function toSums(row: Record<string, unknown>): CallSums {
   return {
     calls: Number(row.calls),
     errors: Number(row.errors),
-    promptTokens: Number(row.promptTokens),
-    cachedInputTokens: Number(row.cachedInputTokens),
-    completionTokens: Number(row.completionTokens),
-    totalTokens: Number(row.totalTokens),
+    ...tokenSums(row),
     costUsd: (row.costUsd as string | null) ?? null,
     unpricedCalls: Number(row.unpricedCalls),
     firstSeen: dateFromEpochNanos(row.firstSeen as string),
@@ -87,21 +79,13 @@ export interface RunListOptions {
   after?: RunCursor;
 }
 
-export interface RunPage {
-  /** Each run's sums within the window. */
-  items: RunSummary[];
-  next: RunCursor | null;
-  window: Window;
-}
+/** Each run's sums within the window. */
+export type RunPage = Page<RunSummary, RunCursor>;
 
 /** Runs with calls in the window (calls without a run id are not a run). */
 export async function readRunPage(scope: OrganizationScope, options: RunListOptions): Promise<RunPage> {
-  const sort = options.sort === undefined ? 'last_seen' : oneOf('sort', options.sort, RUN_SORTS);
-  const order = options.order === undefined ? 'desc' : oneOf('order', options.order, SORT_ORDERS);
-  const limit = integerInRange('limit', options.limit, 50, 1, 1000);
-  const window = resolveWindow(options);
+  const { sort, order, direction, limit, window } = pageRequest(options, RUN_SORTS, { sort: 'last_seen', limit: 50, maxLimit: 1000 });
   const key = RUN_SORT_KEYS[sort];
-  const direction = order === 'desc' ? 'DESC' : 'ASC';
   const filter = combineFilters(callFilter({ ...window, agentId: optionalString('agentId', options.agentId) }), {
     conditions: ["run_id != ''"],
     params: { pageLimit: limit + 1 },
@@ -154,7 +138,7 @@ export async function readAgents(
   };
 }
 
-export interface RunTrace extends CallSums {
+export interface RunTraceSums extends CallSums {
   traceId: string;
 }
 
@@ -175,7 +159,7 @@ export interface RunDetail {
   runId: string;
   agentId: string;
   totals: CallSums;
-  traces: RunTrace[];
+  traces: RunTraceSums[];
   /** Oldest first. */
   calls: Array<LlmTraceSummary & { createdAtNs: string }>;
   /** The run has more calls than `maxCalls`; totals and traces still cover all of them. */

@@ -1,7 +1,9 @@
 /** Usage aggregates over `llm_traces`, grouped by one allow-listed column. */
+import { entriesOf, TOKEN_FIELDS, type TokenField } from '../model/fields.js';
 import { quoteIdentifier } from '../schema/ddl.js';
 import { oneOf } from './arguments.js';
 import { callFilter, type CallFilterOptions } from './call-filter.js';
+import type { LlmTraceTokens } from './llm-trace.js';
 import type { OrganizationScope } from './organization-scope.js';
 
 export const USAGE_GROUP_BY = ['model', 'agent_id', 'call_type', 'provider'] as const;
@@ -32,20 +34,14 @@ export async function readUsageStats(scope: OrganizationScope, options: UsageSta
   return rows.map(toUsageStats);
 }
 
-export interface UsageStats {
+/** Summed token counts; a nullable one is null when no call in the group reported it. */
+export interface UsageStats extends LlmTraceTokens {
   /** The value of the `groupBy` column this row aggregates. */
   key: string;
   /** Start of the time bucket (UTC) when the stats were asked for by `bucket`. */
   bucketStart?: Date;
   requestCount: number;
   errorCount: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  /** Null when no call in the group reported it. */
-  cachedInputTokens: number | null;
-  cacheWriteTokens: number | null;
-  reasoningTokens: number | null;
   avgLatencyMs: number;
   /** Interpolated quantiles, exact up to 8192 calls per group and sampled beyond. */
   p50LatencyMs: number;
@@ -60,12 +56,7 @@ export interface UsageStats {
 
 /** Summed columns; the sum of a Nullable column is null when no row of the group reported it. */
 const SUMS: ReadonlyArray<[field: keyof UsageStats, column: string]> = [
-  ['promptTokens', 'prompt_tokens'],
-  ['completionTokens', 'completion_tokens'],
-  ['totalTokens', 'total_tokens'],
-  ['cachedInputTokens', 'cached_input_tokens'],
-  ['cacheWriteTokens', 'cache_write_tokens'],
-  ['reasoningTokens', 'reasoning_tokens'],
+  ...entriesOf(TOKEN_FIELDS).map(([field, { column }]): [TokenField, string] => [field, column]),
   ['requestSizeBytes', 'request_size_bytes'],
   ['responseSizeBytes', 'response_size_bytes'],
 ];
@@ -89,17 +80,14 @@ export function toUsageStats(row: Record<string, unknown>): UsageStats {
   const count = (field: string): number => Number(row[field]);
   const reported = (field: string): number | null => (row[field] === null ? null : Number(row[field]));
   const [p50LatencyMs = 0, p95LatencyMs = 0] = row.latencyQuantiles as number[];
+  const tokens: Record<string, number | null> = {};
+  for (const [field, { nullable }] of entriesOf(TOKEN_FIELDS)) tokens[field] = nullable ? reported(field) : count(field);
   return {
     key: row.key as string,
     ...(row.bucketStart === undefined ? {} : { bucketStart: new Date(Number(row.bucketStart) * 1000) }),
     requestCount: count('requestCount'),
     errorCount: count('errorCount'),
-    promptTokens: count('promptTokens'),
-    completionTokens: count('completionTokens'),
-    totalTokens: count('totalTokens'),
-    cachedInputTokens: reported('cachedInputTokens'),
-    cacheWriteTokens: reported('cacheWriteTokens'),
-    reasoningTokens: reported('reasoningTokens'),
+    ...(tokens as LlmTraceTokens),
     avgLatencyMs: row.avgLatencyMs as number,
     p50LatencyMs,
     p95LatencyMs,

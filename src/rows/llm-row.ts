@@ -2,24 +2,32 @@
  * A normalized LLM call and its span as an `llm_traces` row (columns as in ddl/llm_traces.sql).
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { LlmCall } from '../detect/llm-call.js';
+import {
+  APPLICATION_IDS,
+  BILLING_FIELDS,
+  entriesOf,
+  TOKEN_FIELDS,
+  type BillingColumn,
+  type IdColumn,
+  type TokenField,
+} from '../model/fields.js';
+import type { LlmCall, TokenUsage } from '../model/llm-call.js';
+import { capErrorMessage } from '../model/normalize.js';
 import type { Pricer } from '../pricing/index.js';
-import { DEFAULT_PAYLOAD_POLICY, storedPayload, type PayloadPolicy } from './payload.js';
-import { redactSecrets } from './redact.js';
-import { costColumns, type CostColumns } from './cost.js';
+import type { PayloadPolicy } from '../config/config.js';
+import { DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
+import { redactSecrets } from '../redaction/credentials.js';
+import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
 import { serviceNameOf } from './otel-row.js';
 import { hrTimeToMicrosString, hrTimeToMillis } from './time.js';
 
-export interface LlmTraceRow extends CostColumns {
+type ContextColumns = { [K in IdColumn | BillingColumn]: string } & { agent_tags: string[] };
+type TokenColumns = {
+  [K in TokenField as (typeof TOKEN_FIELDS)[K]['column']]: (typeof TOKEN_FIELDS)[K]['nullable'] extends true ? number | null : number;
+};
+
+export interface LlmTraceRow extends CostColumns, ContextColumns, TokenColumns {
   id: string;
-  organization_id: string;
-  project_id: string;
-  agent_id: string;
-  agent_tags: string[];
-  run_id: string;
-  step_id: string;
-  conversation_id: string;
-  user_id: string;
   trace_id: string;
   span_id: string;
   parent_span_id: string;
@@ -34,12 +42,6 @@ export interface LlmTraceRow extends CostColumns {
   response_size_bytes: number;
   payload_truncated: boolean;
   has_usage: boolean;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cached_input_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
   latency_ms: number;
   time_to_first_token_ms: number | null;
   is_error: boolean;
@@ -50,13 +52,9 @@ export interface LlmTraceRow extends CostColumns {
   response_json: string;
   llm_config_json: string;
   metadata: Record<string, string>;
-  billing_plan_type: string;
-  billing_cost_source: string;
-  billing_customer_id: string;
   created_at: string;
 }
 
-export const ERROR_MESSAGE_MAX_CHARS = 1000;
 const UINT32_MAX = 4_294_967_295;
 
 export interface LlmRowOptions {
@@ -76,14 +74,7 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
   const finishReasons = call.finishReasons ?? [];
   return {
     id: call.id ?? context.spanId,
-    organization_id: call.organizationId ?? '',
-    project_id: call.projectId ?? '',
-    agent_id: call.agentId ?? '',
-    agent_tags: call.agentTags ?? [],
-    run_id: call.runId ?? '',
-    step_id: call.stepId ?? '',
-    conversation_id: call.conversationId ?? '',
-    user_id: call.userId ?? '',
+    ...contextColumns(call),
     trace_id: context.traceId,
     span_id: context.spanId,
     parent_span_id: span.parentSpanContext?.spanId ?? '',
@@ -98,26 +89,18 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
     response_size_bytes: response.originalBytes,
     payload_truncated: request.truncated || response.truncated || config.truncated,
     has_usage: usage !== undefined,
-    prompt_tokens: usage?.promptTokens ?? 0,
-    completion_tokens: usage?.completionTokens ?? 0,
-    total_tokens: usage?.totalTokens ?? (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0),
-    cached_input_tokens: usage?.cachedInputTokens ?? null,
-    cache_write_tokens: usage?.cacheWriteTokens ?? null,
-    reasoning_tokens: usage?.reasoningTokens ?? null,
+    ...tokenColumns(usage),
     latency_ms: millis(span.duration[0] * 1000 + span.duration[1] / 1e6) ?? 0,
     time_to_first_token_ms: millis(call.timeToFirstTokenMs) ?? null,
     is_error: isError,
     error_type: call.error?.type ?? '',
     // Redacted before the cut, so a key the cut splits is still recognized.
-    error_message: redactSecrets(call.error?.message ?? '').slice(0, ERROR_MESSAGE_MAX_CHARS),
+    error_message: capErrorMessage(redactSecrets(call.error?.message ?? '')),
     finish_reasons: isError && finishReasons.length === 0 ? ['error'] : finishReasons,
     request_json: request.text,
     response_json: response.text,
     llm_config_json: config.text,
     metadata: call.metadata ?? {},
-    billing_plan_type: call.billing?.planType ?? '',
-    billing_cost_source: call.billing?.costSource ?? '',
-    billing_customer_id: call.billing?.customerId ?? '',
     ...costColumns(call, options.pricer, new Date(hrTimeToMillis(span.startTime))),
     created_at: hrTimeToMicrosString(span.startTime),
   };
@@ -127,4 +110,19 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
 function millis(value: number | undefined): number | undefined {
   if (value === undefined || !Number.isFinite(value) || value < 0) return undefined;
   return Math.min(UINT32_MAX, Math.round(value));
+}
+
+function contextColumns(call: LlmCall): ContextColumns {
+  const columns: Partial<ContextColumns> = { agent_tags: call.agentTags ?? [] };
+  for (const [field, { column }] of entriesOf(APPLICATION_IDS)) columns[column] = call[field] ?? '';
+  for (const [field, { column }] of entriesOf(BILLING_FIELDS)) columns[column] = call.billing?.[field] ?? '';
+  return columns as ContextColumns;
+}
+
+/** Unreported counts are NULL in nullable columns, else 0 (flagged by has_usage); a missing total is the sum. */
+function tokenColumns(usage: TokenUsage | undefined): TokenColumns {
+  const columns: Record<string, number | null> = {};
+  for (const [field, { column, nullable }] of entriesOf(TOKEN_FIELDS)) columns[column] = usage?.[field] ?? (nullable ? null : 0);
+  columns.total_tokens = usage?.totalTokens ?? (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0);
+  return columns as TokenColumns;
 }

@@ -7,8 +7,9 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
 import { attributesToMap } from './attribute-value.js';
-import { DEFAULT_PAYLOAD_POLICY, type PayloadPolicy } from './payload.js';
-import { redactAttributes, redactSecrets } from './redact.js';
+import type { PayloadPolicy } from '../config/config.js';
+import { DEFAULT_PAYLOAD_POLICY } from './payload.js';
+import { redactAttributes, redactSecrets } from '../redaction/credentials.js';
 import { hrTimeToNanosString } from './time.js';
 
 /** Column names as in ddl/otel_traces.sql (Nested columns as their `Parent.child` sub-columns). */

@@ -4,21 +4,10 @@
  * attributes that were redacted of credentials already (convertSpans).
  */
 import { diag } from '@opentelemetry/api';
+import type { PayloadField, PayloadPolicy } from '../config/config.js';
+import { truncationMarker } from '../model/payload-marker.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
-
-export type PayloadField = 'request_json' | 'response_json' | 'llm_config_json';
-
-export interface PayloadPolicy {
-  /** false: store no payloads at all (ids, model, tokens and timings only). */
-  store: boolean;
-  /** Also keep an LLM span's message-content attributes in otel_traces (stored twice then). */
-  contentInTraces?: boolean;
-  /** Bytes kept of each payload field; longer ones are cut and marked. */
-  maxBytes: number;
-  /** Redacts or drops more (PII): return the text to store, or undefined to store nothing. */
-  redact?: (text: string, field: PayloadField) => string | undefined;
-}
 
 export const DEFAULT_PAYLOAD_POLICY: PayloadPolicy = { store: true, maxBytes: 1024 * 1024 };
 
@@ -27,10 +16,6 @@ export interface StoredPayload {
   /** UTF-8 bytes of the payload as the application produced it. */
   originalBytes: number;
   truncated: boolean;
-}
-
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by llm-traces: ${originalBytes} bytes in all]`;
 }
 
 export function storedPayload(text: string, field: PayloadField, policy: PayloadPolicy): StoredPayload {

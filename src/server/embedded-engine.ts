@@ -12,14 +12,11 @@
  * (`connection`) keeps the engine up between requests, answers for the server's version and time
  * zone, and is what an in-process `@clickhouse/client` can share.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { ChdbResult, RawInsertSummary } from 'chdb';
 import type { ChdbConnection } from 'chdb/connection';
+import { openChdb, type ChdbModule } from '../store/chdb.js';
 import { outputFormat, sessionSetupSql, simpleInsert, statementText } from './engine-sql.js';
 import { DEFAULT_FORMAT, type QueryRequest } from './query-request.js';
-
-type ChdbModule = typeof import('chdb');
 
 /** The `X-ClickHouse-Summary` header's fields; ClickHouse sends the numbers as strings. */
 export interface QuerySummary {
@@ -50,19 +47,15 @@ export class EmbeddedEngine {
   ) {}
 
   static async open(path: string): Promise<EmbeddedEngine> {
-    const [chdb, { createChdbConnection }] = await loadChdb();
-    const dataPath = resolve(path);
-    let connection: ChdbConnection;
-    try {
-      mkdirSync(dataPath, { recursive: true });
-      connection = createChdbConnection({ path: dataPath });
-    } catch (error) {
-      throw new Error(
-        `llm-traces serve: could not open the embedded ClickHouse store at ${dataPath}: ${errorMessage(error)}. ` +
-          'A store can be open in only one process at a time, and a process can open only one store.',
-        { cause: error },
-      );
-    }
+    const {
+      chdb,
+      connection,
+      path: dataPath,
+    } = await openChdb(path, {
+      who: 'llm-traces serve',
+      ifMissing: 'Install it: npm install chdb',
+      ifBusy: 'a process can open only one store.',
+    });
     try {
       const info = await connection.chdb.queryAsync('SELECT version() AS version, timezone() AS timezone', {
         format: 'JSONEachRow',
@@ -120,22 +113,4 @@ function summary(rows: number, bytes: number, written: boolean, elapsedSeconds: 
     result_bytes: String(bytes),
     elapsed_ns: String(Math.round(elapsedSeconds * 1e9)),
   };
-}
-
-async function loadChdb(): Promise<[ChdbModule, typeof import('chdb/connection')]> {
-  try {
-    return await Promise.all([import('chdb'), import('chdb/connection')]);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error("llm-traces serve needs the optional package 'chdb' (embedded ClickHouse). Install it: npm install chdb", {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@
  * absent). Parameters are checked strictly: a bad or unknown one gets 400 naming it, an unknown id
  * gets 404. Pure routing and parsing; the readers do the I/O.
  */
-import { parseDateText } from '../date-text.js';
+import { parseDateText } from '../reader/date-text.js';
 import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, type UsageGroupBy } from '../reader/index.js';
 
 export interface ApiTables {

@@ -1,10 +1,10 @@
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../src/exporter.js';
 import { createPricer } from '../../src/pricing/index.js';
 import { LlmTraceReader } from '../../src/reader/index.js';
-import { reprice } from '../../src/reprice.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { reprice } from '../../src/store/reprice.js';
+import { useTestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
 
 const DAY = 86_400;
@@ -28,10 +28,9 @@ function chat(spanId: string, model: string, day: number, usage: Record<string, 
 }
 
 describe('cost in dollars on embedded ClickHouse', () => {
-  let store: TestStore;
+  const store = useTestStore();
 
   beforeAll(async () => {
-    store = await openTestStore();
     const exporter = new ClickHouseTraceExporter({ client: store.client });
     const spans = [
       // gpt-4o: 2.50 in, 1.25 cached, 10 out per MTok. 200 fresh + 800 cached in, 100 out:
@@ -96,9 +95,6 @@ describe('cost in dollars on embedded ClickHouse', () => {
     ];
     await new Promise((resolve) => exporter.export(spans, resolve));
     await exporter.shutdown();
-  });
-  afterAll(async () => {
-    await store?.close();
   });
 
   const costs = () =>

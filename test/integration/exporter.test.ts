@@ -6,7 +6,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../src/exporter.js';
 import { LlmContextSpanProcessor, withLlmContext } from '../../src/context.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { useTestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
 
 function exportSpans(exporter: ClickHouseTraceExporter, spans: Parameters<ClickHouseTraceExporter['export']>[0]): Promise<ExportResult> {
@@ -14,17 +14,15 @@ function exportSpans(exporter: ClickHouseTraceExporter, spans: Parameters<ClickH
 }
 
 describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
-  let store: TestStore;
+  const store = useTestStore();
   let exporter: ClickHouseTraceExporter;
 
   beforeAll(async () => {
-    store = await openTestStore();
     exporter = new ClickHouseTraceExporter({ client: store.client, database: 'otel' });
     await exporter.ready();
   });
   afterAll(async () => {
     await exporter?.shutdown();
-    await store?.close();
   });
 
   it('writes a span to otel_traces exactly as the Collector does', async () => {
@@ -169,7 +167,7 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect(sizes!.request_size_bytes).toBe(sizes!.len);
   });
 
-  it('reads raw Anthropic payloads from llm_traces.* attributes, the Letta way', async () => {
+  it('reads raw Anthropic payloads the application attached as llm_traces.* attributes', async () => {
     const span = makeSpan({
       name: 'llm_request',
       spanId: 'aaaaaaaaaaaaaaa2',

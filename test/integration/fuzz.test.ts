@@ -6,9 +6,9 @@
  */
 import { SpanKind, SpanStatusCode, type AttributeValue, type Attributes } from '@opentelemetry/api';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../src/exporter.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { useTestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
 
 const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`));
@@ -91,13 +91,7 @@ const span = fc
   );
 
 describe('random spans through the whole pipeline', () => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await openTestStore();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore();
 
   it('never throws, never fails an insert, and every span reads back', async () => {
     const exporter = new ClickHouseTraceExporter({ client: store.client, maxPayloadBytes: 4096 });

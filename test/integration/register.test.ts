@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openClient } from '../../src/connection.js';
+import { openClient } from '../../src/store/connection.js';
 
 const run = promisify(execFile);
 const path = mkdtempSync(join(tmpdir(), 'llm-traces-register-'));

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureSchema } from '../../src/schema/migrate.js';
 import { insertableColumns, parseTableDefinition } from '../../src/schema/ddl.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { useTestStore } from '../support/store.js';
 
 const target = { database: 'otel', tracesTable: 'otel_traces', llmTable: 'llm_traces', ttlDays: 30, cluster: undefined };
 
 describe('schema on embedded ClickHouse', () => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await openTestStore();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore();
 
   it('creates the database, both tables, the trace-id lookup table and its view', async () => {
     await ensureSchema(store.client, target);

@@ -1,13 +1,12 @@
 /**
  * Spans captured from the real instrumentation libraries (test/fixtures/spans, written by the
- * capture scripts; format in their FINDINGS.md) turned back into `ReadableSpan`s, plus the fake
- * provider's usage restated under this package's inclusive token semantics.
+ * capture scripts; format in their FINDINGS.md) turned back into `ReadableSpan`s. The truth the rows are
+ * checked against is token-truth.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Attributes, HrTime, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TokenUsage } from '../../src/detect/llm-call.js';
 import type { FakeApi } from './fake-provider.js';
 import { makeSpan } from './spans.js';
 
@@ -108,60 +107,4 @@ export function toReadableSpan(span: SerializedSpan): ReadableSpan {
 /** JSON has no `undefined`: the SDK's unset values were written as null. */
 function withoutNulls(values: Record<string, unknown>): Attributes {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value ?? undefined])) as Attributes;
-}
-
-/**
- * What the fake provider sent, as inclusive usage: OpenAI prompt/input counts include cached
- * tokens and output counts include reasoning; Anthropic and Bedrock input excludes cache reads and writes.
- */
-export function providerTruth(call: FixtureCall): TokenUsage | undefined {
-  const u = call.usage;
-  if (u === null) return undefined;
-  const at = (...path: string[]): number | undefined => {
-    let value: unknown = u;
-    for (const key of path) value = value !== null && typeof value === 'object' ? (value as Json)[key] : undefined;
-    return typeof value === 'number' ? value : undefined;
-  };
-  switch (call.api) {
-    case 'openai.chat':
-    case 'openai.embeddings':
-      return {
-        promptTokens: at('prompt_tokens'),
-        completionTokens: at('completion_tokens'),
-        totalTokens: at('total_tokens'),
-        cachedInputTokens: at('prompt_tokens_details', 'cached_tokens'),
-        reasoningTokens: at('completion_tokens_details', 'reasoning_tokens'),
-      };
-    case 'openai.responses':
-      return {
-        promptTokens: at('input_tokens'),
-        completionTokens: at('output_tokens'),
-        totalTokens: at('total_tokens'),
-        cachedInputTokens: at('input_tokens_details', 'cached_tokens'),
-        reasoningTokens: at('output_tokens_details', 'reasoning_tokens'),
-      };
-    case 'anthropic.messages': {
-      const prompt = at('input_tokens')! + at('cache_read_input_tokens')! + at('cache_creation_input_tokens')!;
-      return {
-        promptTokens: prompt,
-        completionTokens: at('output_tokens'),
-        totalTokens: prompt + at('output_tokens')!,
-        cachedInputTokens: at('cache_read_input_tokens'),
-        cacheWriteTokens: at('cache_creation_input_tokens'),
-        reasoningTokens: at('output_tokens_details', 'thinking_tokens'),
-      };
-    }
-    case 'bedrock.converse': {
-      const prompt = at('inputTokens')! + (at('cacheReadInputTokens') ?? 0) + (at('cacheWriteInputTokens') ?? 0);
-      return {
-        promptTokens: prompt,
-        completionTokens: at('outputTokens'),
-        totalTokens: prompt + at('outputTokens')!,
-        cachedInputTokens: at('cacheReadInputTokens'),
-        cacheWriteTokens: at('cacheWriteInputTokens'),
-      };
-    }
-    default:
-      throw new Error(`fixture API ${call.api} has no inclusive mapping here; add one to providerTruth`);
-  }
 }

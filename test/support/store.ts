@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openClient } from '../../src/connection.js';
+import { afterAll, beforeAll } from 'vitest';
+import { openClient } from '../../src/store/connection.js';
 
 export interface TestStore {
   path: string;
@@ -27,5 +28,34 @@ export async function openTestStore(): Promise<TestStore> {
       await opened.close();
       rmSync(path, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A fresh store for the tests of the enclosing file or describe block: opened before them, closed
+ * (and its directory removed) after them, after the hooks registered later (vitest runs after-hooks
+ * in reverse), so exporters on it shut down first.
+ */
+export function useTestStore(): TestStore {
+  let opened: TestStore | undefined;
+  beforeAll(async () => {
+    opened = await openTestStore();
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  const current = (): TestStore => {
+    if (!opened) throw new Error('useTestStore: the store is open only inside tests and hooks');
+    return opened;
+  };
+  return {
+    get path() {
+      return current().path;
+    },
+    get client() {
+      return current().client;
+    },
+    rows: (query, params) => current().rows(query, params),
+    close: () => current().close(),
   };
 }

@@ -2,7 +2,7 @@
  * Strict query-string parsing for the viewer API: a parameter the route does not take, a repeated
  * one, or a value of the wrong form is a ParameterError naming it, answered with 400.
  */
-import { parseDateText } from '../../date-text.js';
+import { parseDateText } from '../../reader/date-text.js';
 import type { CallFilterOptions } from '../../reader/call-filter.js';
 
 export class ParameterError extends Error {

@@ -8,7 +8,8 @@ import { createOverriddenPricer, type CatalogPricer } from '../../pricing/pricer
 import { PRICE_TABLE_VERSION } from '../../pricing/price-table.js';
 import { DEFAULT_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, PAYLOAD_PARTS, type PayloadPart } from '../../reader/call-detail.js';
 import { DEFAULT_WINDOW_MS, resolveWindow, type Window } from '../../reader/call-filter.js';
-import { CALL_SORTS, SORT_ORDERS, type CallCursor, type CallSort, type SortOrder } from '../../reader/call-list.js';
+import { CALL_SORTS, type CallCursor, type CallSort } from '../../reader/call-list.js';
+import { SORT_ORDERS, type SortOrder } from '../../reader/keyset-page.js';
 import { alignByPosition, alignSpans, costDelta, numberDelta } from '../../reader/compare.js';
 import type { LlmTraceReader } from '../../reader/llm-trace-reader.js';
 import { MAX_SKELETON_LIMIT, MAX_SPAN_LIMIT, type OtelTraceReader } from '../../reader/otel-trace-reader.js';

@@ -262,7 +262,8 @@ export interface SpanSkeleton {
   llm: SpanLlm | null;
 }
 
-export interface TraceTotals {
+/** The sums of a group of calls (a trace, a run, an agent). */
+export interface GroupTotals {
   calls: number;
   errors: number;
   prompt_tokens: number;
@@ -271,6 +272,8 @@ export interface TraceTotals {
   cost_usd: Usd | null;
   unpriced_calls: number;
 }
+
+export type TraceTotals = GroupTotals;
 
 /** GET /api/v1/traces/:trace_id?limit (spans, default 10000, at most 100000). Spans in depth-first order (parents before children, siblings by start). */
 export interface TraceSkeleton {
@@ -352,16 +355,9 @@ export interface RunPage {
 }
 
 /** GET /api/v1/agents?start&end */
-export interface AgentSummary {
+export interface AgentSummary extends GroupTotals {
   agent_id: string;
   runs: number;
-  calls: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  tokens: number;
-  cost_usd: Usd | null;
-  unpriced_calls: number;
   first_seen: IsoTime;
   last_seen: IsoTime;
 }

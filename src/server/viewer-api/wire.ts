@@ -202,7 +202,7 @@ export function toSpanSkeleton(span: WaterfallSpan): Wire.SpanSkeleton {
   };
 }
 
-export function toTraceTotals(totals: TraceTotals | CallSums): Wire.TraceTotals {
+export function toGroupTotals(totals: TraceTotals | CallSums): Wire.GroupTotals {
   return {
     calls: totals.calls,
     errors: totals.errors,
@@ -227,7 +227,7 @@ export function toTraceSkeleton(trace: TraceSkeleton): Wire.TraceSkeleton {
     services: trace.services,
     span_count: trace.spans.length,
     truncated: trace.truncated,
-    totals: toTraceTotals(trace.totals),
+    totals: toGroupTotals(trace.totals),
     spans: trace.spans.map(toSpanSkeleton),
   };
 }
@@ -305,13 +305,7 @@ export function toAgentSummary(agent: AgentSummary): Wire.AgentSummary {
   return {
     agent_id: agent.agentId,
     runs: agent.runs,
-    calls: agent.calls,
-    errors: agent.errors,
-    prompt_tokens: agent.promptTokens,
-    completion_tokens: agent.completionTokens,
-    tokens: agent.totalTokens,
-    cost_usd: agent.costUsd,
-    unpriced_calls: agent.unpricedCalls,
+    ...toGroupTotals(agent),
     first_seen: agent.firstSeen.toISOString(),
     last_seen: agent.lastSeen.toISOString(),
   };
@@ -321,7 +315,7 @@ export function toRunDetail(run: RunDetail): Wire.RunDetail {
   return {
     run_id: run.runId,
     agent_id: run.agentId,
-    totals: toTraceTotals(run.totals),
+    totals: toGroupTotals(run.totals),
     first_seen: run.totals.firstSeen.toISOString(),
     last_seen: run.totals.lastSeen.toISOString(),
     duration_ms: run.totals.lastSeen.getTime() - run.totals.firstSeen.getTime(),

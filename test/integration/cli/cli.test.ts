@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
-import { openClient } from '../../../src/connection.js';
+import { openClient } from '../../../src/store/connection.js';
 import { makeSpan } from '../../support/spans.js';
 import { runCli, startServe } from '../../support/serve-process.js';
 

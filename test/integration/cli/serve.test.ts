@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
 
@@ -32,7 +32,7 @@ describe('llm-traces serve (child process) with the official client and the expo
   it('takes exports from two processes at once and every span reads back', async () => {
     const env = { OTEL_EXPORTER_CLICKHOUSE_USERNAME: 'dev', OTEL_EXPORTER_CLICKHOUSE_PASSWORD: 'dev-secret' };
     await Promise.all([exportFrom(serve.url, 'worker-a', 120, env), exportFrom(serve.url, 'worker-b', 80, env)]);
-    const client = createClient({ url: serve.url, username: 'dev', password: 'dev-secret' });
+    const client = createClient({ url: serve.url, username: 'dev', password: 'dev-secret', log: { level: ClickHouseLogLevel.OFF } });
     try {
       const rows = await (
         await client.query({
@@ -55,11 +55,11 @@ describe('llm-traces serve (child process) with the official client and the expo
   });
 
   it('raises the typed ClickHouse errors for a bad query and for bad credentials', async () => {
-    const client = createClient({ url: serve.url, username: 'dev', password: 'dev-secret' });
+    const client = createClient({ url: serve.url, username: 'dev', password: 'dev-secret', log: { level: ClickHouseLogLevel.OFF } });
     await expect(client.query({ query: 'SELEC 1' })).rejects.toMatchObject({ code: '62', type: 'SYNTAX_ERROR' });
     await expect(client.query({ query: 'SELECT * FROM otel.nope' })).rejects.toMatchObject({ code: '60', type: 'UNKNOWN_TABLE' });
     await client.close();
-    const intruder = createClient({ url: serve.url, username: 'dev', password: 'wrong' });
+    const intruder = createClient({ url: serve.url, username: 'dev', password: 'wrong', log: { level: ClickHouseLogLevel.OFF } });
     const refused = await intruder.query({ query: 'SELECT 1' }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: '516', type: 'AUTHENTICATION_FAILED' });
     expect(String((refused as Error).message)).not.toContain('dev-secret');

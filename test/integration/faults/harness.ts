@@ -275,11 +275,16 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   }
 }
 
+/** Diagnostic figures of a fault test, printed only on request (LLM_TRACES_TEST_REPORT=1): a passing run stays quiet. */
+export function report(text: string): void {
+  if (process.env.LLM_TRACES_TEST_REPORT) process.stdout.write(`${text}\n`);
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Captures what is written through console.error/warn/info/debug until `stop()` (console.log, which
- * the tests report with, still prints): the exporter should speak only through diag.
+ * Captures what is written through console.error/warn/info/debug until `stop()`: the exporter
+ * should speak only through diag.
  */
 export function captureConsole(): { lines: string[]; stop(): void } {
   const lines: string[] = [];

@@ -10,7 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
-import { ServedStore, llmAttributes, storedCounts, totalDropped, within } from './harness.js';
+import { ServedStore, llmAttributes, storedCounts, totalDropped, within, report } from './harness.js';
 
 const RATE = 2_000;
 const SECONDS = 10;
@@ -213,9 +213,9 @@ describe('load: a steady span rate into llm-traces serve', () => {
       `| server process RSS: steady / peak | ${mib(figures.serverSteady)} / ${mib(figures.serverPeak)} MiB |`,
       '',
     ].join('\n');
-    console.log(markdown);
+    report(markdown);
     if (processorFlush !== 'ok' || store.exited() !== undefined)
-      console.log(`processor flush: ${processorFlush}; server exited: ${store.exited() ?? 'no'}\n${store.output()}`);
+      report(`processor flush: ${processorFlush}; server exited: ${store.exited() ?? 'no'}\n${store.output()}`);
     // Written only on request (LLM_TRACES_LOAD_FIGURES=<file>), so a test run leaves the tree clean.
     if (process.env.LLM_TRACES_LOAD_FIGURES) writeFileSync(process.env.LLM_TRACES_LOAD_FIGURES, markdown);
 

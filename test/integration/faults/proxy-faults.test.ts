@@ -18,6 +18,7 @@ import {
   totalDropped,
   within,
   type DiagLine,
+  report,
 } from './harness.js';
 
 const USER = 'dev';
@@ -42,7 +43,7 @@ describe('delivery through a fault-injecting proxy', () => {
   afterAll(async () => {
     stopDiag();
     stopConsole();
-    console.log(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
+    report(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
     await proxy?.close();
     await store?.dispose();
   });
@@ -68,7 +69,7 @@ describe('delivery through a fault-injecting proxy', () => {
       const storedByServer = proxy.rowsStored(inserts);
       const slow = inserts.filter((r) => r.fault === 'delay');
       const duplicates = { spans: stored.spans - stored.distinctSpans, llmCalls: stored.llmCalls - stored.distinctLlmCalls };
-      console.log(`(c) slow server: ${JSON.stringify({ stats, stored, duplicates, inserts: inserts.length, storedByServer })}`);
+      report(`(c) slow server: ${JSON.stringify({ stats, stored, duplicates, inserts: inserts.length, storedByServer })}`);
 
       expect(slow).toHaveLength(slowInserts);
       expect(slow.every((r) => r.abandoned && r.upstreamStatus === 200)).toBe(true);
@@ -123,7 +124,7 @@ describe('delivery through a fault-injecting proxy', () => {
       const stats = exporter.stats()!;
       const stored = await storedCounts(store.url, service, auth);
       const refused = proxy.requests.slice(requestsBefore).filter((r) => r.fault === 'status').length;
-      console.log(`(d) ${name}: ${JSON.stringify({ stats, stored, refused })}`);
+      report(`(d) ${name}: ${JSON.stringify({ stats, stored, refused })}`);
 
       expect(refused).toBeGreaterThan(0);
       expect(stats.retries).toBe(refused);
@@ -167,10 +168,10 @@ describe('delivery through a fault-injecting proxy', () => {
     const lines = diagLines.slice(linesBefore);
     const errorLines = lines.filter((l) => l.level === 'error');
     const written = consoleLines.slice(consoleBefore);
-    console.log(
+    report(
       `(e) wrong password: ${JSON.stringify({ stats, requests: requests.length, diagErrorLines: errorLines.length, clientConsoleLines: clientLogLines(written).length })}`,
     );
-    for (const line of errorLines) console.log(`  diag error: ${line.text.slice(0, 240)}`);
+    for (const line of errorLines) report(`  diag error: ${line.text.slice(0, 240)}`);
 
     expect(results.every((r) => r.code === ExportResultCode.FAILED)).toBe(true);
     expect(stats.retries).toBe(0);

@@ -17,6 +17,7 @@ import {
   storedCounts,
   totalDropped,
   within,
+  report,
 } from './harness.js';
 
 const BATCHES = 60;
@@ -35,7 +36,7 @@ describe('delivery across a server restart', () => {
   });
   afterAll(() => {
     stopConsole();
-    console.log(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
+    report(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
   });
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
@@ -65,7 +66,7 @@ describe('delivery across a server restart', () => {
         const stats = exporter.stats()!;
         const stored = await storedCounts(store.url, service);
         const duplicates = { spans: stored.spans - stored.distinctSpans, llmCalls: stored.llmCalls - stored.distinctLlmCalls };
-        console.log(`(b) ${signal}: ${JSON.stringify({ handed: handed.length, handedLlm: llmCount(handed), stats, stored, duplicates })}`);
+        report(`(b) ${signal}: ${JSON.stringify({ handed: handed.length, handedLlm: llmCount(handed), stats, stored, duplicates })}`);
 
         // Nothing is lost, and nothing was given up on.
         expect(totalDropped(stats)).toBe(0);

@@ -21,6 +21,7 @@ import {
   storedSpanIds,
   totalDropped,
   within,
+  report,
 } from './harness.js';
 
 describe('delivery while the store is down', () => {
@@ -32,7 +33,7 @@ describe('delivery while the store is down', () => {
   });
   afterAll(() => {
     stopConsole();
-    console.log(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
+    report(`@clickhouse/client console lines written during the file: ${clientLogLines(consoleLines).length}`);
   });
 
   it('(a) keeps what a BatchSpanProcessor hands over while no server listens, and stores all of it once the server starts', async () => {
@@ -55,7 +56,7 @@ describe('delivery while the store is down', () => {
       }
       await sleep(500);
       const whileDown = exporter.stats()!;
-      console.log(`(a) while down: ${JSON.stringify(whileDown)}`);
+      report(`(a) while down: ${JSON.stringify(whileDown)}`);
       expect(whileDown.exportedSpans).toBe(0);
       expect(whileDown.retries).toBeGreaterThan(0);
 
@@ -69,7 +70,7 @@ describe('delivery while the store is down', () => {
       const recoveryMs = Date.now() - started;
       const stats = exporter.stats()!;
       const stored = await storedCounts(store.url, 'down-at-start');
-      console.log(`(a) after the store came up: ${JSON.stringify({ stats, stored, recoveryMs })}`);
+      report(`(a) after the store came up: ${JSON.stringify({ stats, stored, recoveryMs })}`);
 
       expect(totalDropped(stats)).toBe(0);
       expect(stored).toEqual({ spans: 300, distinctSpans: 300, llmCalls: llm, distinctLlmCalls: llm });
@@ -114,7 +115,7 @@ describe('delivery while the store is down', () => {
               : undefined,
         )
         .filter((i) => i !== undefined);
-      console.log(`(f) buffer bound: ${JSON.stringify({ whileDown, peakBufferedRows, stats, storedRows: ids.size, storedBatches })}`);
+      report(`(f) buffer bound: ${JSON.stringify({ whileDown, peakBufferedRows, stats, storedRows: ids.size, storedBatches })}`);
 
       // Exact accounting: every row handed over is stored or dropped as buffer_full.
       expect(stats.exportedSpans + stats.dropped.buffer_full).toBe(250);
@@ -146,7 +147,7 @@ describe('delivery while the store is down', () => {
       const elapsedMs = Date.now() - started;
       const results = await within(1_000, 'the export results after shutdown', Promise.all(exported));
       const stats = exporter.stats()!;
-      console.log(`(g) shutdown, nothing listening: ${JSON.stringify({ elapsedMs, shutdownTimeoutMs, stats })}`);
+      report(`(g) shutdown, nothing listening: ${JSON.stringify({ elapsedMs, shutdownTimeoutMs, stats })}`);
 
       expect(results.every((r) => r.code === ExportResultCode.FAILED)).toBe(true);
       expect(stats).toMatchObject({ exportedSpans: 0, exportedLlmCalls: 0, bufferedRows: 0, bufferedBytes: 0 });
@@ -175,7 +176,7 @@ describe('delivery while the store is down', () => {
       const elapsedMs = Date.now() - started;
       const results = await within(1_000, 'the export results after shutdown', Promise.all(exported));
       const stats = exporter.stats()!;
-      console.log(
+      report(
         `(g) shutdown, server never answers: ${JSON.stringify({ elapsedMs, shutdownTimeoutMs, stats, requests: proxy.requests.length })}`,
       );
 

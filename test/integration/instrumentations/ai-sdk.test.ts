@@ -17,18 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FAKE_EMBEDDING_TOKENS_PER_INPUT, FAKE_USAGE } from '../../support/fake-provider.js';
 import { CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL } from './anthropic-calls.js';
-import {
-  NO_USAGE,
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  TIME_TO_FIRST_TOKEN,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  notCarried,
-  type ExpectedRow,
-  type TokenColumns,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { NO_USAGE, inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { installedVersion, startLab, type Lab } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_MODEL } from './openai-calls.js';
 

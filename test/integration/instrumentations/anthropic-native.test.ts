@@ -13,7 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
 import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL } from './anthropic-calls.js';
-import { SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, inclusiveTokens, type ExpectedRow } from './expected.js';
+import { SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { inclusiveTokens } from '../../support/token-truth.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 
 let lab: Lab;

@@ -12,15 +12,8 @@
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import {
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  cacheExcludedAndDropped,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  type ExpectedRow,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { cacheExcludedAndDropped, inclusiveTokens } from '../../support/token-truth.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 
 let lab: Lab;

@@ -11,16 +11,8 @@ import { metrics } from '@opentelemetry/api';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_EMBEDDING_TOKENS_PER_INPUT, FAKE_USAGE } from '../../support/fake-provider.js';
-import {
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  notCarried,
-  type ExpectedRow,
-  type TokenColumns,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { installedVersion, patchManually, requireCjs, SERVICE_NAME, startLab, type Lab } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_INPUTS, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 

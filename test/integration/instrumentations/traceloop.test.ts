@@ -18,19 +18,9 @@ import { AnthropicInstrumentation as LegacyAnthropicInstrumentation } from 'trac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
 import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import {
-  NO_USAGE,
-  PROVIDER_ERROR_MESSAGES,
-  SUCCEEDED,
-  TIME_TO_FIRST_TOKEN,
-  cacheExcludedAndDropped,
-  expectRows,
-  failed,
-  inclusiveTokens,
-  notCarried,
-  type ExpectedRow,
-  type TokenColumns,
-} from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { NO_USAGE, cacheExcludedAndDropped, inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
+import { describeNativeTracing } from './native-tracing.js';
 import { installedVersion, patchManually, requireCjs, startLab, type Lab, type ManuallyPatchable } from './harness.js';
 import { CHAT_MODEL, CHAT_RESPONSE_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
@@ -196,47 +186,19 @@ for (const version of VERSIONS) {
         });
       });
 
-      describe('with the SDK’s own tracing on: two spans per call, one row', () => {
-        let calls: ReturnType<typeof anthropicCalls>;
-        beforeAll(() => {
-          calls = anthropicCalls(Anthropic, lab.fake, true);
-        });
-
-        it('writes one row with the inclusive usage for a cached message', async () => {
-          const result = await lab.run(calls.cached);
-          expect(result.spans).toHaveLength(2);
-          expectRows(result, [anthropicRow({ ...tokens('text'), finish_reasons: ['stop'] })]);
-        });
-
-        it('writes one row with the time to first token for a stream', async () => {
-          expectRows(await lab.run(calls.stream), [
-            anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
-          ]);
-        });
-
-        // The helper's request span is not a child of the instrumentation's: the two spans are separate traces.
-        it('writes one row for the messages.stream() helper', async () => {
-          expectRows(await lab.run(calls.streamHelper), [
-            anthropicRow({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
-          ]);
-        });
-
-        it('writes one row for a tool use', async () => {
-          expectRows(await lab.run(calls.toolUse), [anthropicRow({ ...tokens('tool-call'), finish_reasons: ['tool_calls'] })]);
-        });
-
-        it('writes one row for a failed call', async () => {
-          const result = await lab.run(calls.rateLimited);
-          expect(result.spans).toHaveLength(2);
-          expectRows(result, [
-            anthropicRow({
-              ...failed(expect.stringMatching(/\S/), expect.stringContaining(PROVIDER_ERROR_MESSAGES.anthropic[429])),
-              model: 'fake-error-429',
-              request_model: 'fake-error-429',
-            }),
-          ]);
-        });
-      });
+      describeNativeTracing(
+        () => lab,
+        () => Anthropic,
+        {
+          row: anthropicRow,
+          tokens,
+          rateLimited: anthropicRow({
+            ...failed(expect.stringMatching(/\S/), expect.stringContaining(PROVIDER_ERROR_MESSAGES.anthropic[429])),
+            model: 'fake-error-429',
+            request_model: 'fake-error-429',
+          }),
+        },
+      );
     });
   });
 }

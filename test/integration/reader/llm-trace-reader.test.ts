@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   LlmTraceReader,
   ReaderArgumentError,
@@ -8,19 +8,18 @@ import {
 } from '../../../src/reader/index.js';
 import { parseTableDefinition } from '../../../src/schema/ddl.js';
 import { ensureSchema } from '../../../src/schema/migrate.js';
-import { openTestStore, type TestStore } from '../../support/store.js';
+import { useTestStore } from '../../support/store.js';
 import { BASE_MS, expectedTrace, insertable, rows, usd, type LlmRow } from './llm-fixture.js';
 
 const MINUTE = 60_000;
 const PAYLOADS = ['requestJson', 'responseJson', 'llmConfigJson'] as const;
 
-let store: TestStore;
+const store = useTestStore();
 let orgA: LlmTraceReader;
 let orgB: LlmTraceReader;
 let defaultOrg: LlmTraceReader;
 
 beforeAll(async () => {
-  store = await openTestStore();
   await ensureSchema(store.client, {
     database: 'otel',
     tracesTable: undefined,
@@ -33,10 +32,6 @@ beforeAll(async () => {
   orgA = new LlmTraceReader({ client: store.client, organizationId: 'org-a' });
   orgB = new LlmTraceReader({ client: store.client, organizationId: 'org-b' });
   defaultOrg = new LlmTraceReader({ client: store.client, organizationId: '' });
-});
-
-afterAll(async () => {
-  await store?.close();
 });
 
 function rowsOf(organizationId: string): LlmRow[] {

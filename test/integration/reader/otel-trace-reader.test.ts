@@ -3,7 +3,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtelTraceReader, ReaderArgumentError, type TraceSpan } from '../../../src/reader/index.js';
 import { ensureSchema } from '../../../src/schema/migrate.js';
-import { openTestStore, type TestStore } from '../../support/store.js';
+import { useTestStore } from '../../support/store.js';
 import { createdAtText, insertable, makeRow } from './llm-fixture.js';
 
 const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -126,7 +126,7 @@ const traceB: SpanInput[] = [
   },
 ];
 
-let store: TestStore;
+const store = useTestStore();
 const debugLines: string[] = [];
 
 /** An llm_traces row of call i, in run `runId` of the trace. */
@@ -172,7 +172,6 @@ beforeAll(async () => {
     verbose: () => {},
   };
   diag.setLogger(logger, DiagLogLevel.DEBUG);
-  store = await openTestStore();
   await ensureSchema(store.client, {
     database: 'otel',
     tracesTable: 'otel_traces',
@@ -195,7 +194,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   diag.disable();
-  await store?.close();
 });
 
 const ids = (spans: TraceSpan[]) => spans.map((span) => span.spanId);

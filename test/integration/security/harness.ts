@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openClient, type OpenedClient } from '../../../src/connection.js';
+import { openClient, type OpenedClient } from '../../../src/store/connection.js';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import { runCli, type CliResult } from '../../support/serve-process.js';
 

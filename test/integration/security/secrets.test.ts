@@ -2,8 +2,8 @@ import { inspect } from 'node:util';
 import { diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
-import { resolveConfig, describeConfig } from '../../../src/config.js';
-import { REDACTED } from '../../../src/rows/redact.js';
+import { resolveConfig, describeConfig } from '../../../src/config/config.js';
+import { REDACTED } from '../../../src/redaction/credentials.js';
 import { openTestStore, type TestStore } from '../../support/store.js';
 import { makeSpan } from '../../support/spans.js';
 

@@ -12,7 +12,6 @@ import { ClickHouseTraceExporter } from '../../../src/index.js';
 import { BUNDLED_PRICES } from '../../../src/pricing/index.js';
 import { parseUsd, formatUsd } from '../../../src/pricing/money.js';
 import { createPricer } from '../../../src/pricing/pricer.js';
-import { ensureSchema } from '../../../src/schema/migrate.js';
 import { startClickHouseHttpServer, type ClickHouseHttpServer } from '../../../src/server/index.js';
 import { handleApiRequest } from '../../../src/server/json-api.js';
 import { createViewer, readersOver } from '../../../src/server/viewer.js';
@@ -135,17 +134,12 @@ beforeAll(async () => {
       createViewer(connection, { tables, pricer, auth: true, version: '9.9.9-test', exportPageSize: EXPORT_PAGE_SIZE }),
   });
   client = createClient({ connection: server.connection as never });
-  await ensureSchema(client, {
-    database: 'otel',
-    tracesTable: 'otel_traces',
-    llmTable: 'llm_traces',
-    ttlDays: undefined,
-    cluster: undefined,
-  });
+
   // Inside the default window (the last 24 hours), 17 s apart.
   const base = Date.now() - 2 * 3600_000;
   traces = Array.from({ length: TRACES }, (_, i) => viewerTrace(i, base));
-  const exporter = new ClickHouseTraceExporter({ endpoint: server.url, username: 'dev', password: 'dev-secret', createSchema: false });
+  // The exporter creates the tables, as it does for an app pointed at a fresh `serve`.
+  const exporter = new ClickHouseTraceExporter({ endpoint: server.url, username: 'dev', password: 'dev-secret' });
   for (let i = 0; i < traces.length; i += 50) {
     const batch = traces.slice(i, i + 50).flatMap((trace) => trace.spans);
     const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(batch, resolve));

@@ -3,7 +3,7 @@ import { readVercelAi } from '../../../src/conventions/vercel-ai.js';
 import { detectLlmCall } from '../../../src/detect/detect.js';
 import { toLlmRow } from '../../../src/rows/llm-row.js';
 import { makeSpan } from '../../support/spans.js';
-import { loadFixture } from '../../support/span-fixtures.js';
+import { loadFixture, loadFixtures } from '../../support/span-fixtures.js';
 
 /** The one span of a captured fixture with this name (the first when a tool loop repeats it). */
 function fixtureSpan(path: string, name: string) {
@@ -398,5 +398,15 @@ describe('Vercel AI SDK spans', () => {
       tools: ['{"type":"function","name":"trunc'],
     });
     expect(call.responseJson).toBeUndefined();
+  });
+});
+
+describe('AI SDK 7 GenAI-semconv output', () => {
+  it('is left to the GenAI module: the AI SDK module claims none of its spans', () => {
+    const spans = loadFixtures('ai@7')
+      .filter((fixture) => fixture.scenario.startsWith('genai-'))
+      .flatMap((fixture) => fixture.spans);
+    expect(spans.length).toBeGreaterThan(0);
+    for (const span of spans) expect(readVercelAi(span)).toBeUndefined();
   });
 });

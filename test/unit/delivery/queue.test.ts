@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Counters } from '../../../src/delivery/counters.js';
-import { backoffDelay, classifyFailure, FailureReporter } from '../../../src/delivery/errors.js';
-import { DeliveryError, DeliveryQueue, splitBatch, type Batch, type DeliveryLimits } from '../../../src/delivery/queue.js';
+import type { DeliveryLimits } from '../../../src/config/config.js';
+import { FailureReporter } from '../../../src/delivery/failure-reporter.js';
+import { DeliveryError } from '../../../src/delivery/retry-policy.js';
+import { chError } from '../../support/clickhouse-error.js';
+import { DeliveryQueue, splitBatch, type Batch } from '../../../src/delivery/queue.js';
 import { serializeRows } from '../../../src/delivery/serialize.js';
 
 const reporter = () => new FailureReporter({ error: () => {}, warn: () => {} });
@@ -21,41 +24,6 @@ function rowsOf(batch: Batch): unknown[] {
     .split('\n')
     .map((line) => Object.fromEntries((JSON.parse(line) as unknown[]).map((value, i) => [batch.columns[i], value])));
 }
-
-const chError = (code: string, type: string) => Object.assign(new Error(`Code: ${code}. DB::Exception: boom. (${type})`), { code, type });
-
-describe('classifyFailure', () => {
-  it.each([
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }), true, 'network'],
-    [new Error('Timeout error.'), true, 'timeout'],
-    [chError('252', 'TOO_MANY_PARTS'), true, 'overload'],
-    [chError('241', 'MEMORY_LIMIT_EXCEEDED'), true, 'overload'],
-    [new Error('<html>502 Bad Gateway</html>'), true, 'unknown'],
-    [chError('516', 'AUTHENTICATION_FAILED'), false, 'AUTHENTICATION_FAILED'],
-    [chError('60', 'UNKNOWN_TABLE'), false, 'UNKNOWN_TABLE'],
-    [chError('16', 'NO_SUCH_COLUMN_IN_TABLE'), false, 'NO_SUCH_COLUMN_IN_TABLE'],
-    [chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'), false, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
-  ])('%s -> retryable %s (%s)', (error, retryable, reason) => {
-    expect(classifyFailure(error)).toMatchObject({ retryable, reason });
-  });
-
-  it('tells data errors (split the batch) from configuration errors (fix and drop)', () => {
-    expect(classifyFailure(chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED')).dataError).toBe(true);
-    const auth = classifyFailure(chError('516', 'AUTHENTICATION_FAILED'));
-    expect(auth.dataError).toBeUndefined();
-    expect(auth.fix).toContain('OTEL_EXPORTER_CLICKHOUSE_PASSWORD');
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially with full jitter and a cap', () => {
-    expect(backoffDelay(0, () => 1)).toBe(200);
-    expect(backoffDelay(3, () => 1)).toBe(1600);
-    expect(backoffDelay(20, () => 1)).toBe(30_000);
-    expect(backoffDelay(3, () => 0.5)).toBe(800);
-    expect(backoffDelay(3, () => 0)).toBe(0);
-  });
-});
 
 describe('splitBatch', () => {
   it('cuts on row boundaries', async () => {
@@ -241,29 +209,5 @@ describe('DeliveryQueue', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     await expect(delivered).resolves.toBeUndefined();
     expect(counters.snapshot()).toMatchObject({ exportedSpans: 2, retries: 2, dropped: { invalid_row: 0 } });
-  });
-});
-
-describe('serializeRows', () => {
-  it('writes each row as the array of its values in column order, one per line', async () => {
-    const { body, rows } = await serializeRows(
-      [
-        { b: 2, a: 'x' },
-        { a: 'y', b: 3, extra: true },
-      ],
-      ['a', 'b'],
-    );
-    expect(rows).toBe(2);
-    expect(body.toString()).toBe('["x",2]\n["y",3]\n');
-  });
-
-  it('replaces lone surrogates so ClickHouse accepts the row, and keeps valid pairs', async () => {
-    const { body } = await serializeRows([{ s: 'a\ud800b', emoji: '😀', text: 'x\\ud800' }], ['s', 'emoji', 'text']);
-    expect(JSON.parse(body.toString())).toEqual(['a\ufffdb', '😀', 'x\\ud800']);
-  });
-
-  it('replaces lone surrogates in map keys too, and leaves escaped backslashes alone', async () => {
-    const { body } = await serializeRows([{ m: { 'k\udc00': 'v', ok: 'x\\\\ud800y' } }], ['m']);
-    expect(JSON.parse(body.toString())).toEqual([{ 'k\ufffd': 'v', ok: 'x\\\\ud800y' }]);
   });
 });

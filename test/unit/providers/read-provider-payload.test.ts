@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ERROR_MESSAGE_LENGTH } from '../../../src/providers/facts.js';
+import { MAX_ERROR_MESSAGE_LENGTH } from '../../../src/model/normalize.js';
 import { readProviderPayload } from '../../../src/providers/index.js';
 
 const chat = (usage: unknown) => ({ object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage });

@@ -15,11 +15,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { NestedCallJoiner } from '../../../src/detect/nested-calls.js';
-import { convertSpans, toLlmRows } from '../../../src/rows/batch.js';
+import { NestedCallJoiner } from '../../../src/pipeline/join.js';
+import { convertSpans, toLlmRows } from '../../../src/pipeline/convert.js';
 import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import type { FakeApi } from '../../support/fake-provider.js';
-import { cacheExcludedAndDropped, inclusiveTokens, type TokenColumns } from './expected.js';
+import { cacheExcludedAndDropped, inclusiveTokens, type TokenColumns } from '../../support/token-truth.js';
 import { loadFixtures, type FixtureCall, type SerializedSpan, type SpanFixture as Fixture } from '../../support/span-fixtures.js';
 
 const PROVIDERS: Record<FakeApi, string> = {
@@ -37,6 +37,25 @@ const PROVIDERS: Record<FakeApi, string> = {
  */
 const CACHE_DROPPED_DIRS = new Set(['traceloop-anthropic@0.22', 'opentelemetry-instrumentation-aws-sdk@0.78']);
 const ANTHROPIC_SDK_SCOPE = 'com.anthropic.sdk.typescript';
+
+type Detail = 'cached_input_tokens' | 'cache_write_tokens' | 'reasoning_tokens';
+
+/**
+ * Token details an emitter leaves off its spans in some or all of its scenarios, by fixture id
+ * prefix (found by reading the captured spans: the numbers are in no attribute): these may be
+ * NULL; every other detail must be the provider's number.
+ */
+const MAY_LACK: ReadonlyArray<readonly [prefix: string, details: readonly Detail[]]> = [
+  ['ai@4/', ['reasoning_tokens']],
+  ['ai@5/', ['reasoning_tokens', 'cached_input_tokens']],
+  ['ai@7/genai-', ['reasoning_tokens']],
+  ['openinference-anthropic@0.2/', ['reasoning_tokens', 'cache_write_tokens']],
+  ['opentelemetry-instrumentation-openai@0.21/', ['cached_input_tokens', 'reasoning_tokens']],
+  ['traceloop-anthropic@0.22/', ['reasoning_tokens']],
+  ['traceloop-anthropic@0.27/', ['reasoning_tokens']],
+  ['traceloop-openai@0.22/', ['cached_input_tokens', 'reasoning_tokens']],
+  ['traceloop-openai@0.27/', ['cached_input_tokens', 'reasoning_tokens']],
+];
 
 const AI_SDK_OUTER_SPAN = /^ai\.(generateText|streamText|generateObject|streamObject|embed|embedMany|toolCall)$/;
 const AI_SDK_7_WRAPPER_SPAN = /^(invoke_agent|step|execute_tool) /;
@@ -72,15 +91,32 @@ function checkCall(fixture: Fixture, row: LlmTraceRow, call: FixtureCall): void 
     return;
   }
   expect.soft(row.is_error, `${where} is_error`).toBe(false);
-  if (call.usage === null || !row.has_usage) return;
-  const expected = expectedTokens(fixture, call, call.usage);
-  expect
-    .soft(pick(row, ['prompt_tokens', 'completion_tokens', 'total_tokens']), `${where} tokens`)
-    .toEqual(pick(expected, ['prompt_tokens', 'completion_tokens', 'total_tokens']));
-  // Details are NULL when the emitter does not carry them; when present they are the provider's.
-  for (const detail of ['cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const) {
-    if (row[detail] !== null) expect.soft(row[detail], `${where} ${detail}`).toBe(expected[detail]);
+  if (call.usage === null) {
+    expect.soft(row.has_usage, `${where} has_usage without provider usage`).toBe(false);
+    return;
   }
+  // Usage the spans carry must reach the row; only an emitter that put no token count on any span may leave it out.
+  expect.soft(row.has_usage, `${where} has_usage`).toBe(fixture.raw.some(carriesTokenCounts));
+  if (!row.has_usage) return;
+  const expected = expectedTokens(fixture, call, call.usage);
+  const mayLack = new Set(MAY_LACK.filter(([prefix]) => fixture.id.startsWith(prefix)).flatMap(([, details]) => details));
+  // A detail that may be missing is NULL or the provider's number; the row's counts are the provider's.
+  for (const detail of mayLack) if (row[detail] === null) expected[detail] = null;
+  expect.soft(pick(row, TOKEN_COLUMNS), `${where} tokens`).toEqual(pick(expected, TOKEN_COLUMNS));
+}
+
+const TOKEN_COLUMNS = [
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+] as const;
+
+/** Whether a span carries a finite token count (AI SDK 4 writes NaN when it has none). */
+function carriesTokenCounts(span: SerializedSpan): boolean {
+  return Object.entries(span.attributes).some(([key, value]) => /(usage|token_count)\./.test(key) && Number.isFinite(value));
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Pick<T, K> {

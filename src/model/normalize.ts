@@ -131,3 +131,14 @@ export function toText(value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
 }
+
+/** Longest error message kept; provider messages can embed whole prompts or stack traces. */
+export const MAX_ERROR_MESSAGE_LENGTH = 1000;
+
+/** An error message cut to MAX_ERROR_MESSAGE_LENGTH, never leaving half of a surrogate pair at the cut. */
+export function capErrorMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
+  const last = message.charCodeAt(MAX_ERROR_MESSAGE_LENGTH - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? MAX_ERROR_MESSAGE_LENGTH - 1 : MAX_ERROR_MESSAGE_LENGTH;
+  return message.slice(0, end);
+}

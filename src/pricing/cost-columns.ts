@@ -2,27 +2,20 @@
  * The cost columns of an `llm_traces` row: a cost the span reports wins (`provided`), else the
  * pricer's computation from the call's tokens, else NULL — never a made-up zero.
  */
-import type { LlmCall } from '../detect/llm-call.js';
-import { formatUsd } from '../pricing/money.js';
-import type { Pricer } from '../pricing/index.js';
+import { COST_FIELDS, COST_SOURCE, entriesOf, type CostColumn } from '../model/fields.js';
+import type { LlmCall } from '../model/llm-call.js';
+import { formatUsd } from './money.js';
+import type { Pricer } from './types.js';
 
-export interface CostColumns {
-  cost_usd: string | null;
-  input_cost_usd: string | null;
-  cached_input_cost_usd: string | null;
-  cache_write_cost_usd: string | null;
-  output_cost_usd: string | null;
-  cost_source: string;
+export type CostColumns = { [K in CostColumn]: string | null } & { cost_source: string };
+
+export const NO_COST: CostColumns = noCost();
+
+function noCost(): CostColumns {
+  const columns: Partial<CostColumns> = { [COST_SOURCE.column]: '' };
+  for (const [, { column }] of entriesOf(COST_FIELDS)) columns[column] = null;
+  return columns as CostColumns;
 }
-
-export const NO_COST: CostColumns = {
-  cost_usd: null,
-  input_cost_usd: null,
-  cached_input_cost_usd: null,
-  cache_write_cost_usd: null,
-  output_cost_usd: null,
-  cost_source: '',
-};
 
 // Decimal(18, 9) holds at most 9 integer digits.
 const MAX_USD = 999_999_999;
@@ -46,12 +39,7 @@ export function costColumns(call: LlmCall, pricer: Pricer | undefined, at: Date)
   }
   const computed = pricer?.price({ provider: call.provider, model: call.model, requestModel: call.requestModel, usage: call.usage, at });
   if (!computed) return NO_COST;
-  return {
-    cost_usd: computed.costUsd,
-    input_cost_usd: computed.inputCostUsd,
-    cached_input_cost_usd: computed.cachedInputCostUsd,
-    cache_write_cost_usd: computed.cacheWriteCostUsd,
-    output_cost_usd: computed.outputCostUsd,
-    cost_source: computed.costSource,
-  };
+  const columns: Partial<CostColumns> = { [COST_SOURCE.column]: computed.costSource };
+  for (const [field, { column }] of entriesOf(COST_FIELDS)) columns[column] = computed[field];
+  return columns as CostColumns;
 }

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { detectLlmCall } from '../../src/detect/detect.js';
-import { NestedCallJoiner, type DetectedCall } from '../../src/detect/nested-calls.js';
+import { detectLlmCall } from '../../../src/detect/detect.js';
+import { NestedCallJoiner, type DetectedCall } from '../../../src/pipeline/join.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { loadFixture, providerTruth } from '../support/span-fixtures.js';
+import { toLlmRow } from '../../../src/rows/llm-row.js';
+import { loadFixture, type SpanFixture } from '../../support/span-fixtures.js';
+import { inclusiveTokens } from '../../support/token-truth.js';
+
+/** The provider's usage of the fixture's one call, as the token columns of its row. */
+function truth(fixture: SpanFixture) {
+  const call = fixture.provider.calls[0]!;
+  return inclusiveTokens(call.api, call.usage!);
+}
 
 function detected(spans: readonly ReadableSpan[]): DetectedCall[] {
   return spans.flatMap((span) => {
@@ -19,7 +27,7 @@ describe('one provider request, one row, across nested spans', () => {
     expect(joined).toHaveLength(1);
     const outer = fixture.spans.find((span) => span.instrumentationScope.name.startsWith('@traceloop'))!;
     expect(joined[0]!.span).toBe(outer);
-    expect(joined[0]!.call.usage).toMatchObject(providerTruth(fixture.provider.calls[0]!)!);
+    expect(toLlmRow(joined[0]!.span, joined[0]!.call)).toMatchObject(truth(fixture));
   });
 
   it('joins them when the two spans reach the exporter in different exports', () => {
@@ -34,7 +42,7 @@ describe('one provider request, one row, across nested spans', () => {
     const joined = joiner.join(rest, detected(rest));
     expect(joined).toHaveLength(1);
     expect(joined[0]!.span).not.toBe(inner);
-    expect(joined[0]!.call.usage).toMatchObject(providerTruth(fixture.provider.calls[0]!)!);
+    expect(toLlmRow(joined[0]!.span, joined[0]!.call)).toMatchObject(truth(fixture));
     expect(joiner.size).toBe(0);
   });
 

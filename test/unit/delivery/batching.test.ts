@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { batchSpanProcessorConfig } from '../../src/batching.js';
+import { batchSpanProcessorConfig } from '../../../src/delivery/batching.js';
 
 describe('batchSpanProcessorConfig', () => {
   afterEach(() => vi.unstubAllEnvs());

@@ -1,9 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { detectLlmCall } from '../../src/detect/detect.js';
-import { parseTableDefinition } from '../../src/schema/ddl.js';
-import { toLlmRow } from '../../src/rows/llm-row.js';
-import { makeSpan } from '../support/spans.js';
+import { detectLlmCall } from '../../../src/detect/detect.js';
+import { parseTableDefinition } from '../../../src/schema/ddl.js';
+import { toLlmRow } from '../../../src/rows/llm-row.js';
+import { makeSpan } from '../../support/spans.js';
 
 const chat = {
   'gen_ai.operation.name': 'chat',

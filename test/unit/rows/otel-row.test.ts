@@ -1,10 +1,10 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { insertableColumns } from '../../src/schema/ddl.js';
-import { attributeToString } from '../../src/rows/attribute-value.js';
-import { toOtelRow } from '../../src/rows/otel-row.js';
-import { hrTimeToMicrosString, hrTimeToNanosString } from '../../src/rows/time.js';
-import { makeSpan } from '../support/spans.js';
+import { insertableColumns } from '../../../src/schema/ddl.js';
+import { attributeToString } from '../../../src/rows/attribute-value.js';
+import { toOtelRow } from '../../../src/rows/otel-row.js';
+import { hrTimeToMicrosString, hrTimeToNanosString } from '../../../src/rows/time.js';
+import { makeSpan } from '../../support/spans.js';
 
 describe('toOtelRow', () => {
   it('has exactly the insertable columns of ddl/otel_traces.sql', () => {

@@ -2,43 +2,27 @@
  * The normalized LLM call: what every span convention and provider payload parser produces, and
  * what the `llm_traces` row is built from. Pure data, no I/O.
  *
- * Token semantics are inclusive (DESIGN.md): `promptTokens` counts every input token including
+ * Token semantics are inclusive: `promptTokens` counts every input token including
  * cache reads and cache writes, `cachedInputTokens` and `cacheWriteTokens` are subsets of it;
  * `completionTokens` includes `reasoningTokens`. Each convention converts its emitter's semantics
  * before returning. An absent field means "not reported", never zero.
  */
-export interface TokenUsage {
-  promptTokens?: number;
-  completionTokens?: number;
-  totalTokens?: number;
-  cachedInputTokens?: number;
-  cacheWriteTokens?: number;
-  reasoningTokens?: number;
-}
+import type { BillingField, IdField, TokenField } from './fields.js';
+
+export type TokenUsage = { [K in TokenField]?: number };
 
 export interface CallError {
   type?: string;
   message?: string;
 }
 
-export interface BillingContext {
-  planType?: string;
-  costSource?: string;
-  customerId?: string;
-}
+export type BillingContext = { [K in BillingField]?: string };
 
-/** Ids that tie a call to the application's own entities. */
-export interface CallContext {
-  organizationId?: string;
-  projectId?: string;
-  agentId?: string;
+/** Ids that tie a call to the application's own entities (fields.ts). */
+export type CallContext = { [K in IdField]?: string } & {
   agentTags?: string[];
-  runId?: string;
-  stepId?: string;
-  conversationId?: string;
-  userId?: string;
   billing?: BillingContext;
-}
+};
 
 export interface LlmCall extends CallContext {
   /** Application id of the call (`llm_traces.id`); the span id is used when absent. */

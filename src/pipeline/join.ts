@@ -16,8 +16,8 @@
  */
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { LlmCall, TokenUsage } from './llm-call.js';
-import { mergeCalls } from './detect.js';
+import type { LlmCall, TokenUsage } from '../model/llm-call.js';
+import { mergeCalls } from '../model/merge-calls.js';
 
 export interface DetectedCall {
   span: ReadableSpan;

@@ -5,9 +5,12 @@
  * are written back, with one ALTER TABLE ... UPDATE mutation per page.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Pricer } from './pricing/index.js';
-import { costColumns, type CostColumns } from './rows/cost.js';
-import { qualifiedName } from './schema/ddl.js';
+import { COST_FIELDS, entriesOf, TOKEN_FIELDS, type CostField, type TokenField } from '../model/fields.js';
+import type { TokenUsage } from '../model/llm-call.js';
+import type { PriceRequest, Pricer } from '../pricing/index.js';
+import { llmTraceFieldsSelectList, toLlmTrace, type LlmTrace } from '../reader/llm-trace.js';
+import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
+import { qualifiedName } from '../schema/ddl.js';
 
 export interface RepriceOptions {
   database: string;
@@ -26,23 +29,20 @@ export interface RepriceResult {
   unpriced: number;
 }
 
-/** A stored call as read back: its usage, and its cost columns as they are now. */
-interface StoredCall extends CostColumns {
-  key: string;
-  provider: string;
-  model: string;
-  request_model: string;
-  has_usage: boolean;
-  prompt_tokens: string;
-  completion_tokens: string;
-  total_tokens: string;
-  cached_input_tokens: string | null;
-  cache_write_tokens: string | null;
-  reasoning_tokens: string | null;
-  created_ms: string;
-}
+/** What repricing reads of a stored call: what prices it, and its cost as it is now. */
+const READ_FIELDS = [
+  'provider',
+  'model',
+  'requestModel',
+  'hasUsage',
+  ...(Object.keys(TOKEN_FIELDS) as TokenField[]),
+  ...(Object.keys(COST_FIELDS) as CostField[]),
+  'costSource',
+  'createdAt',
+] as const satisfies ReadonlyArray<keyof LlmTrace>;
 
-const COST_FIELDS = ['cost_usd', 'input_cost_usd', 'cached_input_cost_usd', 'cache_write_cost_usd', 'output_cost_usd'] as const;
+type StoredCall = Pick<LlmTrace, (typeof READ_FIELDS)[number]> & { key: string };
+
 // A call is identified by its trace and span, which are unique across organizations.
 const KEY = "concat(trace_id, ':', span_id)";
 
@@ -58,7 +58,7 @@ export async function reprice(client: ClickHouseClient, options: RepriceOptions)
     result.scanned += page.length;
     const changed: Array<{ key: string; cost: CostColumns }> = [];
     for (const call of page) {
-      const cost = costColumns(toCall(call), options.pricer, new Date(Number(call.created_ms)));
+      const cost = costColumns(toCall(call), options.pricer, call.createdAt);
       if (cost.cost_usd === null) result.unpriced++;
       if (!sameCost(call, cost)) changed.push({ key: call.key, cost });
     }
@@ -79,41 +79,28 @@ async function readPage(
   const conditions = [`${KEY} > {after:String}`, "cost_source != 'provided'"];
   if (since) conditions.push("created_at >= {since:DateTime64(3, 'UTC')}");
   const result = await client.query({
-    query: `SELECT ${KEY} AS key, provider, model, request_model, has_usage,
-              toString(prompt_tokens) AS prompt_tokens, toString(completion_tokens) AS completion_tokens, toString(total_tokens) AS total_tokens,
-              toString(cached_input_tokens) AS cached_input_tokens, toString(cache_write_tokens) AS cache_write_tokens, toString(reasoning_tokens) AS reasoning_tokens,
-              toString(toUnixTimestamp64Milli(created_at)) AS created_ms,
-              ${COST_FIELDS.map((field) => `toString(${field}) AS ${field}`).join(', ')}, cost_source
+    query: `SELECT ${KEY} AS key, ${llmTraceFieldsSelectList(READ_FIELDS)}
             FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY key LIMIT {limit:UInt32}`,
     query_params: { after, limit, ...(since ? { since: since.toISOString().replace('T', ' ').replace('Z', '') } : {}) },
     format: 'JSONEachRow',
   });
-  return result.json<StoredCall>();
+  return (await result.json<Record<string, unknown>>()).map((row) => ({ ...toLlmTrace(row), key: row.key as string }) as StoredCall);
 }
 
-function toCall(call: StoredCall) {
-  const count = (value: string | null) => (value === null ? undefined : Number(value));
-  return {
-    provider: call.provider || undefined,
-    model: call.model || undefined,
-    requestModel: call.request_model || undefined,
-    usage: call.has_usage
-      ? {
-          promptTokens: Number(call.prompt_tokens),
-          completionTokens: Number(call.completion_tokens),
-          totalTokens: Number(call.total_tokens),
-          cachedInputTokens: count(call.cached_input_tokens),
-          cacheWriteTokens: count(call.cache_write_tokens),
-          reasoningTokens: count(call.reasoning_tokens),
-        }
-      : undefined,
-  };
+function toCall(call: StoredCall): PriceRequest {
+  let usage: TokenUsage | undefined;
+  if (call.hasUsage) {
+    usage = {};
+    for (const field of Object.keys(TOKEN_FIELDS) as TokenField[]) usage[field] = call[field] ?? undefined;
+  }
+  return { provider: call.provider || undefined, model: call.model || undefined, requestModel: call.requestModel || undefined, usage };
 }
 
 function sameCost(call: StoredCall, cost: CostColumns): boolean {
   // Stored decimals print without trailing zeros, like formatUsd: the strings compare exactly.
   return (
-    call.cost_source === cost.cost_source && COST_FIELDS.every((field) => normalizeDecimal(call[field]) === normalizeDecimal(cost[field]))
+    call.costSource === cost.cost_source &&
+    entriesOf(COST_FIELDS).every(([field, { column }]) => normalizeDecimal(call[field]) === normalizeDecimal(cost[column]))
   );
 }
 
@@ -123,7 +110,7 @@ function normalizeDecimal(value: string | null): string | null {
 
 async function writeCosts(client: ClickHouseClient, table: string, changed: Array<{ key: string; cost: CostColumns }>): Promise<void> {
   const params: Record<string, unknown> = { keys: changed.map((c) => c.key), sources: changed.map((c) => c.cost.cost_source) };
-  const assignments = COST_FIELDS.map((field) => {
+  const assignments = Object.values(COST_FIELDS).map(({ column: field }) => {
     // '' stands for NULL in the parameter array; toDecimal64OrNull turns it back into NULL.
     params[field] = changed.map((c) => c.cost[field] ?? '');
     return `${field} = toDecimal64OrNull(transform(${KEY}, {keys:Array(String)}, {${field}:Array(String)}, ''), 9)`;

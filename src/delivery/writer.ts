@@ -6,14 +6,15 @@
  */
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { ResolvedConfig } from './config.js';
-import { openClient, type OpenedClient } from './connection.js';
-import { Counters } from './delivery/counters.js';
-import { classifyFailure, FailureReporter } from './delivery/errors.js';
-import { DeliveryQueue, type Batch } from './delivery/queue.js';
-import { INSERT_COLUMNS, serializeRows } from './delivery/serialize.js';
-import { ensureSchema } from './schema/migrate.js';
-import type { RowBatch } from './rows/batch.js';
+import type { ResolvedConfig } from '../config/config.js';
+import { openClient, type OpenedClient } from '../store/connection.js';
+import { Counters } from './counters.js';
+import { FailureReporter } from './failure-reporter.js';
+import { classifyFailure } from './retry-policy.js';
+import { OrderedHandOver } from './ordered-hand-over.js';
+import { DeliveryQueue, type Batch } from './queue.js';
+import { INSERT_COLUMNS, serializeRows } from './serialize.js';
+import { ensureSchema } from '../schema/migrate.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -36,13 +37,17 @@ export function untraced<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
 }
 
+/** Rows for each table, as the rows modules build them (column names as in ddl/). */
+export interface TableRows {
+  otel: readonly object[];
+  llm: readonly object[];
+}
+
 export class ClickHouseWriter {
   readonly counters = new Counters();
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
-  private readonly handing = new Set<Promise<unknown>>();
-  /** The latest write's hand-over to the queue: each waits for the one before. */
-  private lastHandOver: Promise<unknown> = Promise.resolve();
+  private readonly handOver = new OrderedHandOver();
 
   private readonly reporter = new FailureReporter(log);
 
@@ -78,22 +83,18 @@ export class ClickHouseWriter {
   }
 
   /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
-  async write(rows: RowBatch): Promise<void> {
+  async write(rows: TableRows): Promise<void> {
     // Serializing comes before the queue sees the rows: close() waits for this hand-over. Writes
     // serialize side by side but reach the queue in the order they were made, so the queue's
     // arrival order (a full buffer drops the oldest) is the order rows were handed over.
-    const previous = this.lastHandOver;
-    const handOver = (async () => {
+    const delivered = await this.handOver.run(async (previous) => {
       const batches: Batch[] = [];
       if (this.config.tracesTable && rows.otel.length > 0) batches.push(await this.batch(this.config.tracesTable, 'spans', rows.otel));
       if (rows.llm.length > 0) batches.push(await this.batch(this.config.llmTable, 'llm_calls', rows.llm));
       await previous;
       return batches.map((batch) => this.queue.deliver(batch));
-    })();
-    this.lastHandOver = handOver.catch(() => {});
-    this.handing.add(handOver);
-    void handOver.finally(() => this.handing.delete(handOver));
-    await Promise.all(await handOver);
+    });
+    await Promise.all(delivered);
   }
 
   private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
@@ -118,7 +119,7 @@ export class ClickHouseWriter {
    * flight; counted as dropped `shutdown`) and closes the connection.
    */
   async close(deadline: number): Promise<void> {
-    await untilDeadline(Promise.allSettled([...this.handing]), deadline);
+    await untilDeadline(this.handOver.settled(), deadline);
     await untilDeadline(this.queue.idle(), deadline);
     this.queue.close('llm-traces: the exporter shut down before this batch could be stored');
     await this.queue.idle();

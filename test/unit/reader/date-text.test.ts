@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDateText } from '../../src/date-text.js';
+import { parseDateText } from '../../../src/reader/date-text.js';
 
 describe('parseDateText', () => {
   it.each([

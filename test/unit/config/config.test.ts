@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, describeConfig, resolveConfig } from '../../src/config.js';
+import { ConfigError, describeConfig, resolveConfig } from '../../../src/config/config.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -2,13 +2,12 @@
  * One `@clickhouse/client` code path for both modes: a ClickHouse server over HTTP(S), or embedded
  * ClickHouse (chDB) plugged in as the client's connection. Nothing else knows which mode it is in.
  */
-import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
-import type { ResolvedConnection } from './config.js';
-import { qualifiedName } from './schema/ddl.js';
+import type { ResolvedConnection } from '../config/config.js';
+import { qualifiedName } from '../schema/ddl.js';
+import { openChdb } from './chdb.js';
 
 export interface InsertTarget {
   /** Validated identifiers (config). */
@@ -88,15 +87,13 @@ export async function openClient(connection: ResolvedConnection, application = '
     });
     return { client, insertRows: execInsert(client), close: () => client.close() };
   }
-  const createChdbConnection = await loadChdb();
-  const path = resolve(connection.path);
-  mkdirSync(path, { recursive: true });
-  let chdbConnection: ReturnType<typeof createChdbConnection>;
-  try {
-    chdbConnection = createChdbConnection({ path });
-  } catch (error) {
-    throw embeddedOpenError(path, error);
-  }
+  const { connection: chdbConnection } = await openChdb(connection.path, {
+    who: 'llm-traces',
+    ifMissing:
+      'No ClickHouse endpoint is configured, so it uses embedded ClickHouse: install it (npm install chdb) or set OTEL_EXPORTER_CLICKHOUSE_ENDPOINT to a ClickHouse server (e.g. http://localhost:8123).',
+    ifBusy:
+      'if another process uses it, run `llm-traces serve` there and point the others at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123.',
+  });
   const client = createClient({ connection: chdbConnection as never, application, log: { LoggerClass: DiagLogger } });
   return {
     client,
@@ -111,28 +108,4 @@ export async function openClient(connection: ResolvedConnection, application = '
       await chdbConnection.close();
     },
   };
-}
-
-async function loadChdb(): Promise<typeof import('chdb/connection').createChdbConnection> {
-  try {
-    const module = await import('chdb/connection');
-    return module.createChdbConnection;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' || (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
-      throw new Error(
-        "llm-traces: no ClickHouse endpoint is configured, so it uses embedded ClickHouse, which needs the optional package 'chdb'. " +
-          'Install it (npm install chdb) or set OTEL_EXPORTER_CLICKHOUSE_ENDPOINT to a ClickHouse server (e.g. http://localhost:8123).',
-      );
-    }
-    throw error;
-  }
-}
-
-function embeddedOpenError(path: string, error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(
-    `llm-traces: could not open the embedded ClickHouse store at ${path}: ${message}. ` +
-      'A store can be open in only one process at a time: if another process uses it, run `llm-traces serve` there and point the others at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123.',
-    { cause: error },
-  );
 }

@@ -5,9 +5,7 @@
  */
 import { getStringFromEnv } from '@opentelemetry/core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { DeliveryLimits } from './delivery/queue.js';
-import type { PricingOptions } from './pricing/index.js';
-import type { PayloadPolicy } from './rows/payload.js';
+import type { PricingOptions } from '../pricing/index.js';
 
 export interface ClickHouseTraceExporterOptions {
   /** `http(s)://host:port`, `host:port` or `host`. Absent: embedded ClickHouse (chDB) at `path`. */
@@ -55,6 +53,30 @@ export interface ClickHouseTraceExporterOptions {
   contentInTraces?: boolean;
   /** Redacts or drops more (PII) after the built-in credential redaction; undefined stores nothing. */
   redactPayload?: PayloadPolicy['redact'];
+}
+
+/** Which payload column a payload is stored in. */
+export type PayloadField = 'request_json' | 'response_json' | 'llm_config_json';
+
+/** What is stored of request/response payloads (rows/payload.ts applies it). */
+export interface PayloadPolicy {
+  /** false: store no payloads at all (ids, model, tokens and timings only). */
+  store: boolean;
+  /** Also keep an LLM span's message-content attributes in otel_traces (stored twice then). */
+  contentInTraces?: boolean;
+  /** Bytes kept of each payload field; longer ones are cut and marked. */
+  maxBytes: number;
+  /** Redacts or drops more (PII): return the text to store, or undefined to store nothing. */
+  redact?: (text: string, field: PayloadField) => string | undefined;
+}
+
+/** Bounds of delivery: inserts in flight, the retry buffer, the retry budget. */
+export interface DeliveryLimits {
+  maxInFlight: number;
+  maxBufferBytes: number;
+  maxBufferRows: number;
+  /** How long a batch may keep failing before it is dropped as expired. */
+  retryBudgetMs: number;
 }
 
 export type ResolvedConnection =

@@ -1,0 +1,31 @@
+import type { FailureClass } from './retry-policy.js';
+
+/**
+ * Reports each permanent failure once, with its fix, wherever it shows (opening the store,
+ * inserting), and a retryable one once, until the store works again; repeating them on every
+ * export or retry would drown the cause.
+ */
+export class FailureReporter {
+  private readonly reported = new Set<string>();
+  private transientReported = false;
+
+  constructor(private readonly log: { error(message: string): void; warn(message: string): void }) {}
+
+  /** A retryable failure: warned once until the store works again, not on every retry. */
+  transient(what: string): void {
+    if (this.transientReported) return;
+    this.transientReported = true;
+    this.log.warn(what);
+  }
+
+  permanent(failure: FailureClass, what: string): void {
+    if (this.reported.has(failure.reason)) return;
+    this.reported.add(failure.reason);
+    this.log.error(`${what}. Fix: ${failure.fix}. Not retried.`);
+  }
+
+  recovered(): void {
+    this.reported.clear();
+    this.transientReported = false;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * An export's spans as the rows of both tables: redact -> detect -> join -> rows. A span that
+ * cannot be converted is reported and left out alone; it never fails the rest of the batch.
+ */
+import { diag, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { inSlices, WorkSlices } from '../delivery/work-slices.js';
+import { detectLlmCall } from '../detect/detect.js';
+import type { LlmCall } from '../model/llm-call.js';
+import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from '../rows/llm-row.js';
+import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from '../rows/otel-row.js';
+import { NestedCallJoiner, type DetectedCall } from './join.js';
+import { redactedView } from './redacted-span.js';
+
+export interface RowBatch {
+  otel: OtelTraceRow[];
+  llm: LlmTraceRow[];
+  /** Rows that could not be built (reported through diag). */
+  failed: number;
+}
+
+/** An export's otel rows, and its LLM calls before they become rows (they may still be joined). */
+export interface ConvertedSpans {
+  otel: OtelTraceRow[];
+  calls: DetectedCall[];
+  failed: number;
+}
+
+const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
+  /** false: no otel_traces rows (the table is turned off). */
+  otel: boolean;
+}
+
+/**
+ * Spans whose string attributes hold more characters than this (LLM spans with their messages) are
+ * converted after the others: redacting and reading them is most of an export's work.
+ */
+const HEAVY_SPAN_CHARS = 16 * 1024;
+/** Fewer light rows than this are not worth an insert of their own (each insert has a fixed cost). */
+const EARLY_INSERT_MIN_ROWS = 1024;
+
+/**
+ * The exporter's conversion: each export in time slices, its LLM calls joined with the nested
+ * calls of earlier and later exports (the joiner holds an inner call until its parent comes).
+ */
+export class SpanConverter {
+  private readonly joiner = new NestedCallJoiner();
+
+  constructor(private readonly options: RowBatchOptions) {}
+
+  /** Calls held for a parent span that has not come yet. */
+  get held(): number {
+    return this.joiner.size;
+  }
+
+  /**
+   * Converts an export, starting after a yield (export() runs inside the app's span.end()). Light
+   * spans come first; when heavy ones follow, many light spans' otel rows are handed to `early`
+   * before the heavy ones are converted, so their insert runs meanwhile: the span processor sends
+   * the next batch only when this one is stored.
+   */
+  async convert(spans: ReadableSpan[], early: (otel: OtelTraceRow[]) => void): Promise<RowBatch> {
+    const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
+    const heavy: ReadableSpan[] = [];
+    const slices = new WorkSlices();
+    await slices.yield();
+    const convert = (span: ReadableSpan): void => convertSpan(span, this.options, converted);
+    const lightFirst = (span: ReadableSpan): void => {
+      if (stringChars(span.attributes) > HEAVY_SPAN_CHARS) heavy.push(span);
+      else convert(span);
+    };
+    await inSlices(spans, lightFirst, slices);
+    if (heavy.length > 0) {
+      if (converted.otel.length >= EARLY_INSERT_MIN_ROWS) {
+        early(converted.otel);
+        converted.otel = [];
+      }
+      await inSlices(heavy, convert, slices);
+    }
+    const llm: LlmRows = { rows: [], failed: 0 };
+    await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.options, llm));
+    return { otel: converted.otel, llm: llm.rows, failed: converted.failed + llm.failed };
+  }
+
+  /** Rows of the held calls whose parent span has not come in time (all of them with `all`). */
+  releaseHeld(all: boolean): RowBatch {
+    const llm = toLlmRows(this.joiner.release(all), this.options);
+    return { otel: [], llm: llm.rows, failed: llm.failed };
+  }
+}
+
+export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
+  const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
+  for (const span of spans) convertSpan(span, options, converted);
+  return converted;
+}
+
+/** Adds one span's otel row and LLM call (if it is one) to `into`. */
+function convertSpan(original: ReadableSpan, options: RowBatchOptions, into: ConvertedSpans): void {
+  let call: LlmCall | undefined;
+  let span = original;
+  try {
+    span = redactedView(original);
+    call = detectLlmCall(span);
+    if (call) into.calls.push({ span, call });
+  } catch (error) {
+    into.failed++;
+    log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);
+  }
+  if (options.otel) {
+    try {
+      into.otel.push(toOtelRow(span, options, call !== undefined));
+    } catch (error) {
+      into.failed++;
+      log.error(`span '${safeName(original)}' could not be converted to an otel_traces row and was skipped`, error);
+    }
+  }
+}
+
+interface LlmRows {
+  rows: LlmTraceRow[];
+  failed: number;
+}
+
+export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
+  const out: LlmRows = { rows: [], failed: 0 };
+  for (const entry of calls) addLlmRow(entry, options, out);
+  return out;
+}
+
+/** Adds the llm_traces row of one call to `into`; a call that cannot become a row is reported and counted. */
+function addLlmRow({ span, call }: DetectedCall, options: LlmRowOptions, into: LlmRows): void {
+  try {
+    into.rows.push(toLlmRow(span, call, options));
+  } catch (error) {
+    into.failed++;
+    log.error(`span '${safeName(span)}' could not be converted to an llm_traces row and was skipped`, error);
+  }
+}
+
+/** Both tables' rows of spans whose calls need no joining with other exports. */
+export function toRowBatch(spans: readonly ReadableSpan[], options: RowBatchOptions): RowBatch {
+  const converted = convertSpans(spans, options);
+  const llm = toLlmRows(converted.calls, options);
+  return { otel: converted.otel, llm: llm.rows, failed: converted.failed + llm.failed };
+}
+
+function stringChars(attributes: Attributes): number {
+  let chars = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value === 'string') chars += value.length;
+  }
+  return chars;
+}
+
+function safeName(span: ReadableSpan): string {
+  try {
+    return String(span.name);
+  } catch {
+    return '(unreadable)';
+  }
+}
