@@ -578,3 +578,27 @@ describe('viewer of an empty store, and when the server goes away', () => {
     await page.waitForFunction(() => document.querySelector('[data-failure="down"]')?.textContent?.includes('could not be loaded'));
   });
 });
+
+describe('viewer of a server that requires credentials', () => {
+  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-auth-'));
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    serve = await startServe(['--path', path, '--user', 'dev', '--password', 'dev-secret']);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    rmSync(path, { recursive: true, force: true });
+  });
+
+  it('says to open the address the server printed when the browser has no session', async () => {
+    const view = await openViewer(browser);
+    await view.page.goto(`${serve.url}/#/calls`);
+    await view.page.waitForSelector('[data-failure="auth"]');
+    expect(await view.page.locator('[data-failure="auth"]').textContent()).toContain('open the address printed by llm-traces serve');
+    await view.context.close();
+  });
+});
