@@ -9,6 +9,7 @@ import type { CallFacets, CallPage, CallSummary, CallTotals } from '../../server
 import { callColumns, Snippet } from '../components/call-columns.js';
 import { EmptyStore } from '../components/empty-store.js';
 import { FilterBar } from '../components/filter-bar.js';
+import { Pager } from '../components/pager.js';
 import { Table, type Column, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton, Tiles } from '../components/ui.js';
 import { activeFilters, apiFilters, windowOf } from '../filters.js';
@@ -183,21 +184,11 @@ export function CallsPage({ route }: { route: Route }) {
               </span>
             }
           />
-          <div class="pager">
-            {cursor && (
-              <a class="button" href={href('/calls', withParams(params, { cursor: null }))}>
-                ⇤ First page
-              </a>
-            )}
+          <Pager path="/calls" params={params} nextCursor={calls.data.next_cursor}>
             <span class="muted">
               {formatInt(calls.data.items.length)} calls on this page{t ? ` of ${formatInt(t.calls)}` : ''}
             </span>
-            {calls.data.next_cursor && (
-              <a class="button" href={href('/calls', withParams(params, { cursor: calls.data.next_cursor }))} data-next-page>
-                Next page →
-              </a>
-            )}
-          </div>
+          </Pager>
         </>
       ) : null}
     </div>

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { RunPage } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
+import { Pager } from '../components/pager.js';
 import { Table, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { windowOf } from '../filters.js';
@@ -89,18 +90,7 @@ export default function RunsPage({ route }: { route: Route }) {
             ]}
             empty="No runs in this window. Runs come from the llm_traces.run_id attribute (withLlmContext({ runId }))."
           />
-          <div class="pager">
-            {params.get('cursor') && (
-              <a class="button" href={href('/runs', withParams(params, { cursor: null }))}>
-                ⇤ First page
-              </a>
-            )}
-            {runs.data.next_cursor && (
-              <a class="button" href={href('/runs', withParams(params, { cursor: runs.data.next_cursor }))} data-next-page>
-                Next page →
-              </a>
-            )}
-          </div>
+          <Pager path="/runs" params={params} nextCursor={runs.data.next_cursor} />
         </>
       ) : null}
     </div>
