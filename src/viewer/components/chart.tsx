@@ -30,8 +30,10 @@ export interface ChartProps {
   label: string;
 }
 
-let loader: Promise<typeof uPlotType> | undefined;
-const loadUPlot = () => (loader ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([module]) => module.default));
+// Requested as soon as a page with charts loads, in parallel with the page's data.
+const uPlotLoaded: Promise<typeof uPlotType> = Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
+  ([module]) => module.default,
+);
 
 export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
@@ -41,7 +43,7 @@ export function Chart(props: ChartProps) {
     let plot: uPlotType | undefined;
     let observer: ResizeObserver | undefined;
     let cancelled = false;
-    loadUPlot().then(
+    uPlotLoaded.then(
       (uPlot) => {
         if (cancelled || !box.current) return;
         const { data, series } = build(props, uPlot);

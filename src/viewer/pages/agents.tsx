@@ -1,5 +1,5 @@
 /** Agents in the window with their runs, calls, errors, tokens and cost; sorted here, by cost first. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { AgentList, AgentSummary } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
@@ -7,12 +7,12 @@ import { Table } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { windowOf } from '../filters.js';
 import { formatInt, formatTime, formatTimestamp } from '../format.js';
+import { useNow } from '../now.js';
 import { href, navigate, type Route } from '../router.js';
 
 export default function AgentsPage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const window = windowOf(params, now);
   const query = useMemo(() => ({ start: window.start.toISOString(), end: window.end.toISOString() }), [params.toString(), now]);
   const agents = useApi<AgentList>('agents', query);

@@ -3,7 +3,7 @@
  * error rate; latency and TTFT percentiles; cache hit ratio and the dollars caching saved. Each
  * chart has its numbers as a table (and CSV) under it; the range and grouping are in the URL.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { UsageGroupBy, UsageResponse } from '../../server/viewer-api/types.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
@@ -14,6 +14,7 @@ import { downloadText } from '../components/download.js';
 import { windowOf } from '../filters.js';
 import { formatCompact, formatCost, formatInt, formatMs, formatPercent, formatTimestamp } from '../format.js';
 import { sumMoney } from '../money.js';
+import { useNow } from '../now.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
 const GROUPS: Array<[UsageGroupBy, string]> = [
@@ -25,8 +26,7 @@ const GROUPS: Array<[UsageGroupBy, string]> = [
 
 export default function UsagePage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const window = windowOf(params, now, '7d');
   const span = window.end.getTime() - window.start.getTime();
   const bucket =
