@@ -1,6 +1,6 @@
 /** The columns of a list of LLM calls, shared by Calls, Run, Top and Errors. */
 import type { CallSummary } from '../../server/viewer-api/types.js';
-import { formatInt, formatMs, formatTime, formatTimestamp, shortId } from '../format.js';
+import { formatInt, formatMs, formatTime, formatTimestamp, middleCut } from '../format.js';
 import { href, runHref } from '../router.js';
 import { Cost, Status } from './ui.js';
 import type { Column } from './table.js';
@@ -46,7 +46,7 @@ export function callColumns(options: { now?: Date; omit?: readonly string[] } = 
       cell: (c) =>
         c.run_id ? (
           <a href={runHref(c.run_id)} title={c.run_id} class="plain mono">
-            {shortId(c.run_id, 10)}
+            {middleCut(c.run_id)}
           </a>
         ) : (
           <span class="muted">—</span>

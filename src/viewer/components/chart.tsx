@@ -27,8 +27,13 @@ export interface ChartProps {
   height?: number;
   format(value: number): string;
   format2?(value: number): string;
+  /** The left axis counts things (calls, tokens): ticks at whole numbers only. */
+  whole?: boolean;
   label: string;
 }
+
+// 1, 2, 5, 10, 20, 50, ... : tick steps for axes of counts.
+const WHOLE_STEPS = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
 
 // Requested as soon as a page with charts loads, in parallel with the page's data.
 const uPlotLoaded: Promise<typeof uPlotType> = Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
@@ -56,6 +61,7 @@ export function Chart(props: ChartProps) {
           ticks: { stroke: gridColor, width: 1 },
           values: (_u, splits) => splits.map((v) => format(v)),
           size: 64,
+          ...(props.whole && side === undefined ? { incrs: WHOLE_STEPS } : {}),
           ...(side !== undefined ? { side, scale: 'y2', grid: { show: false } } : {}),
         });
         const hasY2 = props.series.some((s) => s.axis === 'y2');
@@ -66,6 +72,8 @@ export function Chart(props: ChartProps) {
             height,
             legend: { live: true },
             cursor: { points: { show: false } },
+            // The legend shows values only while the pointer is over the chart (see .hovering in styles.css).
+            hooks: { setCursor: [(u) => box.current?.classList.toggle('hovering', u.cursor.idx !== null && u.cursor.idx !== undefined)] },
             scales: {
               // Half a bucket of room at both ends, so the first and last bars are drawn whole.
               x: { time: props.time ?? true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
@@ -78,12 +86,12 @@ export function Chart(props: ChartProps) {
                 grid: { stroke: gridColor, width: 1 },
                 ticks: { stroke: gridColor, width: 1 },
                 // Positions (steps) are whole numbers.
-                ...(props.time === false ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}),
+                ...(props.time === false ? { incrs: WHOLE_STEPS } : {}),
               },
               axis(props.format),
               ...(hasY2 ? [axis(props.format2 ?? props.format, 1)] : []),
             ],
-            series: [{}, ...series],
+            series: [props.time === false ? { label: 'step' } : {}, ...series],
           },
           data,
           box.current,

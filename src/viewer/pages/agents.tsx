@@ -38,13 +38,30 @@ export default function AgentsPage({ route }: { route: Route }) {
           keyboard
           localSort={{ key: 'cost', order: 'desc' }}
           columns={[
-            { key: 'agent', label: 'Agent', sortValue: (a) => a.agent_id, cell: (a) => <a href={calls(a)}>{a.agent_id || '(none)'}</a> },
+            {
+              key: 'agent',
+              label: 'Agent',
+              sortValue: (a) => a.agent_id,
+              cell: (a) =>
+                a.agent_id ? (
+                  <a href={calls(a)}>{a.agent_id}</a>
+                ) : (
+                  <span class="muted" title="calls that carry no agent id">
+                    (none)
+                  </span>
+                ),
+            },
             {
               key: 'runs',
               label: 'Runs',
               numeric: true,
               sortValue: (a) => a.runs,
-              cell: (a) => <a href={href('/runs', { agent_id: a.agent_id, range: window.range })}>{formatInt(a.runs)}</a>,
+              cell: (a) =>
+                a.agent_id && a.runs > 0 ? (
+                  <a href={href('/runs', { agent_id: a.agent_id, range: window.range })}>{formatInt(a.runs)}</a>
+                ) : (
+                  formatInt(a.runs)
+                ),
             },
             { key: 'calls', label: 'Calls', numeric: true, sortValue: (a) => a.calls, cell: (a) => formatInt(a.calls) },
             {

@@ -165,8 +165,9 @@ function CostTable({ call: c }: { call: CallDetail }) {
       <td>{PART_LABELS[p.part]}</td>
       <td class="num">{formatInt(p.tokens)}</td>
       <td class="num muted">{p.unit_price_per_mtok === null ? UNKNOWN : `${formatRate(p.unit_price_per_mtok)}/M`}</td>
+      {/* Tokens the provider did not report cost nothing known: a dash, not $0. */}
       <td class="num" title={p.cost_usd === null ? undefined : exactCost(p.cost_usd)}>
-        {p.cost_usd === null ? UNKNOWN : formatCost(p.cost_usd)}
+        {p.cost_usd === null || p.tokens === null ? UNKNOWN : formatCost(p.cost_usd)}
       </td>
     </tr>
   );

@@ -136,7 +136,14 @@ export function CallsPage({ route }: { route: Route }) {
           {
             label: 'Cost',
             value: t ? <Cost value={t.cost_usd} priced={t.cost_usd !== null} /> : '…',
-            detail: t && t.unpriced_calls > 0 ? <a href="#/prices">+ {formatInt(t.unpriced_calls)} calls without a cost</a> : '',
+            detail:
+              t && t.unpriced_calls > 0 ? (
+                <a href="#/prices">
+                  + {formatInt(t.unpriced_calls)} {t.unpriced_calls === 1 ? 'call' : 'calls'} without a cost
+                </a>
+              ) : (
+                ''
+              ),
             tone: t && t.unpriced_calls > 0 ? 'warn' : undefined,
           },
         ]}
@@ -181,7 +188,8 @@ export function CallsPage({ route }: { route: Route }) {
           />
           <Pager path="/calls" params={params} nextCursor={calls.data.next_cursor}>
             <span class="muted">
-              {formatInt(calls.data.items.length)} calls on this page{t ? ` of ${formatInt(t.calls)}` : ''}
+              {formatInt(calls.data.items.length)}
+              {t ? ` of ${formatInt(t.calls)}` : ''} {(t?.calls ?? calls.data.items.length) === 1 ? 'call' : 'calls'}
             </span>
           </Pager>
         </>

@@ -84,7 +84,16 @@ function RunSummaryView({ run: r }: { run: RunDetail }) {
           <p class="muted">No steps with token usage.</p>
         ) : (
           <>
-            <Chart label="context growth" x={chart.x} series={chart.series} stacked format={formatCompact} height={180} time={false} />
+            <Chart
+              label="context growth"
+              x={chart.x}
+              series={chart.series}
+              stacked
+              whole
+              format={formatCompact}
+              height={180}
+              time={false}
+            />
             <details class="chart-table">
               <summary>Table</summary>
               <table class="data">

@@ -340,11 +340,16 @@ function KeyValues({ entries }: { entries: Array<[string, string]> }) {
       <tbody>
         {entries.map(([key, value]) => (
           <tr key={key}>
-            <th>{key}</th>
+            <th>{breakable(key)}</th>
             <td class="pre">{value.length > 2000 ? `${value.slice(0, 2000)}… (${formatInt(value.length)} characters)` : value}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** A dotted attribute key that wraps after its dots ("deployment.<wbr>environment.<wbr>name"), not mid-word. */
+function breakable(key: string) {
+  return key.split('.').flatMap((part, i, parts) => (i < parts.length - 1 ? [`${part}.`, <wbr key={i} />] : [part]));
 }

@@ -174,7 +174,7 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
         }
         actions={<CsvButton name="tokens" table={tokenTable} />}
       >
-        <Chart label="tokens" x={x} series={stacked(d.tokens)} stacked format={formatCompact} />
+        <Chart label="tokens" x={x} series={stacked(d.tokens)} stacked whole format={formatCompact} />
         <ChartTable table={tokenTable} />
       </Section>
       <Section
@@ -198,7 +198,7 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
           />
         }
       >
-        <Chart label="calls" x={x} series={callsSeries} stacked format={formatCompact} format2={(v) => formatPercent(v, 1)} />
+        <Chart label="calls" x={x} series={callsSeries} stacked whole format={formatCompact} format2={(v) => formatPercent(v, 1)} />
         <ChartTable
           table={overallTable(
             [

@@ -472,6 +472,7 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await page.locator('table[aria-label="error groups"] tr', { hasText: 'AI_APICallError' }).locator('a[data-sample]').first().click();
     await page.waitForSelector('[data-call-error]');
     expect(await page.locator('[data-call-error]').textContent()).toContain('Rate limit reached');
+    await view.screenshot('call-error');
   });
 
   it('exports the whole filtered set as CSV and JSONL, and a trace as OTLP JSON', async () => {
