@@ -21,6 +21,7 @@ import {
   SERVICES,
   UNPRICED_MODEL,
   WIDE_TRACE_SPANS,
+  exportLiveCall,
   fillViewerStore,
   type ViewerStore,
 } from '../../support/viewer-store.js';
@@ -161,6 +162,29 @@ describe('viewer in Chromium against llm-traces serve', () => {
     );
     expect((await rowKeys()).length).toBe(Number(matching[0]!.n));
     await view.screenshot('calls-search');
+  });
+
+  it('shows new calls as they arrive, and stops when paused', async () => {
+    // Calls of an organization of their own: the other tests' numbers stay as they are.
+    const org = 'org-live';
+    const calls = () => page.locator('table[aria-label="calls"] tbody tr[data-row-key]');
+    await exportLiveCall(base, org, 'live-1');
+    await page.goto('about:blank');
+    await page.goto(`${base}/?org=${org}#/calls`);
+    await page.waitForSelector('tr[data-row-key="live-1"]');
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
+    await exportLiveCall(base, org, 'live-2');
+    // The page polls every 5 s while live.
+    await page.waitForSelector('tr[data-row-key="live-2"]', { timeout: 10_000 });
+    expect(await rowKeys()).toEqual(['live-2', 'live-1']);
+    await page.click('[data-live]');
+    await page.waitForSelector('[data-live="paused"]');
+    await exportLiveCall(base, org, 'live-3');
+    await page.waitForTimeout(6_000);
+    expect(await calls().count()).toBe(2);
+    await page.click('[data-live]');
+    await page.waitForSelector('tr[data-row-key="live-3"]');
+    expect(await rowKeys()).toEqual(['live-3', 'live-2', 'live-1']);
   });
 
   it('sorts by cost and pages with the cursor', async () => {
@@ -412,7 +436,7 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await view.screenshot('agents');
   });
 
-  it('compares two calls (deltas and a diff of the prompts) and two traces (spans aligned by name path)', async () => {
+  it('compares two calls (deltas and a diff of the prompts), two traces (spans aligned by name path) and two runs (steps by order)', async () => {
     await open(`#/compare?kind=call&a=${IDS.chatToolCall}&b=${IDS.chatToolResult}`, '[data-diff="request"]');
     const [a, b] = await sql<{ prompt_tokens: string; cost: string }>(
       `SELECT prompt_tokens, toString(cost_usd) AS cost FROM otel.llm_traces WHERE id IN ('${IDS.chatToolCall}', '${IDS.chatToolResult}') ORDER BY id = '${IDS.chatToolResult}'`,
@@ -426,6 +450,10 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await open(`#/compare?kind=trace&a=${store.traceId}&b=${other}`, 'table.aligned tbody tr');
     const paths = await page.locator('table.aligned tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-path')));
     expect(paths).toContain('POST /v1/chat > agent.turn > tool getWeather > GET /forecast');
+    await open(`#/compare?kind=run&a=${RUNS.long}&b=${RUNS.chat}`, 'table.aligned tbody tr');
+    expect(await page.locator('table.aligned tbody tr').count()).toBe(LONG_RUN_STEPS);
+    expect((await texts('tr[data-delta="Calls"] td'))[3]).toBe(`-${LONG_RUN_STEPS - 2}`);
+    await view.screenshot('compare-runs');
   });
 
   it('lists the most expensive calls and the largest requests', async () => {
