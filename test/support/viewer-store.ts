@@ -418,12 +418,17 @@ async function exportSpans(endpoint: string, spans: ReadableSpan[]): Promise<voi
  * One OpenAI Chat call of its own organization, ending now: what an app sends while the Calls
  * page is open. Its own organization keeps the other tests' numbers unchanged.
  */
-export async function exportLiveCall(endpoint: string, organizationId: string, id: string): Promise<void> {
-  const request = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `live ${id}` }] });
+export async function exportLiveCall(
+  endpoint: string,
+  organizationId: string,
+  id: string,
+  model = 'gpt-4o-mini-2025-01-01',
+): Promise<void> {
+  const request = JSON.stringify({ model, messages: [{ role: 'user', content: `live ${id}` }] });
   const response = JSON.stringify({
     id: `chatcmpl-${id}`,
     object: 'chat.completion',
-    model: 'gpt-4o-mini-2025-01-01',
+    model,
     choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
   });

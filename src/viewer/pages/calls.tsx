@@ -187,9 +187,11 @@ export function CallsPage({ route }: { route: Route }) {
             }
           />
           <Pager path="/calls" params={params} nextCursor={calls.data.next_cursor}>
+            {/* The total only once it is of the same request as the rows (it follows them). */}
             <span class="muted">
               {formatInt(calls.data.items.length)}
-              {t ? ` of ${formatInt(t.calls)}` : ''} {(t?.calls ?? calls.data.items.length) === 1 ? 'call' : 'calls'}
+              {t && !totals.loading ? ` of ${formatInt(t.calls)}` : ''}{' '}
+              {(t && !totals.loading ? t.calls : calls.data.items.length) === 1 ? 'call' : 'calls'}
             </span>
           </Pager>
         </>

@@ -179,12 +179,15 @@ describe('viewer in Chromium against llm-traces serve', () => {
     expect(await rowKeys()).toEqual(['live-2', 'live-1']);
     await page.click('[data-live]');
     await page.waitForSelector('[data-live="paused"]');
-    await exportLiveCall(base, org, 'live-3');
+    // A model name as long as hosted-model paths get, to see the table keep its shape.
+    await exportLiveCall(base, org, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
     await page.waitForTimeout(6_000);
     expect(await calls().count()).toBe(2);
     await page.click('[data-live]');
     await page.waitForSelector('tr[data-row-key="live-3"]');
     expect(await rowKeys()).toEqual(['live-3', 'live-2', 'live-1']);
+    await page.waitForFunction(() => document.querySelector('[data-tile="Calls"]')?.textContent === '3');
+    await view.screenshot('calls-long-model');
   });
 
   it('sorts by cost and pages with the cursor', async () => {
