@@ -414,16 +414,8 @@ async function exportSpans(endpoint: string, spans: ReadableSpan[]): Promise<voi
   }
 }
 
-/**
- * One OpenAI Chat call of its own organization, ending now: what an app sends while the Calls
- * page is open. Its own organization keeps the other tests' numbers unchanged.
- */
-export async function exportLiveCall(
-  endpoint: string,
-  organizationId: string,
-  id: string,
-  model = 'gpt-4o-mini-2025-01-01',
-): Promise<void> {
+/** One OpenAI Chat call ending now: what an app sends while the Calls page is open. */
+export async function exportLiveCall(endpoint: string, id: string, model = 'gpt-4o-mini-2025-01-01'): Promise<void> {
   const request = JSON.stringify({ model, messages: [{ role: 'user', content: `live ${id}` }] });
   const response = JSON.stringify({
     id: `chatcmpl-${id}`,
@@ -432,10 +424,7 @@ export async function exportLiveCall(
     choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
   });
-  const attributes = {
-    ...rawCallAttributes({ api: 'openai.chat', request, response }, { id, run: 'run-live', step: id, agent: 'live-bot' }),
-    'llm_traces.organization_id': organizationId,
-  };
+  const attributes = rawCallAttributes({ api: 'openai.chat', request, response }, { id, run: 'run-live', step: id, agent: 'live-bot' });
   await exportSpans(endpoint, [
     span({
       name: 'chat gpt-4o-mini',

@@ -164,32 +164,6 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await view.screenshot('calls-search');
   });
 
-  it('shows new calls as they arrive, and stops when paused', async () => {
-    // Calls of an organization of their own: the other tests' numbers stay as they are.
-    const org = 'org-live';
-    const calls = () => page.locator('table[aria-label="calls"] tbody tr[data-row-key]');
-    await exportLiveCall(base, org, 'live-1');
-    await page.goto('about:blank');
-    await page.goto(`${base}/?org=${org}#/calls`);
-    await page.waitForSelector('tr[data-row-key="live-1"]');
-    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
-    await exportLiveCall(base, org, 'live-2');
-    // The page polls every 5 s while live.
-    await page.waitForSelector('tr[data-row-key="live-2"]', { timeout: 10_000 });
-    expect(await rowKeys()).toEqual(['live-2', 'live-1']);
-    await page.click('[data-live]');
-    await page.waitForSelector('[data-live="paused"]');
-    // A model name as long as hosted-model paths get, to see the table keep its shape.
-    await exportLiveCall(base, org, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
-    await page.waitForTimeout(6_000);
-    expect(await calls().count()).toBe(2);
-    await page.click('[data-live]');
-    await page.waitForSelector('tr[data-row-key="live-3"]');
-    expect(await rowKeys()).toEqual(['live-3', 'live-2', 'live-1']);
-    await page.waitForFunction(() => document.querySelector('[data-tile="Calls"]')?.textContent === '3');
-    await view.screenshot('calls-long-model');
-  });
-
   it('sorts by cost and pages with the cursor', async () => {
     await open('#/calls?sort=cost', 'table[aria-label="calls"] tbody tr[data-row-key]');
     const byCost = await sql<{ id: string }>(
@@ -608,6 +582,50 @@ describe('viewer of an empty store, and when the server goes away', () => {
     await view.screenshot('server-down');
     await page.click('nav a[href="#/agents"]');
     await page.waitForFunction(() => document.querySelector('[data-failure="down"]')?.textContent?.includes('could not be loaded'));
+  });
+});
+
+describe('viewer of a store receiving calls', () => {
+  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-live-'));
+  let serve: ServeProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    serve = await startServe(['--path', path]);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    rmSync(path, { recursive: true, force: true });
+  });
+
+  it('shows new calls as they arrive, and stops when paused', async () => {
+    const view = await openViewer(browser);
+    const { page } = view;
+    const calls = () => page.locator('table[aria-label="calls"] tbody tr[data-row-key]');
+    const rowKeys = () => calls().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
+    await exportLiveCall(serve.url, 'live-1');
+    await page.goto(`${serve.url}/#/calls`);
+    await page.waitForSelector('tr[data-row-key="live-1"]');
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
+    await exportLiveCall(serve.url, 'live-2');
+    // The page polls every 5 s while live.
+    await page.waitForSelector('tr[data-row-key="live-2"]', { timeout: 10_000 });
+    expect(await rowKeys()).toEqual(['live-2', 'live-1']);
+    await page.click('[data-live]');
+    await page.waitForSelector('[data-live="paused"]');
+    // A model name as long as hosted-model paths get, to see the table keep its shape.
+    await exportLiveCall(serve.url, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
+    await page.waitForTimeout(6_000);
+    expect(await calls().count()).toBe(2);
+    await page.click('[data-live]');
+    await page.waitForSelector('tr[data-row-key="live-3"]');
+    expect(await rowKeys()).toEqual(['live-3', 'live-2', 'live-1']);
+    await page.waitForFunction(() => document.querySelector('[data-tile="Calls"]')?.textContent === '3');
+    await view.screenshot('calls-long-model');
+    expect(view.errors).toEqual([]);
+    await view.context.close();
   });
 });
 
