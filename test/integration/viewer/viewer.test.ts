@@ -548,36 +548,40 @@ describe('viewer in Chromium against llm-traces serve', () => {
   });
 });
 
-describe('viewer of an empty store, and when the server goes away', () => {
-  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-empty-'));
-  let serve: ServeProcess;
-  let browser: Browser;
-
+/** A server of the describe block's own, over a fresh store, and a browser for it. */
+function ownServer(name: string, args: string[] = []): { serve: ServeProcess; browser: Browser } {
+  const path = mkdtempSync(join(tmpdir(), `llm-traces-viewer-${name}-`));
+  const own = {} as { serve: ServeProcess; browser: Browser };
   beforeAll(async () => {
-    serve = await startServe(['--path', path]);
-    browser = await launchBrowser();
+    own.serve = await startServe(['--path', path, ...args]);
+    own.browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await own.browser?.close();
+    await own.serve?.stop();
     rmSync(path, { recursive: true, force: true });
   });
+  return own;
+}
+
+describe('viewer of an empty store, and when the server goes away', () => {
+  const own = ownServer('empty');
 
   it('explains how to send the first spans, then says the server is down when it stops', async () => {
-    const view = await openViewer(browser);
+    const view = await openViewer(own.browser);
     const { page } = view;
-    await page.goto(`${serve.url}/#/calls`);
+    await page.goto(`${own.serve.url}/#/calls`);
     await page.waitForSelector('[data-empty-store]');
     const text = await page.locator('[data-empty-store]').textContent();
-    expect(text).toContain(`OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${serve.url} node --import llm-traces/register app.js`);
+    expect(text).toContain(`OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${own.serve.url} node --import llm-traces/register app.js`);
     expect(text).toContain('OTEL_EXPORTER_CLICKHOUSE_ENDPOINT');
     await view.screenshot('empty-store');
-    await serve.stop();
+    await own.serve.stop();
     // A request of a page already loaded, and the code of one not loaded yet: both say the server is gone.
     await page.evaluate(() => (location.hash = '#/calls?range=1h'));
     await page.waitForSelector('[data-failure="down"]');
     expect(await page.locator('[data-failure="down"]').textContent()).toContain(
-      `Cannot reach llm-traces serve at ${new URL(serve.url).host}`,
+      `Cannot reach llm-traces serve at ${new URL(own.serve.url).host}`,
     );
     await view.screenshot('server-down');
     await page.click('nav a[href="#/agents"]');
@@ -586,37 +590,25 @@ describe('viewer of an empty store, and when the server goes away', () => {
 });
 
 describe('viewer of a store receiving calls', () => {
-  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-live-'));
-  let serve: ServeProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    serve = await startServe(['--path', path]);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    rmSync(path, { recursive: true, force: true });
-  });
+  const own = ownServer('live');
 
   it('shows new calls as they arrive, and stops when paused', async () => {
-    const view = await openViewer(browser);
+    const view = await openViewer(own.browser);
     const { page } = view;
     const calls = () => page.locator('table[aria-label="calls"] tbody tr[data-row-key]');
     const rowKeys = () => calls().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
-    await exportLiveCall(serve.url, 'live-1');
-    await page.goto(`${serve.url}/#/calls`);
+    await exportLiveCall(own.serve.url, 'live-1');
+    await page.goto(`${own.serve.url}/#/calls`);
     await page.waitForSelector('tr[data-row-key="live-1"]');
     expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
-    await exportLiveCall(serve.url, 'live-2');
+    await exportLiveCall(own.serve.url, 'live-2');
     // The page polls every 5 s while live.
     await page.waitForSelector('tr[data-row-key="live-2"]', { timeout: 10_000 });
     expect(await rowKeys()).toEqual(['live-2', 'live-1']);
     await page.click('[data-live]');
     await page.waitForSelector('[data-live="paused"]');
     // A model name as long as hosted-model paths get, to see the table keep its shape.
-    await exportLiveCall(serve.url, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
+    await exportLiveCall(own.serve.url, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
     await page.waitForTimeout(6_000);
     expect(await calls().count()).toBe(2);
     await page.click('[data-live]');
@@ -630,23 +622,11 @@ describe('viewer of a store receiving calls', () => {
 });
 
 describe('viewer of a server that requires credentials', () => {
-  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-auth-'));
-  let serve: ServeProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    serve = await startServe(['--path', path, '--user', 'dev', '--password', 'dev-secret']);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    rmSync(path, { recursive: true, force: true });
-  });
+  const own = ownServer('auth', ['--user', 'dev', '--password', 'dev-secret']);
 
   it('says to open the address the server printed when the browser has no session', async () => {
-    const view = await openViewer(browser);
-    await view.page.goto(`${serve.url}/#/calls`);
+    const view = await openViewer(own.browser);
+    await view.page.goto(`${own.serve.url}/#/calls`);
     await view.page.waitForSelector('[data-failure="auth"]');
     expect(await view.page.locator('[data-failure="auth"]').textContent()).toContain('open the address printed by llm-traces serve');
     await view.context.close();
