@@ -25,7 +25,11 @@ export default function AgentsPage({ route }: { route: Route }) {
     });
   return (
     <div class="page">
-      <PageHead title="Agents" actions={<TimeRange params={params} onChange={(next) => navigate(href('/agents', next))} />} />
+      <PageHead
+        title="Agents"
+        sub={window.range ? `last ${window.range}` : 'custom window'}
+        actions={<TimeRange params={params} onChange={(next) => navigate(href('/agents', next))} />}
+      />
       {agents.error && <ErrorView error={agents.error} retry={agents.reload} />}
       {!agents.data && !agents.error ? (
         <Skeleton rows={10} />
