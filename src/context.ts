@@ -3,11 +3,13 @@
  * billing (model/fields.ts) into the active OTel context, and `LlmContextSpanProcessor` copies them onto
  * every span started inside it, so an LLM span created deep inside an SDK still carries them.
  */
-import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
+import { context, createContextKey, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LLM_TRACES } from './conventions/llm-traces.js';
 import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type IdField } from './model/fields.js';
-import type { BillingContext } from './model/llm-call.js';
+import type { BillingContext, CallContext } from './model/llm-call.js';
+import { detectContext } from './detect/detect.js';
+import { recordEnd, recordStart } from './pipeline/span-starts.js';
 
 export type LlmContext = { [K in IdField]?: string } & {
   tags?: string[];
@@ -45,17 +47,30 @@ export function llmContextAttributes(values: LlmContext): Attributes {
   return attributes;
 }
 
+/**
+ * Copies ids onto every span as it starts, as `llm_traces.*` attributes: the active
+ * `withLlmContext` values, and the ids its parent span names (its own `llm_traces.*`, AI SDK
+ * metadata and runtime context, OpenInference `session.id`/`user.id`/`metadata`, Traceloop
+ * association properties, GenAI conversation and agent ids), so a call deep inside an agent has
+ * its agent's and run's ids when it ends, however long before its ancestors. Values the span
+ * already has win: its own `llm_traces.*`, and for the parent's ids, the ids its library names.
+ * It also tells the exporter which spans of one request started inside each other (span-starts.ts).
+ */
 export class LlmContextSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
-    const values = getLlmContext(parentContext);
-    if (!values) return;
-    // Values the span already has (set explicitly at start) win over the inherited ones.
-    for (const [key, value] of Object.entries(llmContextAttributes(values))) {
+    const parent = localParent(parentContext);
+    recordStart(span, parent);
+    const explicit = getLlmContext(parentContext);
+    const inherited = parent ? unnamedBy(detectContext(span.attributes), detectContext(parent.attributes)) : undefined;
+    const attributes = { ...(inherited && llmContextAttributes(inherited)), ...(explicit && llmContextAttributes(explicit)) };
+    for (const [key, value] of Object.entries(attributes)) {
       if (span.attributes[key] === undefined && value !== undefined) span.setAttribute(key, value);
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    recordEnd(span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -64,4 +79,20 @@ export class LlmContextSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The parent span when it is an SDK span of this process (a remote parent's attributes are not here). */
+function localParent(parentContext: Context): ReadableSpan | undefined {
+  const parent = trace.getSpan(parentContext) as Partial<ReadableSpan> | undefined;
+  return parent?.attributes !== undefined && parent.instrumentationScope !== undefined ? (parent as ReadableSpan) : undefined;
+}
+
+/** The inherited values for the fields the span does not name itself. */
+function unnamedBy(own: CallContext, inherited: CallContext): LlmContext {
+  const values: LlmContext = {};
+  for (const [field] of entriesOf(APPLICATION_IDS)) if (own[field] === undefined) values[field] = inherited[field];
+  if (own.agentTags === undefined) values.tags = inherited.agentTags;
+  // Billing is this package's own (`llm_traces.billing.*`): the span's own keys are kept when set.
+  values.billing = inherited.billing;
+  return values;
 }

@@ -15,7 +15,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import type { CallContext, ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
 import { normalizeFinishReasons, normalizeProvider, toText } from '../model/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
 import { readProviderPayload } from '../providers/index.js';
@@ -33,6 +33,18 @@ const TOKEN_COUNT = 'llm.token_count.';
 
 // Request fields that have their own place in the neutral request document.
 const NON_PARAMETERS = new Set(['model', 'messages', 'input', 'prompt', 'tools', 'system', 'instructions']);
+
+/** The ids an OpenInference span names (on any span kind: chains and agents pass them down). */
+export function readOpenInferenceContext(a: Attributes): CallContext & { metadata?: Record<string, string> } {
+  const fromMetadata = contextFromMetadata(metadataFromJson(a['metadata']));
+  return {
+    ...fromMetadata,
+    // Explicit ids win over the metadata's well-known keys.
+    conversationId: text(a, 'session.id') ?? fromMetadata.conversationId,
+    userId: text(a, 'user.id') ?? fromMetadata.userId,
+    agentTags: textList(a, 'tag.tags'),
+  };
+}
 
 export function readOpenInference(span: ReadableSpan): ConventionResult {
   const a = span.attributes;
@@ -53,13 +65,8 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
   // Without llm.finish_reason (the Responses API), the raw response in output.value tells.
   const finishReasons =
     normalizeFinishReasons(textList(a, 'llm.finish_reason')) ?? readProviderPayload(a['output.value'], provider)?.finishReasons;
-  const fromMetadata = contextFromMetadata(metadataFromJson(a['metadata']));
   const call: LlmCall = {
-    ...fromMetadata,
-    // Explicit ids win over the metadata's well-known keys.
-    conversationId: text(a, 'session.id') ?? fromMetadata.conversationId,
-    userId: text(a, 'user.id') ?? fromMetadata.userId,
-    agentTags: textList(a, 'tag.tags'),
+    ...readOpenInferenceContext(a),
     // The legacy completions API's prompts are `llm.prompts.*`.
     callType: prompts.length > 0 ? 'text_completion' : kindCallType,
     provider,
