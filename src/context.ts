@@ -3,7 +3,7 @@
  * billing (model/fields.ts) into the active OTel context, and `LlmContextSpanProcessor` copies them onto
  * every span started inside it, so an LLM span created deep inside an SDK still carries them.
  */
-import { context, createContextKey, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LLM_TRACES } from './conventions/llm-traces.js';
 import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type IdField } from './model/fields.js';
@@ -19,6 +19,7 @@ export type LlmContext = { [K in IdField]?: string } & {
 };
 
 const LLM_CONTEXT_KEY = createContextKey('llm-traces context');
+const MAX_OPEN_SPANS = 100_000;
 
 export function getLlmContext(ctx: Context = context.active()): LlmContext | undefined {
   return ctx.getValue(LLM_CONTEXT_KEY) as LlmContext | undefined;
@@ -57,8 +58,18 @@ export function llmContextAttributes(values: LlmContext): Attributes {
  * It also tells the exporter which spans of one request started inside each other (span-starts.ts).
  */
 export class LlmContextSpanProcessor implements SpanProcessor {
+  /**
+   * Open spans by id: the parent of a starting span is found here, not through the context, whose
+   * span may be a library's wrapper (OpenInference's OISpan) without the SDK span's attributes.
+   */
+  private readonly open = new Map<string, ReadableSpan>();
+
   onStart(span: Span, parentContext: Context): void {
-    const parent = localParent(parentContext);
+    const parentId = span.parentSpanContext?.spanId;
+    const parent = parentId === undefined ? undefined : this.open.get(parentId);
+    this.open.set(span.spanContext().spanId, span);
+    // Bounded: spans that never end are forgotten first.
+    if (this.open.size > MAX_OPEN_SPANS) this.open.delete(this.open.keys().next().value!);
     recordStart(span, parent);
     const explicit = getLlmContext(parentContext);
     const inherited = parent ? unnamedBy(detectContext(span.attributes), detectContext(parent.attributes)) : undefined;
@@ -69,6 +80,7 @@ export class LlmContextSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    this.open.delete(span.spanContext().spanId);
     recordEnd(span);
   }
 
@@ -79,12 +91,6 @@ export class LlmContextSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** The parent span when it is an SDK span of this process (a remote parent's attributes are not here). */
-function localParent(parentContext: Context): ReadableSpan | undefined {
-  const parent = trace.getSpan(parentContext) as Partial<ReadableSpan> | undefined;
-  return parent?.attributes !== undefined && parent.instrumentationScope !== undefined ? (parent as ReadableSpan) : undefined;
 }
 
 /** The inherited values for the fields the span does not name itself. */

@@ -14,10 +14,12 @@
  * different exports. A call that may still get its partner waits for it, for at most `holdMs`:
  * - with the context processor (span-starts.ts) the join knows: an inner span waits for the outer
  *   one it started in, an outer span for the inner spans that started in it, and nothing else waits;
- * - without it, an inner span of a self-tracing SDK (or AI SDK 7) waits for its parent, and a span
- *   of an instrumentation that wraps such an SDK waits for an inner span, until its partner comes,
- *   its parent has come (and is no call), or spans that ended `slackMs` after it show that the
- *   partner, which ends within microseconds of it, is not coming.
+ * - without it, an inner span of a self-tracing SDK (or AI SDK 7) waits for its parent; and once
+ *   both the SDK's own spans and an instrumentation's spans around it have been seen in this
+ *   process, an instrumentation's span waits for an inner span and the SDK's root span for its
+ *   twin. Each waits until its partner comes, its parent has come (and is no call), or spans that
+ *   ended `slackMs` after it show that the partner, which ends within microseconds of it, is not
+ *   coming. (Where only one of the two traces Anthropic calls, its rows are never delayed.)
  * The `messages.stream()` helper's twin root spans (no parent link) are paired by model and times.
  */
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
@@ -45,6 +47,9 @@ interface Pending {
 export class NestedCallJoiner {
   /** Calls that may still join a partner, by span id, oldest first. */
   private readonly pending = new Map<string, Pending>();
+  /** Both a self-tracing SDK's spans and spans of an instrumentation around it have come. */
+  private selfTracingSeen = false;
+  private wrappingSeen = false;
 
   constructor(
     private readonly recent: RecentSpans,
@@ -62,7 +67,11 @@ export class NestedCallJoiner {
   /** The calls of one export (its spans already in `recent`) and of earlier ones that are final now. */
   join(calls: readonly DetectedCall[]): DetectedCall[] {
     const since = this.now();
-    for (const entry of calls) this.pending.set(entry.span.spanContext().spanId, { entry, since });
+    for (const entry of calls) {
+      this.pending.set(id(entry), { entry, since });
+      this.selfTracingSeen ||= SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name);
+      this.wrappingSeen ||= WRAPPING_SCOPES.has(entry.span.instrumentationScope.name);
+    }
     const ready = this.settle((family) => !family.some((member) => this.waits(member, family)));
     // Bounded: the oldest waiting calls are written as they are rather than kept without limit.
     if (this.pending.size > this.maxHeld) {
@@ -124,22 +133,24 @@ export class NestedCallJoiner {
     const isNested = family[0] !== member;
     const outerComing = parentId
       ? INNER_SPAN_SCOPES.has(scope) && !this.recent.has(parentId) && !member.span.parentSpanContext?.isRemote
-      : SELF_TRACING_SCOPES.has(scope) && !isNested;
-    return outerComing || (!hasInner && mayWrapInnerSpan(member));
+      : SELF_TRACING_SCOPES.has(scope) && !isNested && this.selfTracingSeen && this.wrappingSeen;
+    return outerComing || (!hasInner && this.mayWrapInnerSpan(member));
+  }
+
+  /**
+   * A call whose request may be traced again inside it: an instrumentation around a self-tracing
+   * SDK (once both have been seen), or AI SDK 7's `embeddings` wrapper (no usage of its own)
+   * around the request's span.
+   */
+  private mayWrapInnerSpan({ span, call }: DetectedCall): boolean {
+    const scope = span.instrumentationScope.name;
+    if (WRAPPING_SCOPES.has(scope)) return this.selfTracingSeen && this.wrappingSeen;
+    return scope === 'gen_ai' && call.callType === 'embeddings' && call.usage === undefined;
   }
 }
 
 function id(entry: DetectedCall): string {
   return entry.span.spanContext().spanId;
-}
-
-/**
- * A call whose request may be traced again inside it: an instrumentation around a self-tracing
- * SDK, or AI SDK 7's `embeddings` wrapper (no usage of its own) around the request's span.
- */
-function mayWrapInnerSpan({ span, call }: DetectedCall): boolean {
-  const scope = span.instrumentationScope.name;
-  return WRAPPING_SCOPES.has(scope) || (scope === 'gen_ai' && call.callType === 'embeddings' && call.usage === undefined);
 }
 
 function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -37,30 +37,43 @@ export interface StartFacts {
 const seen = new WeakSet<object>();
 const outerOf = new WeakMap<object, string>();
 const innersOf = new WeakMap<object, string[]>();
-/** Open root LLM spans not yet paired: a self-tracing SDK's root twin may start beside one. */
+/**
+ * Open root spans not yet paired: a self-tracing SDK's root twin may start beside one. Read when
+ * the twin starts (a library may set its span's attributes only after the span started).
+ */
 const openRoots = new Set<ReadableSpan>();
 const MAX_OPEN_ROOTS = 1_000;
 
 /** Called by the context processor at each span start, with the parent span when it is local. */
 export function recordStart(span: ReadableSpan, parent: ReadableSpan | undefined): void {
   seen.add(span);
-  const scope = span.instrumentationScope.name;
   if (parent) {
-    if (INNER_SPAN_SCOPES.has(scope) && detectLlmCall(parent) !== undefined) link(parent, span);
+    if (INNER_SPAN_SCOPES.has(span.instrumentationScope.name) && detectLlmCall(parent) !== undefined) link(parent, span);
     return;
   }
-  const model = requestModel(span);
-  if (model === undefined) return;
-  const twin = openTwin(span, model);
-  if (twin) {
-    openRoots.delete(twin);
-    if (SELF_TRACING_SCOPES.has(scope)) link(twin, span);
-    else link(span, twin);
-    return;
-  }
+  if (pairTwin(span)) return;
   // Bounded: a root that never ends is forgotten first.
   if (openRoots.size >= MAX_OPEN_ROOTS) openRoots.delete(openRoots.values().next().value!);
   openRoots.add(span);
+}
+
+/**
+ * Called by the context processor at each span end, before the span is handed to the exporter
+ * (list the processor first). A root not paired at its start is tried again: either twin may
+ * start first, and a library may name the model only after its span started.
+ */
+export function recordEnd(span: ReadableSpan): void {
+  if (openRoots.delete(span)) pairTwin(span);
+}
+
+/** Links the root span with its open twin, if there is one. */
+function pairTwin(span: ReadableSpan): boolean {
+  const twin = openTwin(span);
+  if (!twin) return false;
+  openRoots.delete(twin);
+  if (SELF_TRACING_SCOPES.has(span.instrumentationScope.name)) link(twin, span);
+  else link(span, twin);
+  return true;
 }
 
 function link(outer: ReadableSpan, inner: ReadableSpan): void {
@@ -71,11 +84,6 @@ function link(outer: ReadableSpan, inner: ReadableSpan): void {
   else innersOf.set(outer, [innerId]);
 }
 
-/** Called by the context processor at each span end. */
-export function recordEnd(span: ReadableSpan): void {
-  openRoots.delete(span);
-}
-
 export function startFacts(span: ReadableSpan): StartFacts {
   return { seen: seen.has(span), outerId: outerOf.get(span), innerIds: innersOf.get(span) ?? [] };
 }
@@ -83,8 +91,11 @@ export function startFacts(span: ReadableSpan): StartFacts {
 /**
  * The open root LLM span that started with this one on the other side of a self-tracing SDK's
  * twin pair (one of them from the SDK, the other not), for the same model within the tolerance.
+ * Cheap for most roots: only those that started within the tolerance are read.
  */
-function openTwin(span: ReadableSpan, model: string): ReadableSpan | undefined {
+function openTwin(span: ReadableSpan): ReadableSpan | undefined {
+  const model = requestModel(span);
+  if (model === undefined) return undefined;
   const selfTracing = SELF_TRACING_SCOPES.has(span.instrumentationScope.name);
   const start = hrTimeToMilliseconds(span.startTime);
   for (const root of openRoots) {

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -18,9 +18,12 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type Span,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { LlmContextSpanProcessor } from '../../../src/context.js';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import { startFakeProvider, type FakeProvider, type RecordedRequest } from '../../support/fake-provider.js';
@@ -75,9 +78,27 @@ export interface ScenarioResult {
   thrown: unknown;
 }
 
+/**
+ * How spans reach the exporter: one `BatchSpanProcessor` batch per scenario (the flush at its end),
+ * one span per export (`SimpleSpanProcessor`), or a `BatchSpanProcessor` whose schedule (1 ms) is
+ * shorter than the calls, so batches end mid-call; each with or without `LlmContextSpanProcessor`.
+ */
+export type Delivery = 'batch' | 'simple' | 'scheduled';
+export interface LabSetup {
+  delivery: Delivery;
+  contextProcessor: boolean;
+}
+/** The set-up of README and `llm-traces/register`: the context processor and a batch processor. */
+export const DEFAULT_SETUP: LabSetup = { delivery: 'batch', contextProcessor: true };
+export const SPLIT_SETUPS: readonly LabSetup[] = (['simple', 'scheduled'] as const).flatMap((delivery) =>
+  [true, false].map((contextProcessor) => ({ delivery, contextProcessor })),
+);
+
 export interface Lab {
   fake: FakeProvider;
   tracerProvider: NodeTracerProvider;
+  /** Routes the following scenarios' spans this way (DEFAULT_SETUP until then). */
+  use(setup: LabSetup): void;
   run(body: () => Promise<unknown>): Promise<ScenarioResult>;
   close(): Promise<void>;
 }
@@ -91,9 +112,16 @@ export async function startLab(): Promise<Lab> {
   await exporter.ready();
   const failures = new FailureRecorder(exporter);
   const memory = new InMemorySpanExporter();
+  const deliveries: Record<Delivery, SpanProcessor> = {
+    batch: new BatchSpanProcessor(failures),
+    simple: new SimpleSpanProcessor(failures),
+    scheduled: new BatchSpanProcessor(failures, { scheduledDelayMillis: 1 }),
+  };
+  const route = new SwitchedProcessor(deliveries.batch);
+  const contextRoute = new SwitchedProcessor(new LlmContextSpanProcessor());
   const tracerProvider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
-    spanProcessors: [new SimpleSpanProcessor(memory), new BatchSpanProcessor(failures)],
+    spanProcessors: [contextRoute, new SimpleSpanProcessor(memory), route],
   });
   tracerProvider.register();
   const fake = await startFakeProvider();
@@ -101,6 +129,10 @@ export async function startLab(): Promise<Lab> {
   return {
     fake,
     tracerProvider,
+    use(setup) {
+      route.to = deliveries[setup.delivery];
+      contextRoute.to = setup.contextProcessor ? new LlmContextSpanProcessor() : undefined;
+    },
     async run(body) {
       memory.reset();
       const firstCall = fake.requests.length;
@@ -118,7 +150,9 @@ export async function startLab(): Promise<Lab> {
     },
     async close() {
       await fake.close();
+      route.to = undefined;
       await tracerProvider.shutdown();
+      await Promise.all(Object.values(deliveries).map((delivery) => delivery.shutdown()));
       trace.disable();
       context.disable();
       await store.close();
@@ -132,6 +166,23 @@ async function rowsOf(store: TestStore, spans: readonly ReadableSpan[]): Promise
     `SELECT ${ROW_COLUMNS.join(', ')} FROM otel.llm_traces WHERE span_id IN {ids:Array(String)} ORDER BY created_at, span_id`,
     { ids: spans.map((span) => span.spanContext().spanId) },
   );
+}
+
+/** Hands spans to whichever processor is current (none: undefined). */
+class SwitchedProcessor implements SpanProcessor {
+  constructor(public to: SpanProcessor | undefined) {}
+  onStart(span: Span, parentContext: Context): void {
+    this.to?.onStart(span, parentContext);
+  }
+  onEnd(span: ReadableSpan): void {
+    this.to?.onEnd(span);
+  }
+  async forceFlush(): Promise<void> {
+    await this.to?.forceFlush();
+  }
+  async shutdown(): Promise<void> {
+    await this.to?.shutdown();
+  }
 }
 
 /** Passes spans to the exporter and keeps any failed result, so a storage fault fails the test by name. */

@@ -2,11 +2,11 @@
  * The cases every instrumentation of the Anthropic SDK runs with the SDK's own tracing on: two
  * spans per call (the instrumentation's and the SDK's), and one row for each.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenColumns } from '../../support/token-truth.js';
 import { anthropicCalls, type AnthropicConstructor } from './anthropic-calls.js';
 import { expectRows, TIME_TO_FIRST_TOKEN, type ExpectedRow } from './expected.js';
-import type { Lab } from './harness.js';
+import { DEFAULT_SETUP, SPLIT_SETUPS, type Lab } from './harness.js';
 
 export interface NativeTracingRows {
   /** A successful call's row, with these fields. */
@@ -17,8 +17,20 @@ export interface NativeTracingRows {
 }
 
 export function describeNativeTracing(lab: () => Lab, Anthropic: () => AnthropicConstructor, expected: NativeTracingRows): void {
-  const { row, tokens } = expected;
   describe('with the SDK’s own tracing on: two spans per call, one row', () => {
+    describeCalls(lab, Anthropic, expected);
+    // Either span of a call may be handed over first: exported one by one, or in batches that end mid-call.
+    describe.each(SPLIT_SETUPS)('spans exported $delivery, context processor: $contextProcessor', (setup) => {
+      beforeAll(() => lab().use(setup));
+      afterAll(() => lab().use(DEFAULT_SETUP));
+      describeCalls(lab, Anthropic, expected);
+    });
+  });
+}
+
+function describeCalls(lab: () => Lab, Anthropic: () => AnthropicConstructor, expected: NativeTracingRows): void {
+  const { row, tokens } = expected;
+  {
     let calls: ReturnType<typeof anthropicCalls>;
     beforeAll(() => {
       calls = anthropicCalls(Anthropic(), lab().fake, true);
@@ -52,5 +64,5 @@ export function describeNativeTracing(lab: () => Lab, Anthropic: () => Anthropic
       expect(result.spans).toHaveLength(2);
       expectRows(result, [expected.rateLimited]);
     });
-  });
+  }
 }

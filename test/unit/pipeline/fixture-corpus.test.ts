@@ -27,7 +27,13 @@ import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import type { FakeApi } from '../../support/fake-provider.js';
 import { cacheExcludedAndDropped, inclusiveTokens, type TokenColumns } from '../../support/token-truth.js';
 import { replayFixture } from '../../support/fixture-replay.js';
-import { loadFixtures, type FixtureCall, type SerializedSpan, type SpanFixture as Fixture } from '../../support/span-fixtures.js';
+import {
+  loadFixture,
+  loadFixtures,
+  type FixtureCall,
+  type SerializedSpan,
+  type SpanFixture as Fixture,
+} from '../../support/span-fixtures.js';
 
 const PROVIDERS: Record<FakeApi, string> = {
   'openai.chat': 'openai',
@@ -150,9 +156,28 @@ function exportModes(count: number): Array<[mode: string, batches: number[][]]> 
   return modes;
 }
 
+/**
+ * An export of the Anthropic SDK's own span and of Traceloop's Anthropic span before the fixture's:
+ * a process where both trace Anthropic calls (join.ts waits for partners only there). They ended
+ * long before the fixture's spans, under a remote parent: they tell nothing about its partners.
+ */
+const BOTH_SEEN: ReadableSpan[] = ['anthropic-sdk@0.137/messages-cached', 'traceloop-anthropic@0.27/messages-cached'].map((path, i) => {
+  const [span] = loadFixture(path).spans;
+  const spanId = `5d4a5d4a5d4a5d4${i}`;
+  return {
+    ...span!,
+    spanContext: () => ({ ...span!.spanContext(), spanId }),
+    parentSpanContext: { ...span!.spanContext(), spanId: '5d4a5d4a5d4a5d4f', isRemote: true },
+    startTime: [1_000_000_000, 0],
+    endTime: [1_000_000_000, 1],
+  };
+});
+const BOTH_SEEN_IDS = new Set(BOTH_SEEN.map((span) => span.spanContext().spanId));
+
 /** The exporter's conversion (src/exporter.ts `send`) of these exports in turn, then a forceFlush. */
 async function convertExports(spans: readonly ReadableSpan[], batches: readonly number[][]) {
   const converter = new SpanConverter({ otel: true });
+  await converter.convert([...BOTH_SEEN], () => {});
   const llm: LlmTraceRow[] = [];
   let otel = 0;
   let failed = 0;
@@ -168,7 +193,8 @@ async function convertExports(spans: readonly ReadableSpan[], batches: readonly 
   const flushed = converter.releaseHeld(true);
   llm.push(...flushed.llm);
   failed += flushed.failed;
-  return { otel, llm: llm.sort(byCall), failed, heldAfterFlush: converter.held };
+  const fixtureRows = llm.filter((row) => !BOTH_SEEN_IDS.has(row.span_id));
+  return { otel, llm: fixtureRows.sort(byCall), failed, heldAfterFlush: converter.held };
 }
 
 function byCall(a: LlmTraceRow, b: LlmTraceRow): number {
@@ -202,7 +228,12 @@ function expectedIds(fixture: Fixture): Partial<Record<string, string>> {
 
 const fixtures = loadFixtures();
 
-/** How the spans reach the exporter: as captured, or through a tracer provider with the context processor. */
+/**
+ * How the spans reach the exporter: as captured (no context processor; each run starts after an
+ * export of Anthropic spans of both the SDK and an instrumentation, as in a process where both
+ * trace Anthropic calls: join.ts),
+ * or through a tracer provider with the context processor.
+ */
 const SETUPS: ReadonlyArray<[setup: string, spansOf: (fixture: Fixture) => Promise<ReadableSpan[]>]> = [
   ['without the context processor', async (fixture) => fixture.spans],
   ['with LlmContextSpanProcessor', (fixture) => replayFixture(fixture, [new LlmContextSpanProcessor()])],
