@@ -19,7 +19,7 @@ import type { CallContext, ConventionResult, LlmCall, TokenUsage } from '../mode
 import { normalizeFinishReasons, normalizeProvider, toText } from '../model/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
 import { readProviderPayload } from '../providers/index.js';
-import { isObject, valueAt, type JsonObject } from '../model/json.js';
+import { isObject, objectAt, valueAt, type JsonObject } from '../model/json.js';
 import { count, inclusiveUsage, indexed, json, millisToEvent, parsedJson, providedCost, text, textList } from './attributes.js';
 import { contextFromMetadata, metadataFromJson } from './metadata.js';
 
@@ -27,6 +27,7 @@ const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings
 const NOT_CALL_KINDS = new Set(['AGENT', 'CHAIN', 'TOOL', 'RETRIEVER', 'RERANKER', 'GUARDRAIL', 'EVALUATOR', 'PROMPT']);
 
 const ANTHROPIC_SCOPE = '@arizeai/openinference-instrumentation-anthropic';
+const LANGCHAIN_SCOPE = '@arizeai/openinference-instrumentation-langchain';
 // Python OpenAI instrumentation marks the first streamed token with this span event.
 const FIRST_TOKEN_EVENT = 'First Token Stream Event';
 const TOKEN_COUNT = 'llm.token_count.';
@@ -58,10 +59,12 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
   const parameters = isObject(invocation) ? invocation : undefined;
   const requestModel =
     text(a, 'llm.request.model_name') ?? textAt(parameters, 'model') ?? text(a, 'embedding.model_name') ?? text(a, 'llm.model_name');
-  const responseModel = text(a, 'llm.response.model_name') ?? text(a, 'llm.model_name') ?? text(a, 'embedding.model_name');
+  const generation = span.instrumentationScope.name === LANGCHAIN_SCOPE ? langChainGeneration(a) : {};
+  const responseModel =
+    text(a, 'llm.response.model_name') ?? generation.model ?? text(a, 'llm.model_name') ?? text(a, 'embedding.model_name');
   const prompts = indexed(a, 'llm.prompts.');
   const usage = readUsage(span);
-  const provider = normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system'));
+  const provider = normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system') ?? generation.provider);
   // Without llm.finish_reason (the Responses API), the raw response in output.value tells.
   const finishReasons =
     normalizeFinishReasons(textList(a, 'llm.finish_reason')) ?? readProviderPayload(a['output.value'], provider)?.finishReasons;
@@ -81,6 +84,22 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
     responseJson: responseJson(a, responseModel, finishReasons, usage),
   };
   return { kind: 'call', call };
+}
+
+/**
+ * What LangChain says about the request, where OpenInference's LangChain instrumentation leaves
+ * `llm.provider` unset and `llm.model_name` as the requested alias: the generation in
+ * `output.value` names the provider and the dated model that answered, and the run's `metadata`
+ * names the provider (`ls_provider`).
+ */
+function langChainGeneration(a: Attributes): { provider?: string; model?: string } {
+  const generations = valueAt(json(a, 'output.value'), 'generations');
+  const first = Array.isArray(generations) && Array.isArray(generations[0]) ? (generations[0] as unknown[])[0] : undefined;
+  const response = objectAt(first, 'message', 'kwargs', 'response_metadata');
+  return {
+    provider: toText(response?.['model_provider']) ?? toText(valueAt(json(a, 'metadata'), 'ls_provider')),
+    model: toText(response?.['model_name']),
+  };
 }
 
 function readUsage(span: ReadableSpan): TokenUsage | undefined {

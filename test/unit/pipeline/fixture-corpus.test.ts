@@ -82,6 +82,12 @@ function isWrapper(span: SerializedSpan, spans: readonly SerializedSpan[]): bool
   );
 }
 
+/** The model the fake provider answers with (test/support/fake-provider.ts). */
+function respondedModel(api: FakeApi, model: string): string | undefined {
+  if (api.startsWith('openai.')) return `${model}-2025-01-01`;
+  return api === 'anthropic.messages' ? `${model}-20250101` : undefined;
+}
+
 function expectedTokens(fixture: Fixture, call: FixtureCall, usage: Record<string, unknown>): TokenColumns {
   const tokens = inclusiveTokens(call.api, usage);
   const cacheDropped = CACHE_DROPPED_DIRS.has(fixture.dir) && !fixture.raw.some((span) => span.scope.name === ANTHROPIC_SDK_SCOPE);
@@ -104,6 +110,12 @@ function checkCall(fixture: Fixture, row: LlmTraceRow, call: FixtureCall): void 
     return;
   }
   expect.soft(row.is_error, `${where} is_error`).toBe(false);
+  // The dated snapshot that answered, wherever a span of the flow names it; else the requested model.
+  const answered = call.model === null ? undefined : respondedModel(call.api, call.model);
+  if (answered !== undefined) {
+    const named = fixture.raw.some((span) => Object.values(span.attributes).some((value) => JSON.stringify(value)?.includes(answered)));
+    expect.soft(row.model, `${where} model`).toBe(named ? answered : call.model);
+  }
   if (call.usage === null) {
     expect.soft(row.has_usage, `${where} has_usage without provider usage`).toBe(false);
     return;
