@@ -1,7 +1,7 @@
 /**
  * The lab every instrumentation test runs in: the loopback fake provider, a fresh embedded
- * ClickHouse, and the real exporter behind a BatchSpanProcessor on a globally registered
- * NodeTracerProvider (global, because the AI SDK and the Anthropic SDK's own tracing look the
+ * ClickHouse, and the real exporter behind a BatchSpanProcessor, after LlmContextSpanProcessor
+ * (`use` switches to other set-ups), on a globally registered NodeTracerProvider (global, because the AI SDK and the Anthropic SDK's own tracing look the
  * provider up there; Node, for the async context that parents their spans).
  *
  * `run` performs one scenario and returns the spans it produced, the `llm_traces` rows the
