@@ -67,11 +67,6 @@ export function detectContext(a: Attributes): CallContext {
   return mergeCalls([explicit, openInference, readGenAiContext(a), fromMaps]);
 }
 
-/** `context` filling what `call` does not name itself. */
-export function withInheritedContext(call: LlmCall, context: CallContext): LlmCall {
-  return mergeCalls([call, context]);
-}
-
 /**
  * The error a span records the standard way: status ERROR with its message, and the
  * `exception` event that `span.recordException` adds (type and message).

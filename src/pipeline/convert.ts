@@ -100,7 +100,7 @@ export class SpanConverter {
   }
 }
 
-export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
+function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
   const converted: ConvertedSpans = { otel: [], calls: [], spans: [], failed: 0 };
   for (const span of spans) convertSpan(span, options, converted);
   return converted;
@@ -136,7 +136,7 @@ interface LlmRows {
   failed: number;
 }
 
-export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
+function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
   const out: LlmRows = { rows: [], failed: 0 };
   for (const entry of calls) addLlmRow(entry, options, out);
   return out;

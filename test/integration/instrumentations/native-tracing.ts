@@ -30,39 +30,37 @@ export function describeNativeTracing(lab: () => Lab, Anthropic: () => Anthropic
 
 function describeCalls(lab: () => Lab, Anthropic: () => AnthropicConstructor, expected: NativeTracingRows): void {
   const { row, tokens } = expected;
-  {
-    let calls: ReturnType<typeof anthropicCalls>;
-    beforeAll(() => {
-      calls = anthropicCalls(Anthropic(), lab().fake, true);
-    });
+  let calls: ReturnType<typeof anthropicCalls>;
+  beforeAll(() => {
+    calls = anthropicCalls(Anthropic(), lab().fake, true);
+  });
 
-    it('writes one row with the inclusive usage for a cached message', async () => {
-      const result = await lab().run(calls.cached);
-      expect(result.spans).toHaveLength(2);
-      expectRows(result, [row({ ...tokens('text'), finish_reasons: ['stop'] })]);
-    });
+  it('writes one row with the inclusive usage for a cached message', async () => {
+    const result = await lab().run(calls.cached);
+    expect(result.spans).toHaveLength(2);
+    expectRows(result, [row({ ...tokens('text'), finish_reasons: ['stop'] })]);
+  });
 
-    it('writes one row with the time to first token for a stream', async () => {
-      expectRows(await lab().run(calls.stream), [
-        row({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
-      ]);
-    });
+  it('writes one row with the time to first token for a stream', async () => {
+    expectRows(await lab().run(calls.stream), [
+      row({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+    ]);
+  });
 
-    // The helper's request span is not a child of the instrumentation's: the two spans are separate traces.
-    it('writes one row for the messages.stream() helper', async () => {
-      expectRows(await lab().run(calls.streamHelper), [
-        row({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
-      ]);
-    });
+  // The helper's request span is not a child of the instrumentation's: the two spans are separate traces.
+  it('writes one row for the messages.stream() helper', async () => {
+    expectRows(await lab().run(calls.streamHelper), [
+      row({ ...tokens('text'), finish_reasons: ['stop'], time_to_first_token_ms: TIME_TO_FIRST_TOKEN }),
+    ]);
+  });
 
-    it('writes one row for a tool use', async () => {
-      expectRows(await lab().run(calls.toolUse), [row({ ...tokens('tool-call'), finish_reasons: ['tool_calls'] })]);
-    });
+  it('writes one row for a tool use', async () => {
+    expectRows(await lab().run(calls.toolUse), [row({ ...tokens('tool-call'), finish_reasons: ['tool_calls'] })]);
+  });
 
-    it('writes one row for a failed call', async () => {
-      const result = await lab().run(calls.rateLimited);
-      expect(result.spans).toHaveLength(2);
-      expectRows(result, [expected.rateLimited]);
-    });
-  }
+  it('writes one row for a failed call', async () => {
+    const result = await lab().run(calls.rateLimited);
+    expect(result.spans).toHaveLength(2);
+    expectRows(result, [expected.rateLimited]);
+  });
 }
