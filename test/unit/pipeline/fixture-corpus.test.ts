@@ -16,10 +16,14 @@
  * - provider, call type and requested model match the call;
  * - the ids the app gave (on the call's span or any ancestor) on every row;
  * - no row for a wrapper span (AI SDK outer, step, tool and agent spans);
- * - every other cut into exports gives exactly the rows of one export, and nothing stays held.
+ * - every other cut into exports gives exactly the rows of one export, and nothing stays held;
+ * - several flows at once (fast-check: random fixtures 50 ms apart, handed over in end order, cut
+ *   at random boundaries) give each flow the rows it has alone.
  */
-import { describe, expect, it } from 'vitest';
+import type { HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { LlmContextSpanProcessor } from '../../../src/context.js';
 import { APPLICATION_IDS } from '../../../src/model/fields.js';
 import { SpanConverter } from '../../../src/pipeline/convert.js';
@@ -301,5 +305,60 @@ describe('every captured fixture through the exporter’s row conversion, under 
         expect.soft(exported.heldAfterFlush, `${fixture.id}, ${mode}: calls still held after forceFlush`).toBe(0);
       }
     });
+  });
+});
+
+/** The fixture moved in time to start at `startMs` (ms since the epoch), its spans' and events' times alike. */
+function startingAt(fixture: Fixture, startMs: number): Fixture {
+  const nanos = ([seconds, fraction]: HrTime) => BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
+  const first = fixture.spans.reduce(
+    (min, span) => (nanos(span.startTime) < min ? nanos(span.startTime) : min),
+    nanos(fixture.spans[0]!.startTime),
+  );
+  const delta = BigInt(startMs) * 1_000_000n - first;
+  const moved = (time: HrTime): HrTime => {
+    const at = nanos(time) + delta;
+    return [Number(at / 1_000_000_000n), Number(at % 1_000_000_000n)];
+  };
+  const spans = fixture.spans.map((span) => ({
+    ...span,
+    startTime: moved(span.startTime),
+    endTime: moved(span.endTime),
+    events: span.events.map((event) => ({ ...event, time: moved(event.time) })),
+  }));
+  return { ...fixture, spans };
+}
+
+const withSpans = fixtures.filter((fixture) => fixture.spans.length > 0);
+
+describe('concurrent flows as one process hands them over, cut at random export boundaries', () => {
+  // Flows start 50 ms apart: closer twins of the stream() helper for the same model could not be told apart.
+  it.each(SETUPS)('%s: each flow keeps the rows it has alone', async (_setup, spansOf) => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: withSpans.length - 1 }), { minLength: 2, maxLength: 6 }),
+        fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+        async (picks, cuts) => {
+          const flows = await Promise.all(picks.map((pick, i) => spansOf(startingAt(withSpans[pick]!, 1_900_000_000_000 + i * 50))));
+          const alone = (await Promise.all(flows.map((spans) => convertExports(spans, [spans.map((_, i) => i)])))).flatMap(
+            (exported) => exported.llm,
+          );
+          // A process hands spans over in the order they end, whichever flow they belong to.
+          const handOver = flows.flat().sort((a, b) => a.endTime[0] - b.endTime[0] || a.endTime[1] - b.endTime[1]);
+          const batches: number[][] = [[]];
+          handOver.forEach((_, i) => {
+            batches.at(-1)!.push(i);
+            if (cuts[i % cuts.length]) batches.push([]);
+          });
+          const together = await convertExports(
+            handOver,
+            batches.filter((batch) => batch.length > 0),
+          );
+          expect(together.llm).toEqual(alone.sort(byCall));
+          expect(together.heldAfterFlush).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
