@@ -72,7 +72,8 @@ export class LlmContextSpanProcessor implements SpanProcessor {
     if (this.open.size > MAX_OPEN_SPANS) this.open.delete(this.open.keys().next().value!);
     recordStart(span, parent);
     const explicit = getLlmContext(parentContext);
-    const inherited = parent ? unnamedBy(detectContext(span.attributes), detectContext(parent.attributes)) : undefined;
+    const named = parent && detectContext(parent.attributes);
+    const inherited = named && hasValues(named) ? unnamedBy(detectContext(span.attributes), named) : undefined;
     const attributes = { ...(inherited && llmContextAttributes(inherited)), ...(explicit && llmContextAttributes(explicit)) };
     for (const [key, value] of Object.entries(attributes)) {
       if (span.attributes[key] === undefined && value !== undefined) span.setAttribute(key, value);
@@ -91,6 +92,10 @@ export class LlmContextSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function hasValues(values: CallContext): boolean {
+  return Object.values(values).some((value) => value !== undefined);
 }
 
 /** The inherited values for the fields the span does not name itself. */

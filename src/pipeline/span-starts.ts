@@ -38,23 +38,27 @@ const seen = new WeakSet<object>();
 const outerOf = new WeakMap<object, string>();
 const innersOf = new WeakMap<object, string[]>();
 /**
- * Open root spans not yet paired: a self-tracing SDK's root twin may start beside one. Read when
- * the twin starts (a library may set its span's attributes only after the span started).
+ * Open root spans not yet paired, the self-tracing SDK's apart from the others': a root twin may
+ * start beside one of the other side. Read only when a candidate twin exists (a library may set its
+ * span's attributes only after the span started), so roots cost nothing while one side is absent.
  */
-const openRoots = new Set<ReadableSpan>();
+const openRoots = { selfTracing: new Set<ReadableSpan>(), others: new Set<ReadableSpan>() };
 const MAX_OPEN_ROOTS = 1_000;
+/** Whether a parent span was an LLM call when its first child started (read once per parent). */
+const parentIsCall = new WeakMap<object, boolean>();
 
 /** Called by the context processor at each span start, with the parent span when it is local. */
 export function recordStart(span: ReadableSpan, parent: ReadableSpan | undefined): void {
   seen.add(span);
   if (parent) {
-    if (INNER_SPAN_SCOPES.has(span.instrumentationScope.name) && detectLlmCall(parent) !== undefined) link(parent, span);
+    if (INNER_SPAN_SCOPES.has(span.instrumentationScope.name) && isCall(parent)) link(parent, span);
     return;
   }
   if (pairTwin(span)) return;
+  const roots = sideOf(span);
   // Bounded: a root that never ends is forgotten first.
-  if (openRoots.size >= MAX_OPEN_ROOTS) openRoots.delete(openRoots.values().next().value!);
-  openRoots.add(span);
+  if (roots.size >= MAX_OPEN_ROOTS) roots.delete(roots.values().next().value!);
+  roots.add(span);
 }
 
 /**
@@ -63,14 +67,24 @@ export function recordStart(span: ReadableSpan, parent: ReadableSpan | undefined
  * start first, and a library may name the model only after its span started.
  */
 export function recordEnd(span: ReadableSpan): void {
-  if (openRoots.delete(span)) pairTwin(span);
+  if (sideOf(span).delete(span)) pairTwin(span);
+}
+
+function sideOf(span: ReadableSpan): Set<ReadableSpan> {
+  return SELF_TRACING_SCOPES.has(span.instrumentationScope.name) ? openRoots.selfTracing : openRoots.others;
+}
+
+function isCall(parent: ReadableSpan): boolean {
+  let known = parentIsCall.get(parent);
+  if (known === undefined) parentIsCall.set(parent, (known = detectLlmCall(parent) !== undefined));
+  return known;
 }
 
 /** Links the root span with its open twin, if there is one. */
 function pairTwin(span: ReadableSpan): boolean {
   const twin = openTwin(span);
   if (!twin) return false;
-  openRoots.delete(twin);
+  sideOf(twin).delete(twin);
   if (SELF_TRACING_SCOPES.has(span.instrumentationScope.name)) link(twin, span);
   else link(span, twin);
   return true;
@@ -91,17 +105,16 @@ export function startFacts(span: ReadableSpan): StartFacts {
 /**
  * The open root LLM span that started with this one on the other side of a self-tracing SDK's
  * twin pair (one of them from the SDK, the other not), for the same model within the tolerance.
- * Cheap for most roots: only those that started within the tolerance are read.
  */
 function openTwin(span: ReadableSpan): ReadableSpan | undefined {
-  const model = requestModel(span);
-  if (model === undefined) return undefined;
-  const selfTracing = SELF_TRACING_SCOPES.has(span.instrumentationScope.name);
+  const candidates = SELF_TRACING_SCOPES.has(span.instrumentationScope.name) ? openRoots.others : openRoots.selfTracing;
+  if (candidates.size === 0) return undefined;
   const start = hrTimeToMilliseconds(span.startTime);
-  for (const root of openRoots) {
-    if (SELF_TRACING_SCOPES.has(root.instrumentationScope.name) === selfTracing) continue;
+  let model: string | undefined;
+  for (const root of candidates) {
     if (Math.abs(hrTimeToMilliseconds(root.startTime) - start) > TWIN_TOLERANCE_MS) continue;
-    if (requestModel(root) === model) return root;
+    model ??= requestModel(span) ?? '';
+    if (model !== '' && requestModel(root) === model) return root;
   }
   return undefined;
 }
