@@ -112,7 +112,7 @@ export class NestedCallJoiner {
   private outerOf(entry: DetectedCall): string | undefined {
     const outerId = entry.start?.outerId ?? entry.span.parentSpanContext?.spanId;
     if (outerId !== undefined) return this.pending.has(outerId) ? outerId : undefined;
-    if (entry.start?.seen || !SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name)) return undefined;
+    if (!SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name)) return undefined;
     for (const [spanId, { entry: other }] of this.pending) if (isTwin(entry, other)) return spanId;
     return undefined;
   }
@@ -190,6 +190,12 @@ function joinPair(outer: DetectedCall, inner: DetectedCall): DetectedCall {
   merged.usage = moreComplete(outer.call.usage, inner.call.usage);
   // A wrapper that reported no usage is not the request: the row is on the inner span's timing.
   const kept = outer.call.usage === undefined && inner.call.usage !== undefined ? inner : outer;
+  // A time to first token the other span measured counts from the start of the row's span.
+  const measuredBy = outer.call.timeToFirstTokenMs !== undefined ? outer : inner;
+  if (merged.timeToFirstTokenMs !== undefined && measuredBy !== kept) {
+    const startedLaterBy = hrTimeToMilliseconds(measuredBy.span.startTime) - hrTimeToMilliseconds(kept.span.startTime);
+    merged.timeToFirstTokenMs = Math.max(0, merged.timeToFirstTokenMs + startedLaterBy);
+  }
   return { ...kept, call: merged };
 }
 

@@ -24,6 +24,11 @@ export const INNER_SPAN_SCOPES: ReadonlySet<string> = new Set([...SELF_TRACING_S
  * by what they share: the model, and start and end within a few milliseconds of each other.
  */
 export const TWIN_TOLERANCE_MS = 5;
+/**
+ * Seen at their start, twins are both open at once, which narrows the candidates: the closest in
+ * start time within this wider window (a loaded event loop delays the SDK's span start).
+ */
+const OPEN_TWIN_TOLERANCE_MS = 50;
 
 export interface StartFacts {
   /** The context processor saw the span start: its ids include its ancestors'. */
@@ -91,6 +96,8 @@ function pairTwin(span: ReadableSpan): boolean {
 }
 
 function link(outer: ReadableSpan, inner: ReadableSpan): void {
+  // A root with a span of its request inside is no twin of another one.
+  openRoots.others.delete(outer);
   outerOf.set(inner, outer.spanContext().spanId);
   const innerId = inner.spanContext().spanId;
   const inners = innersOf.get(outer);
@@ -111,12 +118,17 @@ function openTwin(span: ReadableSpan): ReadableSpan | undefined {
   if (candidates.size === 0) return undefined;
   const start = hrTimeToMilliseconds(span.startTime);
   let model: string | undefined;
+  let twin: ReadableSpan | undefined;
+  let gap = OPEN_TWIN_TOLERANCE_MS;
   for (const root of candidates) {
-    if (Math.abs(hrTimeToMilliseconds(root.startTime) - start) > TWIN_TOLERANCE_MS) continue;
+    const apart = Math.abs(hrTimeToMilliseconds(root.startTime) - start);
+    if (apart > gap) continue;
     model ??= requestModel(span) ?? '';
-    if (model !== '' && requestModel(root) === model) return root;
+    if (model === '' || requestModel(root) !== model) continue;
+    twin = root;
+    gap = apart;
   }
-  return undefined;
+  return twin;
 }
 
 function requestModel(span: ReadableSpan): string | undefined {

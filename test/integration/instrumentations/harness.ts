@@ -105,6 +105,7 @@ export interface Lab {
 
 // Some libraries end their span a few ticks after the call settles (stream teardown, promise callbacks).
 const SETTLE_MS = 50;
+const HELD_WAIT_MS = 2_000;
 
 export async function startLab(): Promise<Lab> {
   const store = await openTestStore();
@@ -144,6 +145,12 @@ export async function startLab(): Promise<Lab> {
       }
       await sleep(SETTLE_MS);
       await tracerProvider.forceFlush();
+      // A call waiting for its partner span is written when the partner comes (a loaded machine may
+      // end the second span after the flush): give it a moment, then flush again.
+      for (let waited = 0; exporter.stats()!.heldLlmCalls > 0 && waited < HELD_WAIT_MS; waited += 20) {
+        await sleep(20);
+        await tracerProvider.forceFlush();
+      }
       failures.throwIfAny();
       const spans = memory.getFinishedSpans();
       return { spans, rows: await rowsOf(store, spans), calls: fake.requests.slice(firstCall), thrown };
