@@ -47,6 +47,8 @@ interface Pending {
 export class NestedCallJoiner {
   /** Calls that may still join a partner, by span id, oldest first. */
   private readonly pending = new Map<string, Pending>();
+  /** The pending root calls of instrumentations: the twins a self-tracing SDK's root span may have. */
+  private readonly pendingRoots = new Set<DetectedCall>();
   /** Both a self-tracing SDK's spans and spans of an instrumentation around it have come. */
   private selfTracingSeen = false;
   private wrappingSeen = false;
@@ -69,10 +71,11 @@ export class NestedCallJoiner {
     const since = this.now();
     for (const entry of calls) {
       this.pending.set(id(entry), { entry, since });
+      if (!entry.span.parentSpanContext && !SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name)) this.pendingRoots.add(entry);
       this.selfTracingSeen ||= SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name);
       this.wrappingSeen ||= WRAPPING_SCOPES.has(entry.span.instrumentationScope.name);
     }
-    const ready = this.settle((family) => !family.some((member) => this.waits(member, family)));
+    const ready = this.settle((family, children) => !family.some((member) => this.waits(member, family, children)));
     // Bounded: the oldest waiting calls are written as they are rather than kept without limit.
     if (this.pending.size > this.maxHeld) {
       const oldest = new Set([...this.pending.keys()].slice(0, this.pending.size - this.maxHeld));
@@ -88,7 +91,7 @@ export class NestedCallJoiner {
   }
 
   /** Takes the families (a call with its nested calls) that `done` accepts out of the pending calls, joined. */
-  private settle(done: (family: DetectedCall[]) => boolean): DetectedCall[] {
+  private settle(done: (family: DetectedCall[], children: ReadonlyMap<string, DetectedCall[]>) => boolean): DetectedCall[] {
     const children = new Map<string, DetectedCall[]>();
     const nested = new Set<string>();
     for (const [spanId, { entry }] of this.pending) {
@@ -101,8 +104,11 @@ export class NestedCallJoiner {
     for (const [spanId, { entry }] of [...this.pending]) {
       if (nested.has(spanId)) continue;
       const family = familyOf(entry, children);
-      if (!done(family)) continue;
-      for (const member of family) this.pending.delete(id(member));
+      if (!done(family, children)) continue;
+      for (const member of family) {
+        this.pending.delete(id(member));
+        this.pendingRoots.delete(member);
+      }
       out.push(...joinFamily(entry, children));
     }
     return out;
@@ -113,16 +119,15 @@ export class NestedCallJoiner {
     const outerId = entry.start?.outerId ?? entry.span.parentSpanContext?.spanId;
     if (outerId !== undefined) return this.pending.has(outerId) ? outerId : undefined;
     if (!SELF_TRACING_SCOPES.has(entry.span.instrumentationScope.name)) return undefined;
-    for (const [spanId, { entry: other }] of this.pending) if (isTwin(entry, other)) return spanId;
+    for (const other of this.pendingRoots) if (isTwin(entry, other)) return id(other);
     return undefined;
   }
 
   /** Whether a member of a family may still get a partner that is not in it. */
-  private waits(member: DetectedCall, family: readonly DetectedCall[]): boolean {
+  private waits(member: DetectedCall, family: readonly DetectedCall[], children: ReadonlyMap<string, DetectedCall[]>): boolean {
     const start = member.start;
-    const spanId = id(member);
     const parentId = member.span.parentSpanContext?.spanId;
-    const hasInner = family.some((other) => other !== member && this.outerOf(other) === spanId);
+    const hasInner = children.has(id(member));
     if (start?.seen) {
       const outerId = start.outerId;
       const outerComing = outerId !== undefined && !this.recent.has(outerId) && !family.some((other) => id(other) === outerId);
