@@ -13,6 +13,7 @@ import { createPricer } from './pricing/index.js';
 import { OrderedHandOver } from './delivery/ordered-hand-over.js';
 import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
 import { SpanConverter } from './pipeline/convert.js';
+import { LogContentArea, registerLogContentArea } from './pipeline/log-content.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -33,10 +34,14 @@ export class ClickHouseTraceExporter implements SpanExporter {
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
+      // Content from GenAI log records (GenAiContentLogProcessor), when payloads are stored at all.
+      const logContent = this.config.payloads.store ? new LogContentArea() : undefined;
+      if (logContent) registerLogContentArea(this, logContent);
       this.converter = new SpanConverter({
         otel: this.config.tracesTable !== undefined,
         pricer: createPricer(this.config.pricing),
         payloads: this.config.payloads,
+        logContent,
       });
       this.writer = new ClickHouseWriter(this.config);
       log.debug(`exporting to ${describeConfig(this.config)}`);

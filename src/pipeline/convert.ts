@@ -12,6 +12,8 @@ import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from '../rows/otel-
 import { InheritedIds } from './inherited-ids.js';
 import { NestedCallJoiner, type DetectedCall } from './join.js';
 import { RecentSpans } from './recent-spans.js';
+import { redactTypedAttributes } from '../redaction/credentials.js';
+import { withLogContent, type LogContentArea } from './log-content.js';
 import { redactedView } from './redacted-span.js';
 import { startFacts, type StartFacts } from './span-starts.js';
 
@@ -36,6 +38,8 @@ const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
   /** false: no otel_traces rows (the table is turned off). */
   otel: boolean;
+  /** GenAI content from log records, joined to the LLM call of its span. */
+  logContent?: LogContentArea;
 }
 
 /**
@@ -115,8 +119,10 @@ function convertSpan(original: ReadableSpan, options: RowBatchOptions, into: Con
     // Looked up on the span the SDK handed over: the processor knows it by identity.
     const start = startFacts(original);
     into.spans.push({ span, start });
-    call = detectLlmCall(span);
-    if (call) into.calls.push({ span, call, start });
+    const content = options.logContent?.take(original.spanContext().spanId);
+    const callSpan = content ? withLogContent(span, redactTypedAttributes(content)) : span;
+    call = detectLlmCall(callSpan);
+    if (call) into.calls.push({ span: callSpan, call, start });
   } catch (error) {
     into.failed++;
     log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);

@@ -99,6 +99,9 @@ export interface Lab {
   tracerProvider: NodeTracerProvider;
   /** Routes the following scenarios' spans this way (DEFAULT_SETUP until then). */
   use(setup: LabSetup): void;
+  /** The exporter behind the tracer provider, and the store it writes. */
+  exporter: ClickHouseTraceExporter;
+  store: TestStore;
   run(body: () => Promise<unknown>): Promise<ScenarioResult>;
   close(): Promise<void>;
 }
@@ -134,6 +137,8 @@ export async function startLab(): Promise<Lab> {
       route.to = deliveries[setup.delivery];
       contextRoute.to = setup.contextProcessor ? new LlmContextSpanProcessor() : undefined;
     },
+    exporter,
+    store,
     async run(body) {
       memory.reset();
       const firstCall = fake.requests.length;
