@@ -156,6 +156,8 @@ export async function startLab(): Promise<Lab> {
         await sleep(20);
         await tracerProvider.forceFlush();
       }
+      // A BatchSpanProcessor's forceFlush does not wait for an export its timer started: the exporter's does.
+      await exporter.forceFlush();
       failures.throwIfAny();
       const spans = memory.getFinishedSpans();
       return { spans, rows: await rowsOf(store, spans), calls: fake.requests.slice(firstCall), thrown };
