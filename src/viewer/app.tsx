@@ -4,7 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, selectedOrganization, useApi } from './api.js';
+import { ApiFailure, selectedOrganization, useApi, useSignedOut } from './api.js';
 import type { SessionInfo } from '../server/viewer-api/types.js';
 import { ErrorView, Skeleton } from './components/ui.js';
 import { CallsPage } from './pages/calls.js';
@@ -39,6 +39,8 @@ const NAV: Array<[string, string, PageName[]]> = [
 export function App() {
   const route = useRoute();
   const session = useApi<SessionInfo>('session');
+  const signedOut = useSignedOut();
+  const failure = signedOut ?? session.error;
   useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
   return (
     <div class="app">
@@ -46,18 +48,23 @@ export function App() {
         <a class="brand" href="#/calls">
           llm-traces
         </a>
-        <nav>
-          {NAV.map(([target, label, pages]) => (
-            <a key={target} href={target} class={pages.includes(route.page) ? 'on' : undefined}>
-              {label}
-            </a>
-          ))}
-        </nav>
+        {failure?.kind !== 'auth' && (
+          <nav>
+            {NAV.map(([target, label, pages]) => (
+              <a key={target} href={target} class={pages.includes(route.page) ? 'on' : undefined}>
+                {label}
+              </a>
+            ))}
+          </nav>
+        )}
         <div class="session" title="every view is scoped to this organization">
           {session.data && <Organization session={session.data} />}
         </div>
       </header>
-      <main>{session.error ? <ErrorView error={session.error} retry={session.reload} /> : <PageView route={route} />}</main>
+      {/* Signed out, every page would fail the same way: the sign-in page alone, reloaded to retry. */}
+      <main>
+        {failure ? <ErrorView error={failure} retry={signedOut ? () => location.reload() : session.reload} /> : <PageView route={route} />}
+      </main>
     </div>
   );
 }
@@ -89,7 +96,11 @@ function PageView({ route }: { route: Route }) {
   return <Page route={route} />;
 }
 
-/** The scoped organization; a picker only when the server allows this session to read others. */
+/**
+ * The scoped organization; a picker of the organizations the session's credential is bound to
+ * when there are several. A credential that may read any has no list to offer: its organization
+ * is chosen in the address (`/?org=acme`).
+ */
 function Organization({ session }: { session: SessionInfo }) {
   const current = selectedOrganization() ?? session.organization_id;
   const label = (org: string) => org || '(default)';
@@ -101,7 +112,7 @@ function Organization({ session }: { session: SessionInfo }) {
   return (
     <>
       <span class="muted">org </span>
-      {session.organizations ? (
+      {session.organizations && session.organizations.length > 1 ? (
         <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)} aria-label="organization" data-org-picker>
           {[...new Set([current, ...session.organizations])].map((org) => (
             <option key={org} value={org}>
