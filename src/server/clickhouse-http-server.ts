@@ -265,7 +265,8 @@ class RequestHandler {
   ): Promise<void> {
     try {
       if (destination === 'api') {
-        checkOrganization(principal, organizationOf(request.headers, url.searchParams));
+        // The session route tells a bound credential which organizations it may read, whichever it named.
+        if (url.pathname !== `${VIEWER_API_PREFIX}session`) checkOrganization(principal, organizationOf(request.headers, url.searchParams));
         if (this.closing) throw new ClickHouseServerError('ABORTED', 'The server is shutting down');
       }
       const handled = await (destination === 'api'

@@ -42,6 +42,12 @@ export function App() {
   const signedOut = useSignedOut();
   const failure = signedOut ?? session.error;
   useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
+  // A credential bound to organizations opens on the first of them unless the address names one it may read.
+  useEffect(() => {
+    const bound = session.data?.organizations;
+    if (bound && bound.length > 0 && !bound.includes(selectedOrganization() ?? session.data!.organization_id))
+      chooseOrganization(bound[0]!);
+  }, [session.data]);
   return (
     <div class="app">
       <header class="top">
@@ -104,16 +110,16 @@ function PageView({ route }: { route: Route }) {
 function Organization({ session }: { session: SessionInfo }) {
   const current = selectedOrganization() ?? session.organization_id;
   const label = (org: string) => org || '(default)';
-  const choose = (org: string) => {
-    const search = new URLSearchParams(location.search);
-    search.set('org', org);
-    location.search = search.toString();
-  };
   return (
     <>
       <span class="muted">org </span>
       {session.organizations && session.organizations.length > 1 ? (
-        <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)} aria-label="organization" data-org-picker>
+        <select
+          value={current}
+          onChange={(e) => chooseOrganization((e.target as HTMLSelectElement).value)}
+          aria-label="organization"
+          data-org-picker
+        >
           {[...new Set([current, ...session.organizations])].map((org) => (
             <option key={org} value={org}>
               {label(org)}
@@ -128,4 +134,11 @@ function Organization({ session }: { session: SessionInfo }) {
       <span class="muted"> · v{session.version}</span>
     </>
   );
+}
+
+/** Reloads the viewer for another organization (the address's `?org=`, outside the hash). */
+function chooseOrganization(org: string): void {
+  const search = new URLSearchParams(location.search);
+  search.set('org', org);
+  location.search = search.toString();
 }
