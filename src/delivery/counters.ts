@@ -15,7 +15,10 @@ export interface ExporterStats {
   retries: number;
   /** Rows given up on, by reason. */
   dropped: Record<DropReason, number>;
-  /** Exports reported FAILED to the span processor. */
+  /**
+   * Exports whose rows were not all stored when the export answered: some were given up on, or
+   * still waited in the retry buffer. (The span processor is told SUCCESS either way: see exporter.ts.)
+   */
   failedExports: number;
   /** Rows and bytes waiting in the retry buffer now. */
   bufferedRows: number;
@@ -74,7 +77,10 @@ export class Counters {
       .createObservableCounter('llm_traces.exporter.retries', { description: 'Insert attempts retried', unit: '{attempt}' })
       .addCallback((result) => result.observe(s.retries));
     meter
-      .createObservableCounter('llm_traces.exporter.exports.failed', { description: 'Exports reported as failed', unit: '{export}' })
+      .createObservableCounter('llm_traces.exporter.exports.failed', {
+        description: 'Exports whose rows were not all stored when they answered',
+        unit: '{export}',
+      })
       .addCallback((result) => result.observe(s.failedExports));
     meter
       .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows waiting for retry', unit: '{row}' })

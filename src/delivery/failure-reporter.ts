@@ -24,6 +24,11 @@ export class FailureReporter {
     this.log.error(`${what}. Fix: ${failure.fix}. Not retried.`);
   }
 
+  /** Rows given up on at shutdown or exit: always said, once per occasion, with the count and the reason. */
+  lost(what: string): void {
+    this.log.error(what);
+  }
+
   recovered(): void {
     this.reported.clear();
     this.transientReported = false;
