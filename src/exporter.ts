@@ -44,6 +44,12 @@ export class ClickHouseTraceExporter implements SpanExporter {
         otel: this.config.tracesTable !== undefined,
         pricer: createPricer(this.config.pricing),
         payloads: this.config.payloads,
+        onInvalidValue: ({ column, value }) => {
+          this.counters.stats.droppedValues++;
+          this.writer?.reporter.invalidValue(
+            `left ${column} = ${value} out of an llm_traces row: not a whole number of tokens a UInt64 column stores exactly, so the usage is stored as not reported`,
+          );
+        },
       });
       this.writer = new ClickHouseWriter(this.config, this.counters);
       log.debug(`exporting to ${describeConfig(this.config)}`);

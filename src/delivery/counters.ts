@@ -20,6 +20,8 @@ export interface ExporterStats {
    * still waited in the retry buffer. (The span processor is told SUCCESS either way: see exporter.ts.)
    */
   failedExports: number;
+  /** Values left out of stored rows because their column could not hold them truthfully (a token count of 1e21). */
+  droppedValues: number;
   /** Rows and bytes waiting in the retry buffer now. */
   bufferedRows: number;
   bufferedBytes: number;
@@ -34,6 +36,7 @@ export class Counters {
     retries: 0,
     dropped: { buffer_full: 0, expired: 0, shutdown: 0, permanent_failure: 0, invalid_row: 0, conversion: 0 },
     failedExports: 0,
+    droppedValues: 0,
     bufferedRows: 0,
     bufferedBytes: 0,
   };
@@ -82,6 +85,12 @@ export class Counters {
         unit: '{export}',
       })
       .addCallback((result) => result.observe(s.failedExports));
+    meter
+      .createObservableCounter('llm_traces.exporter.values.dropped', {
+        description: 'Values left out of stored rows (token counts out of range)',
+        unit: '{value}',
+      })
+      .addCallback((result) => result.observe(s.droppedValues));
     meter
       .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows waiting for retry', unit: '{row}' })
       .addCallback((result) => result.observe(s.bufferedRows));

@@ -101,6 +101,48 @@ describe('provider.shutdown() in embedded mode', () => {
       await opened.close();
     }
   });
+
+  it('50 good calls and one reporting 1e300 input tokens (and one 1e20): all 52 stored, the two usages unknown, never wrapped', async () => {
+    const { lines, stop } = captureDiag();
+    try {
+      const exporter = new ClickHouseTraceExporter({ path, retryBudgetMs: 5_000 });
+      const provider = providerFor(exporter, 'embedded-absurd');
+      const tracer = provider.getTracer('accounting');
+      for (let i = 0; i < 50; i++) tracer.startSpan('chat', { attributes: llmAttributes(i, 64) }).end();
+      for (const tokens of [1e300, 1e20])
+        tracer
+          .startSpan('chat', {
+            attributes: { ...llmAttributes(0, 64), 'gen_ai.usage.input_tokens': tokens, 'gen_ai.request.model': `absurd-${tokens}` },
+          })
+          .end();
+      expect(await shutdownOutcome(provider, 30_000)).toBe('resolved');
+      const stats = exporter.stats();
+      expect(stats).toMatchObject({ exportedSpans: 52, exportedLlmCalls: 52, retries: 0, droppedValues: 2 });
+      expect(totalDropped(stats)).toBe(0);
+      const warnings = lines.filter((l) => l.level === 'warn' && l.text.includes('prompt_tokens'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.text).toContain('prompt_tokens = 1e+300');
+
+      const opened = await openClient({ kind: 'embedded', path });
+      try {
+        const rows = await (
+          await opened.client.query({
+            query: `SELECT request_model, has_usage, toString(prompt_tokens) AS prompt_tokens, toString(total_tokens) AS total_tokens
+                    FROM otel.llm_traces WHERE request_model LIKE 'absurd-%' ORDER BY request_model`,
+            format: 'JSONEachRow',
+          })
+        ).json();
+        expect(rows).toEqual([
+          { request_model: 'absurd-100000000000000000000', has_usage: false, prompt_tokens: '0', total_tokens: '0' },
+          { request_model: 'absurd-1e+300', has_usage: false, prompt_tokens: '0', total_tokens: '0' },
+        ]);
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      stop();
+    }
+  });
 });
 
 describe('provider.shutdown() through llm-traces serve', () => {
