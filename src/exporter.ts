@@ -36,6 +36,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private shutdownPromise: Promise<void> | undefined;
   private readonly processExit: { leave(): void };
   private exitFlush: Promise<void> | undefined;
+  private exitFlushed = false;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
@@ -76,6 +77,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('llm-traces: the exporter has been shut down') });
       return;
     }
+    this.exitFlushed = false;
     this.track(
       this.send(spans).then(
         (sent) => {
@@ -135,9 +137,10 @@ export class ClickHouseTraceExporter implements SpanExporter {
       },
     );
     let timer: NodeJS.Timeout | undefined;
+    // Not unref'd: an export in flight keeps the process alive until it answers (a few seconds at
+    // most), so an app awaiting it never sees the event loop empty with its promise pending.
     const late = new Promise<Sent>((resolve) => {
       timer = setTimeout(() => resolve('buffered'), exportAnswerWithinMs());
-      timer.unref();
     });
     try {
       return await Promise.race([stored, late]);
@@ -207,19 +210,18 @@ export class ClickHouseTraceExporter implements SpanExporter {
 
   /**
    * The event loop is empty but rows are not stored yet (the SDK never called shutdown(), or its
-   * flush rejected first): store them within the shutdown deadline, as shutdown() does. A span
-   * processor flushing at exit gets one turn first to hand its last batch over.
+   * flush rejected first): give them the shutdown deadline to be stored. The exporter stays open:
+   * a span processor flushing at exit may still hand a batch over.
    */
   private flushAtExit(): void {
-    if (this.shutdownPromise || this.exitFlush || !this.writer) return;
+    if (this.shutdownPromise || this.exitFlush || this.exitFlushed || !this.writer) return;
     if (this.pending.size === 0 && this.counters.stats.bufferedRows === 0 && this.converter!.held === 0) return;
-    this.exitFlush = keepProcessAlive(
-      (async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        await Promise.all([...this.pending]);
-        if (!this.shutdownPromise) await this.shutdown();
-      })(),
-    ).finally(() => (this.exitFlush = undefined));
+    // Once per stretch without exports: if the store stays down, the process then exits and
+    // abandonAtExit() counts what is left, instead of the event loop emptying again and again.
+    this.exitFlushed = true;
+    this.exitFlush = keepProcessAlive(untilDeadline(this.forceFlush(), Date.now() + this.config!.shutdownTimeoutMs)).finally(
+      () => (this.exitFlush = undefined),
+    );
   }
 
   /** The process exits without waiting: what is not stored is counted now and said once. */

@@ -9,7 +9,7 @@ import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, t
 import { ConfigError } from '../config/config.js';
 import { CONNECTION_OPTIONS, connectionOptions, type Command, type Values } from './command.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
-import { CliError, connect, explain } from './connect.js';
+import { CliArgumentError, CliError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
 import { serveCommand, uiCommand } from './serve.js';
 
@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
     (v, _p, readers) => {
       const groupBy = (v['group-by'] as string | undefined) ?? 'model';
       if (!(USAGE_GROUP_BY as readonly string[]).includes(groupBy)) {
-        throw new CliError(`--group-by '${groupBy}' is not one of ${USAGE_GROUP_BY.join(', ')}.`);
+        throw new CliArgumentError(`--group-by '${groupBy}' is not one of ${USAGE_GROUP_BY.join(', ')}.`);
       }
       const { start, end } = range(v);
       return stats(readers, groupBy as UsageGroupBy, start, end);
@@ -192,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     const known = error instanceof CliError || error instanceof ConfigError || error instanceof ReaderArgumentError;
     const message = known ? error.message : ((error as Error)?.message ?? String(error));
     console.error(message.startsWith('llm-traces') ? message : `llm-traces ${name}: ${message}`);
-    return 1;
+    return error instanceof CliArgumentError || error instanceof ReaderArgumentError ? 2 : 1;
   }
 }
 

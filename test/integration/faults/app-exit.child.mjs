@@ -28,6 +28,8 @@ const provider = new BasicTracerProvider({
     new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000, exportTimeoutMillis: Number(PROCESSOR_TIMEOUT_MS ?? 30_000) }),
   ],
 });
+// Registered after the exporter's own exit handler: these are the counts once it has accounted for everything.
+process.on('exit', () => process.stdout.write(`exit ${JSON.stringify(exporter.stats())}\n`));
 const tracer = provider.getTracer('app');
 for (let i = 0; i < 40; i++) tracer.startSpan(`work ${i}`).end();
 

@@ -28,6 +28,15 @@ function runApp(env: Record<string, string>): Promise<AppRun> {
   });
 }
 
+const NONE_DROPPED = { buffer_full: 0, expired: 0, shutdown: 0, permanent_failure: 0, invalid_row: 0, conversion: 0 };
+
+/** The exporter's counters as the app printed them on 'exit', after the exporter's own accounting. */
+function exitStats(run: AppRun): unknown {
+  const line = /^exit (\{.*\})$/m.exec(run.stdout);
+  if (!line) throw new Error(`the app printed no counters at exit:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(line[1]!);
+}
+
 describe('rows held at the end of the process', () => {
   let store: ServedStore;
   beforeAll(async () => {
@@ -54,9 +63,11 @@ describe('rows held at the end of the process', () => {
         EXIT_MODE: 'shutdown',
         SERVICE: 'exit-processor-timeout',
         PROCESSOR_TIMEOUT_MS: '300',
+        RETRY_BUDGET_MS: '30000',
       });
       expect(run.stdout).toContain('"outcome":"rejected: Timeout"');
       expect(run.code).toBe(0);
+      expect(exitStats(run)).toMatchObject({ exportedSpans: 40, bufferedRows: 0, dropped: NONE_DROPPED });
       expect(await storedCounts(store.url, 'exit-processor-timeout')).toMatchObject({ spans: 40, distinctSpans: 40 });
       expect(run.stderr).not.toMatch(/^error/m);
       expect(run.ms).toBeLessThan(15_000);
@@ -68,9 +79,7 @@ describe('rows held at the end of the process', () => {
   it('an awaited forceFlush() with the store down resolves once the retry budget is spent, every row counted', async () => {
     const run = await runApp({ ENDPOINT: `http://127.0.0.1:${await freePort()}`, EXIT_MODE: 'flush', SERVICE: 'exit-flush-down' });
     expect(run.code).toBe(0);
-    const stats = JSON.parse(run.stdout.trim()) as { exportedSpans: number; dropped: Record<string, number>; bufferedRows: number };
-    expect(stats).toMatchObject({ exportedSpans: 0, bufferedRows: 0 });
-    expect(stats.dropped.expired).toBe(40);
+    expect(exitStats(run)).toMatchObject({ exportedSpans: 0, bufferedRows: 0, dropped: { ...NONE_DROPPED, expired: 40 } });
   });
 
   it('process.exit() with rows not stored: one error line that counts them', async () => {
@@ -87,5 +96,6 @@ describe('rows held at the end of the process', () => {
     const errors = run.stderr.split('\n').filter((line) => line.startsWith('error'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('the process exited with 40 rows not yet stored');
+    expect(exitStats(run)).toMatchObject({ exportedSpans: 0, bufferedRows: 0, dropped: { ...NONE_DROPPED, shutdown: 40 } });
   });
 });
