@@ -15,7 +15,8 @@ import type { LlmCall, TokenUsage } from '../model/llm-call.js';
 import { capErrorMessage, isStorableCount } from '../model/normalize.js';
 import type { Pricer } from '../pricing/index.js';
 import type { PayloadPolicy } from '../config/config.js';
-import { DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
+import { cappedText, DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../config/config.js';
 import { redactSecrets } from '../redaction/credentials.js';
 import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
 import { serviceNameOf } from './otel-row.js';
@@ -108,10 +109,21 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
     request_json: request.text,
     response_json: response.text,
     llm_config_json: config.text,
-    metadata: call.metadata ?? {},
+    metadata: cappedValues(call.metadata, policy.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES),
     ...costColumns(usage === call.usage ? call : { ...call, usage }, options.pricer, new Date(hrTimeToMillis(span.startTime))),
     created_at: hrTimeToMicrosString(span.startTime),
   };
+}
+
+/** Metadata values capped as attribute values are; the map itself when none needs a cut. */
+function cappedValues(metadata: Record<string, string> | undefined, maxBytes: number): Record<string, string> {
+  if (metadata === undefined) return {};
+  let capped: Record<string, string> | undefined;
+  for (const key in metadata) {
+    const value = cappedText(metadata[key]!, maxBytes);
+    if (value !== metadata[key]) (capped ??= { ...metadata })[key] = value;
+  }
+  return capped ?? metadata;
 }
 
 /** Whole milliseconds that fit the UInt32 column, or undefined for values that are not a duration. */
