@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FaultProxy } from './fault-proxy.js';
-import { ServedStore, freePort, storedCounts } from './harness.js';
+import { freePort, storedCounts, useServedStore } from './harness.js';
 
 const CHILD = fileURLToPath(new URL('./app-exit.child.mjs', import.meta.url));
 
@@ -38,17 +38,10 @@ function exitStats(run: AppRun): unknown {
 }
 
 describe('rows held at the end of the process', () => {
-  let store: ServedStore;
-  beforeAll(async () => {
-    store = await ServedStore.create();
-    await store.start();
-  });
-  afterAll(async () => {
-    await store?.dispose();
-  });
+  const served = useServedStore();
 
   it('stores them once the event loop empties when the span processor gave up on its last export first', async () => {
-    const proxy = await FaultProxy.start(store.url);
+    const proxy = await FaultProxy.start(served.current.url);
     // HTTP 500 for every insert during the first 1.5 s: the rows wait for their retry (on timers
     // that do not keep an idle app alive) when the processor's 300 ms export timeout gives up.
     let outageEnds: number | undefined;
@@ -68,7 +61,7 @@ describe('rows held at the end of the process', () => {
       expect(run.stdout).toContain('"outcome":"rejected: Timeout"');
       expect(run.code).toBe(0);
       expect(exitStats(run)).toMatchObject({ exportedSpans: 40, bufferedRows: 0, dropped: NONE_DROPPED });
-      expect(await storedCounts(store.url, 'exit-processor-timeout')).toMatchObject({ spans: 40, distinctSpans: 40 });
+      expect(await storedCounts(served.current.url, 'exit-processor-timeout')).toMatchObject({ spans: 40, distinctSpans: 40 });
       expect(run.stderr).not.toMatch(/^error/m);
       expect(run.ms).toBeLessThan(15_000);
     } finally {

@@ -60,6 +60,17 @@ async function shutdownOutcome(provider: BasicTracerProvider, ms: number): Promi
   );
 }
 
+/** 51 calls, one of them refused by the engine, through provider.shutdown(): the exact counts. */
+async function refusedRowCostsOnlyItself(exporter: ClickHouseTraceExporter, service: string): Promise<void> {
+  const provider = providerFor(exporter, service);
+  endSpans(provider, { llm: 51, plain: 0, refused: true });
+  expect(await shutdownOutcome(provider, 30_000)).toBe('resolved');
+  const stats = exporter.stats();
+  expect(stats).toMatchObject({ exportedSpans: 51, exportedLlmCalls: 50, retries: 0, bufferedRows: 0 });
+  expect(stats.dropped.invalid_row).toBe(1);
+  expect(totalDropped(stats)).toBe(1);
+}
+
 describe('provider.shutdown() in embedded mode', () => {
   let path: string;
   beforeAll(async () => {
@@ -71,14 +82,7 @@ describe('provider.shutdown() in embedded mode', () => {
   afterAll(() => rmSync(path, { recursive: true, force: true }));
 
   it('a row the engine refuses costs only itself: the batch is split, 50 calls stored, 1 counted invalid_row', async () => {
-    const exporter = new ClickHouseTraceExporter({ path, retryBudgetMs: 5_000 });
-    const provider = providerFor(exporter, 'embedded-refused');
-    endSpans(provider, { llm: 51, plain: 0, refused: true });
-    expect(await shutdownOutcome(provider, 30_000)).toBe('resolved');
-    const stats = exporter.stats()!;
-    expect(stats).toMatchObject({ exportedSpans: 51, exportedLlmCalls: 50, retries: 0, bufferedRows: 0 });
-    expect(stats.dropped.invalid_row).toBe(1);
-    expect(totalDropped(stats)).toBe(1);
+    await refusedRowCostsOnlyItself(new ClickHouseTraceExporter({ path, retryBudgetMs: 5_000 }), 'embedded-refused');
 
     const opened = await openClient({ kind: 'embedded', path });
     try {
@@ -167,14 +171,7 @@ describe('provider.shutdown() through llm-traces serve', () => {
   });
 
   it('refusing one row: 50 calls stored, 1 counted invalid_row, every span stored', async () => {
-    const exporter = new ClickHouseTraceExporter({ endpoint: store.url, retryBudgetMs: 5_000 });
-    const provider = providerFor(exporter, 'served-refused');
-    endSpans(provider, { llm: 51, plain: 0, refused: true });
-    expect(await shutdownOutcome(provider, 30_000)).toBe('resolved');
-    const stats = exporter.stats()!;
-    expect(stats).toMatchObject({ exportedSpans: 51, exportedLlmCalls: 50, retries: 0, bufferedRows: 0 });
-    expect(stats.dropped.invalid_row).toBe(1);
-    expect(totalDropped(stats)).toBe(1);
+    await refusedRowCostsOnlyItself(new ClickHouseTraceExporter({ endpoint: store.url, retryBudgetMs: 5_000 }), 'served-refused');
     expect(await storedCounts(store.url, 'served-refused')).toEqual({ spans: 51, distinctSpans: 51, llmCalls: 50, distinctLlmCalls: 50 });
   });
 
