@@ -17,6 +17,7 @@ const TASKS: Record<string, Runner> = {
   storage: async (args) => (await import('./storage.js')).measureStorage(args),
   reader: async (args) => (await import('./reader.js')).measureReader(args),
   viewer: async (args) => (await import('./viewer.js')).measureViewer(args),
+  serve: async (args) => (await import('./serve.js')).measureServe(args),
 };
 
 const SERVICES: Record<string, Starter> = {

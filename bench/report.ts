@@ -1,7 +1,7 @@
 /** Section results and their markdown: one table per section and a summary of the targets. */
 import { cpus } from 'node:os';
 
-export type SectionId = 'exporter-cpu' | 'end-to-end' | 'app-cost' | 'storage' | 'reader' | 'viewer';
+export type SectionId = 'exporter-cpu' | 'end-to-end' | 'app-cost' | 'storage' | 'reader' | 'viewer' | 'serve';
 
 export interface Target {
   op: '<' | '<=' | '>=';
@@ -58,6 +58,7 @@ const SECTION_TITLES: Record<SectionId, string> = {
   storage: '5. Storage',
   reader: '6. Reader latency',
   viewer: '7. Viewer page loads',
+  serve: '8. serve under abusive clients',
 };
 
 export function renderReport(results: readonly SectionResult[], run: RunInfo): string {

@@ -5,7 +5,7 @@
  *
  *   --quick            smaller data and fewer repetitions (under a minute)
  *   --only=a,b         only these sections: exporter-cpu, end-to-end, app-cost (also: memory),
- *                      storage, reader, viewer (needs `npm run build`)
+ *                      storage, reader, viewer, serve (these two need `npm run build`)
  *   --seed=N           another workload (default 1)
  *   --out=FILE         write the report there (default: BENCHMARKS.md for a full run of all sections)
  *   --cpu-prof=DIR     write a V8 CPU profile of every measuring process into DIR; read one with
@@ -19,7 +19,7 @@ import { childOptions, progress, type BenchOptions } from './options.js';
 import { runTask } from './processes.js';
 import { renderReport, type RunInfo, type SectionId, type SectionResult } from './report.js';
 
-const SECTIONS: readonly SectionId[] = ['exporter-cpu', 'end-to-end', 'app-cost', 'storage', 'reader', 'viewer'];
+const SECTIONS: readonly SectionId[] = ['exporter-cpu', 'end-to-end', 'app-cost', 'storage', 'reader', 'viewer', 'serve'];
 const ALIASES: Record<string, SectionId> = { memory: 'app-cost' };
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FINDINGS = fileURLToPath(new URL('FINDINGS.md', import.meta.url));

@@ -17,6 +17,7 @@ import { joinProcessExit, keepProcessAlive } from './delivery/process-exit.js';
 import { OrderedHandOver } from './delivery/ordered-hand-over.js';
 import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
 import { SpanConverter } from './pipeline/convert.js';
+import { LogContentArea, registerLogContentArea } from './pipeline/log-content.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
@@ -41,6 +42,9 @@ export class ClickHouseTraceExporter implements SpanExporter {
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
       this.config = resolveConfig(options);
+      // Content from GenAI log records (GenAiContentLogProcessor), when payloads are stored at all.
+      const logContent = this.config.payloads.store ? new LogContentArea() : undefined;
+      if (logContent) registerLogContentArea(this, logContent);
       this.converter = new SpanConverter({
         otel: this.config.tracesTable !== undefined,
         pricer: createPricer(this.config.pricing),
@@ -51,6 +55,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
             `left ${column} = ${value} out of an llm_traces row: not a whole number of tokens a UInt64 column stores exactly, so the usage is stored as not reported`,
           );
         },
+        logContent,
       });
       this.writer = new ClickHouseWriter(this.config, this.counters);
       log.debug(`exporting to ${describeConfig(this.config)}`);

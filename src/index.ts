@@ -3,6 +3,8 @@ export { ClickHouseTraceExporter } from './exporter.js';
 export { batchSpanProcessorConfig } from './delivery/batching.js';
 export { ConfigError, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config/config.js';
 export { withLlmContext, getLlmContext, llmContextAttributes, LlmContextSpanProcessor, type LlmContext } from './context.js';
+export { GenAiContentLogProcessor, type GenAiLogRecord } from './logs/genai-content-processor.js';
+export type { LogContentStats } from './pipeline/log-content.js';
 export { LLM_TRACES } from './conventions/llm-traces.js';
 export { detectLlmCall } from './detect/detect.js';
 export type { LlmCall, TokenUsage, CallError, CallContext, BillingContext, ProvidedCost } from './model/llm-call.js';

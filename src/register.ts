@@ -10,13 +10,17 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { batchSpanProcessorConfig } from './delivery/batching.js';
 import { LlmContextSpanProcessor } from './context.js';
 import { ClickHouseTraceExporter } from './exporter.js';
+import { installGenAiContentLogs } from './logs/genai-content-processor.js';
 
 const resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
+const exporter = new ClickHouseTraceExporter();
 const provider = new NodeTracerProvider({
   resource,
-  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(new ClickHouseTraceExporter(), batchSpanProcessorConfig())],
+  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(exporter, batchSpanProcessorConfig())],
 });
 provider.register();
+// GenAI content that instrumentations emit as log records (instrumentation-openai), joined to its calls.
+void installGenAiContentLogs(exporter);
 
 let shuttingDown = false;
 process.once('beforeExit', () => {

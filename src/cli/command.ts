@@ -1,8 +1,9 @@
 /** The shape of a CLI command, and the connection flags the commands that open a store share. */
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ClickHouseTraceExporterOptions } from '../config/config.js';
+import { CliError } from './connect.js';
 
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | string[] | boolean | undefined>;
 
 /** One command: its flags (parsed strictly by main, with node:util parseArgs) and what it runs. */
 export interface Command {
@@ -34,4 +35,45 @@ export function connectionOptions(values: Values): ClickHouseTraceExporterOption
     username: values.user as string | undefined,
     password: values.password as string | undefined,
   };
+}
+
+/**
+ * The command's flags, parsed strictly (node:util parseArgs, plus `--help`). The parser's errors
+ * are put in this package's words: what is wrong with which flag and how to write it.
+ */
+export function parseCommandArgs(command: Command, args: string[]): { values: Values; positionals: string[] } {
+  const options = { ...command.options, help: { type: 'boolean', short: 'h' } } satisfies ParseArgsConfig['options'];
+  try {
+    return parseArgs({ args, options, allowPositionals: command.positionals === true, strict: true }) as {
+      values: Values;
+      positionals: string[];
+    };
+  } catch (error) {
+    throw new CliError(argumentProblem(error as Error & { code?: string }, options));
+  }
+}
+
+function argumentProblem(error: Error & { code?: string }, options: NonNullable<ParseArgsConfig['options']>): string {
+  // The parser names the argument in quotes: `'--limit'`, `'--limit <value>'`, `''b'`.
+  const quoted = /'(.*?)'(?=[ .]|$)/.exec(error.message)?.[1] ?? '';
+  const flag = quoted.split(' ')[0]!;
+  const flags = Object.keys(options).map((name) => `--${name}`);
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${flag}; this command takes ${flags.join(', ')}.`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return (
+        `unexpected argument ${JSON.stringify(quoted)}: this command takes no bare arguments. ` +
+        'Is it a value without its flag, or a quote the shell left unclosed?'
+      );
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      if (options[flag.replace(/^-+/, '')]?.type === 'boolean') return `${flag} is a switch and takes no value: write ${flag} alone.`;
+      if (/ambiguous/.test(error.message)) {
+        return `${flag} is followed by something that looks like a flag; write a value that starts with '-' as ${flag}=VALUE.`;
+      }
+      return `${flag} needs a value, as in ${flag} VALUE.`;
+    }
+    default:
+      return error.message;
+  }
 }

@@ -2,7 +2,18 @@
  * The read commands of the CLI. Each takes parsed flags and a reader, and returns what to print:
  * a value for `--json`, or text for people.
  */
-import type { LlmTrace, LlmTraceReader, LlmTraceSummary, OtelTraceReader, TraceSpan, UsageGroupBy, UsageStats } from '../reader/index.js';
+import type {
+  CallSums,
+  ListCallsOptions,
+  LlmTrace,
+  LlmTraceReader,
+  LlmTraceSummary,
+  OtelTraceReader,
+  TraceSpan,
+  UsageGroupBy,
+  UsageStats,
+} from '../reader/index.js';
+import { displayUsd } from '../pricing/money.js';
 import { parseDateText } from '../reader/date-text.js';
 import { formatSpanTree } from '../format/span-tree.js';
 import { formatTable, type Column } from '../format/table.js';
@@ -52,14 +63,12 @@ const STATS_COLUMNS: Column<UsageStats>[] = [
   { header: 'avg ms', value: (s) => Math.round(s.avgLatencyMs) },
   { header: 'p95 ms', value: (s) => Math.round(s.p95LatencyMs) },
   { header: 'request bytes', value: (s) => s.requestSizeBytes },
-  { header: 'cost $', value: (s) => (s.costUsd === null ? null : usd(s.costUsd)) },
+  { header: 'cost $', value: (s) => usd(s.costUsd), alignRight: true },
   { header: 'unpriced', value: (s) => s.requestCount - s.pricedRequestCount },
 ];
 
-/** Dollars for a table: 4 significant decimals below a cent, 2 above. */
-function usd(decimal: string): string {
-  const value = Number(decimal);
-  return value !== 0 && value < 0.01 ? value.toPrecision(2) : value.toFixed(2);
+function usd(decimal: string | null): string | null {
+  return decimal === null ? null : displayUsd(decimal);
 }
 
 export async function stats(readers: Readers, groupBy: UsageGroupBy, start: Date | undefined, end: Date | undefined): Promise<Output> {
@@ -71,47 +80,43 @@ export async function stats(readers: Readers, groupBy: UsageGroupBy, start: Date
 const LIST_COLUMNS: Column<LlmTraceSummary>[] = [
   { header: 'created (UTC)', value: (c) => c.createdAt.toISOString().replace('T', ' ').slice(0, 19) },
   { header: 'id', value: (c) => c.id },
+  { header: 'trace', value: (c) => c.traceId || '-' },
   { header: 'agent', value: (c) => c.agentId || '-' },
   { header: 'type', value: (c) => c.callType || '-' },
   { header: 'model', value: (c) => c.model || '-' },
   { header: 'prompt', value: (c) => (c.hasUsage ? c.promptTokens : null) },
   { header: 'completion', value: (c) => (c.hasUsage ? c.completionTokens : null) },
   { header: 'ms', value: (c) => c.latencyMs },
-  { header: 'cost $', value: (c) => (c.costUsd === null ? null : usd(c.costUsd)) },
+  { header: 'cost $', value: (c) => usd(c.costUsd), alignRight: true },
   { header: 'error', value: (c) => (c.isError ? c.errorType || 'error' : '') },
 ];
 
-export async function list(
-  readers: Readers,
-  filters: { agentId?: string; callType?: string; errorsOnly: boolean; limit: number; start?: Date; end?: Date },
-): Promise<Output> {
-  const rows = await readers.llm.list({
-    agentId: filters.agentId,
-    callType: filters.callType,
-    isError: filters.errorsOnly ? true : undefined,
-    limit: filters.limit,
-    start: filters.start,
-    end: filters.end,
-  });
+export async function list(readers: Readers, filters: ListCallsOptions): Promise<Output> {
+  const rows = await readers.llm.list(filters);
   return { json: rows, text: rows.length === 0 ? 'No LLM calls match.' : formatTable(rows, LIST_COLUMNS) };
 }
 
 export async function show(readers: Readers, id: string): Promise<Output> {
-  const call = await readers.llm.getById(id);
+  const [call, detail] = await Promise.all([readers.llm.getById(id), readers.llm.getCallDetail(id)]);
   if (!call) throw new CliError(`No LLM call with id '${id}' in this organization.`);
-  return { json: call, text: describeCall(call) };
+  const responseAssembled = detail?.responseAssembled ?? false;
+  return { json: { ...call, responseAssembled }, text: describeCall(call, responseAssembled) };
 }
 
-function describeCall(call: LlmTrace): string {
+/** `responseAssembled`: the stored response is the neutral document built from span attributes. */
+function describeCall(call: LlmTrace, responseAssembled: boolean): string {
   const lines: string[] = [];
   const payloads: Array<[string, string]> = [
     ['requestJson', call.requestJson],
-    ['responseJson', call.responseJson],
+    [
+      responseAssembled ? "responseJson (assembled by llm-traces from span attributes, not the provider's raw response)" : 'responseJson',
+      call.responseJson,
+    ],
     ['llmConfigJson', call.llmConfigJson],
   ];
   const width = Math.max(...Object.keys(call).map((key) => key.length));
   for (const [key, value] of Object.entries(call)) {
-    if (payloads.some(([name]) => name === key)) continue;
+    if (key === 'requestJson' || key === 'responseJson' || key === 'llmConfigJson') continue;
     lines.push(`${key.padEnd(width)}  ${renderValue(value)}`);
   }
   for (const [name, text] of payloads) {
@@ -148,20 +153,49 @@ export async function traceTree(
   uiSpansOnly: boolean,
   limit: number,
 ): Promise<Output> {
-  let traceId = target.traceId;
-  let spans: TraceSpan[];
-  if (target.runId !== undefined) {
-    const run = await readers.otel.getRunTrace(target.runId, { uiSpansOnly, limit });
-    if (!run) throw new CliError(`No run '${target.runId}' in this organization.`);
-    traceId = run.traceId;
-    spans = run.spans;
-  } else {
-    spans = await readers.otel.getTraceSpans(traceId!, { uiSpansOnly, limit });
-    if (spans.length === 0) throw new CliError(`No spans for trace '${traceId}'.`);
-  }
+  if (target.runId !== undefined) return runTree(readers, target.runId, uiSpansOnly, limit);
+  const traceId = target.traceId!;
+  const spans = await readers.otel.getTraceSpans(traceId, { uiSpansOnly, limit });
+  if (spans.length === 0) throw new CliError(`No spans for trace '${traceId}'.`);
   const calls = await readers.llm.list({ traceId, limit: 1000 });
-  const notes = new Map(calls.map((c) => [c.spanId, annotate(c)]));
-  return { json: { traceId, spans, llmCalls: calls }, text: [`trace ${traceId}`, '', ...formatSpanTree(spans, notes)].join('\n') };
+  return {
+    json: { traceId, spans, llmCalls: calls },
+    text: [`trace ${traceId}`, '', ...formatSpanTree(spans, annotations(calls))].join('\n'),
+  };
+}
+
+/** Every trace of the run, in the order the run reached them, under the run's totals. */
+async function runTree(readers: Readers, runId: string, uiSpansOnly: boolean, limit: number): Promise<Output> {
+  const run = await readers.otel.getRunTrace(runId, { uiSpansOnly, limit });
+  if (!run) throw new CliError(`No run '${runId}' in this organization.`);
+  const calls = await readers.llm.list({ runId, limit: 1000 });
+  const notes = annotations(calls);
+  const byTrace = new Map<string, TraceSpan[]>();
+  for (const span of run.spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  const lines = [`run ${runId}  ${describeSums(run.totals)} in ${count(run.traces.length, 'trace')}`];
+  for (const trace of run.traces) {
+    lines.push('', `trace ${trace.traceId || '(calls without a trace id)'}  ${describeSums(trace)}`);
+    const spans = byTrace.get(trace.traceId) ?? [];
+    if (spans.length > 0) lines.push(...formatSpanTree(spans, notes));
+    else if (trace.traceId !== '') lines.push(run.truncated ? `(not shown: past --limit ${limit})` : '(no spans stored)');
+  }
+  if (run.truncated) lines.push('', `Only the first ${limit} spans are shown; raise --limit (up to 5000) for more.`);
+  return { json: { ...run, llmCalls: calls }, text: lines.join('\n') };
+}
+
+function describeSums(sums: CallSums): string {
+  const errors = sums.errors > 0 ? ` (${count(sums.errors, 'error')})` : '';
+  const cost = sums.costUsd === null ? 'cost unknown' : `$${displayUsd(sums.costUsd)}`;
+  const unpriced = sums.costUsd !== null && sums.unpricedCalls > 0 ? ` + ${sums.unpricedCalls} unpriced` : '';
+  return `${count(sums.calls, 'LLM call')}${errors}, ${sums.promptTokens} in / ${sums.completionTokens} out tokens, ${cost}${unpriced}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function annotations(calls: readonly LlmTraceSummary[]): Map<string, string> {
+  return new Map(calls.map((c) => [c.spanId, annotate(c)]));
 }
 
 function annotate(call: LlmTraceSummary): string {

@@ -4,12 +4,18 @@
  * Connects like the exporter: OTEL_EXPORTER_CLICKHOUSE_ENDPOINT for a server, else the embedded
  * store at OTEL_EXPORTER_CLICKHOUSE_PATH (default .llm-traces).
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LlmTraceReader, OtelTraceReader, ReaderArgumentError, USAGE_GROUP_BY, type UsageGroupBy } from '../reader/index.js';
-import { ConfigError } from '../config/config.js';
-import { CONNECTION_OPTIONS, connectionOptions, type Command, type Values } from './command.js';
+import type { ParseArgsConfig } from 'node:util';
+import {
+  LlmTraceReader,
+  OtelTraceReader,
+  ReaderArgumentError,
+  USAGE_GROUP_BY,
+  type ListCallsOptions,
+  type UsageGroupBy,
+} from '../reader/index.js';
+import { CONNECTION_OPTIONS, connectionOptions, parseCommandArgs, type Command, type Values } from './command.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
-import { CliArgumentError, CliError, connect, explain } from './connect.js';
+import { CliArgumentError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
 import { serveCommand, uiCommand } from './serve.js';
 
@@ -29,17 +35,28 @@ const CONNECTION_HELP = `Connection (like the exporter):
 
 /** A read command: connects like the exporter, runs against the readers, prints text or `--json`. */
 function readCommand(
-  command: { summary: string; usage: string; options: ParseArgsConfig['options'] },
+  command: { summary: string; usage: string; options: ParseArgsConfig['options']; positionals?: boolean },
   read: (values: Values, positionals: string[], readers: Readers) => Promise<Output>,
 ): Command {
   return {
     ...command,
     options: { ...READ_OPTIONS, ...command.options },
     help: CONNECTION_HELP,
-    positionals: true,
     run: (values, positionals) => withReaders(values, (readers) => read(values, positionals, readers)),
   };
 }
+
+/** `list` flags that filter on one field, with the reader's name for it (reader/call-filter.ts). */
+const LIST_FILTERS = {
+  agent: 'agentId',
+  model: 'model',
+  run: 'runId',
+  trace: 'traceId',
+  service: 'serviceName',
+  user: 'userId',
+  conversation: 'conversationId',
+  'call-type': 'callType',
+} as const satisfies Record<string, keyof ListCallsOptions>;
 
 const COMMANDS: Record<string, Command> = {
   stats: readCommand(
@@ -60,11 +77,12 @@ const COMMANDS: Record<string, Command> = {
   list: readCommand(
     {
       summary: 'LLM calls, newest first',
-      usage: 'llm-traces list [--agent ID] [--errors] [--call-type TYPE] [--limit N] [--since 24h | --start DATE --end DATE]',
+      usage:
+        'llm-traces list [--agent ID] [--model NAME] [--run ID] [--trace ID] [--service NAME] [--user ID] [--conversation ID] ' +
+        '[--errors] [--call-type TYPE] [--limit N] [--since 24h | --start DATE --end DATE]',
       options: {
-        agent: { type: 'string' },
+        ...Object.fromEntries(Object.keys(LIST_FILTERS).map((flag) => [flag, { type: 'string' }])),
         errors: { type: 'boolean' },
-        'call-type': { type: 'string' },
         limit: { type: 'string' },
         since: { type: 'string' },
         start: { type: 'string' },
@@ -73,9 +91,8 @@ const COMMANDS: Record<string, Command> = {
     },
     (v, _p, readers) =>
       list(readers, {
-        agentId: v.agent as string | undefined,
-        callType: v['call-type'] as string | undefined,
-        errorsOnly: v.errors === true,
+        ...Object.fromEntries(Object.entries(LIST_FILTERS).map(([flag, option]) => [option, v[flag] as string | undefined])),
+        isError: v.errors === true ? true : undefined,
         limit: parseLimit(v.limit as string | undefined, 20),
         ...range(v),
       }),
@@ -85,6 +102,7 @@ const COMMANDS: Record<string, Command> = {
       summary: 'one LLM call with every field and its payloads pretty-printed',
       usage: 'llm-traces show <id>',
       options: {},
+      positionals: true,
     },
     (_v, positionals, readers) => show(readers, onePositional(positionals, '<id>')),
   ),
@@ -93,6 +111,7 @@ const COMMANDS: Record<string, Command> = {
       summary: 'the span tree of a trace or a run, LLM calls annotated',
       usage: 'llm-traces trace <traceId> | llm-traces trace --run <runId> [--all] [--limit N]',
       options: { run: { type: 'string' }, all: { type: 'boolean' }, limit: { type: 'string' } },
+      positionals: true,
     },
     (v, positionals, readers) => {
       const runId = v.run as string | undefined;
@@ -108,18 +127,20 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function onePositional(positionals: string[], name: string): string {
-  if (positionals.length !== 1) throw new CliError(`expected exactly one ${name}, got ${positionals.length}.`);
+  if (positionals.length !== 1) throw new CliArgumentError(`expected exactly one ${name}, got ${positionals.length}.`);
   return positionals[0]!;
 }
 
 function range(v: Record<string, unknown>): { start?: Date; end?: Date } {
   if (v.since !== undefined && (v.start !== undefined || v.end !== undefined))
-    throw new CliError('use --since or --start/--end, not both.');
+    throw new CliArgumentError('use --since or --start/--end, not both.');
   if (v.since !== undefined) return { start: parseSince(v.since as string) };
-  return {
-    start: v.start === undefined ? undefined : parseDate('--start', v.start as string),
-    end: v.end === undefined ? undefined : parseDate('--end', v.end as string),
-  };
+  const start = v.start === undefined ? undefined : parseDate('--start', v.start as string);
+  const end = v.end === undefined ? undefined : parseDate('--end', v.end as string);
+  if (start && end && start.getTime() > end.getTime()) {
+    throw new CliArgumentError(`--start ${v.start} is after --end ${v.end}; give the earlier date as --start.`);
+  }
+  return { start, end };
 }
 
 /** Connects, runs `read` against the readers and prints its output. */
@@ -172,12 +193,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: command.positionals === true,
-      strict: true,
-    }) as { values: Values; positionals: string[] };
+    parsed = parseCommandArgs(command, rest);
   } catch (error) {
     console.error(`llm-traces ${name}: ${(error as Error).message}\n\nUsage: ${command.usage}`);
     return 2;
@@ -189,9 +205,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(parsed.values, parsed.positionals);
   } catch (error) {
-    const known = error instanceof CliError || error instanceof ConfigError || error instanceof ReaderArgumentError;
-    const message = known ? error.message : ((error as Error)?.message ?? String(error));
-    console.error(message.startsWith('llm-traces') ? message : `llm-traces ${name}: ${message}`);
+    const message = (error as Error)?.message ?? String(error);
+    // Library errors name their source (`llm-traces reader: ...`); here the command is the source.
+    console.error(`llm-traces ${name}: ${message.replace(/^llm-traces( [a-z]+)?: /, '')}`);
+    // A refused argument exits 2, as one the parser refuses; anything else 1.
     return error instanceof CliArgumentError || error instanceof ReaderArgumentError ? 2 : 1;
   }
 }

@@ -37,7 +37,9 @@ Safe to run again: unchanged rows are not rewritten.`,
       console.log(
         values.json
           ? JSON.stringify(result)
-          : `scanned ${result.scanned} calls, updated ${result.updated}, ${result.unpriced} without a known price`,
+          : `scanned ${result.scanned} calls, updated ${result.updated}; ` +
+              `${result.withoutUsage} reported no usage (failed calls, mostly: nothing to price), ` +
+              `${result.unpriced - result.withoutUsage} used a model without a known price`,
       );
       return 0;
     } finally {

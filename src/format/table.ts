@@ -2,11 +2,16 @@
 export interface Column<T> {
   header: string;
   value: (row: T) => string | number | null | undefined;
+  /** Right-aligned even when its cells are text (amounts formatted for display). */
+  alignRight?: boolean;
 }
 
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = rows.map((row) => columns.map((column) => column.value(row)));
-  const numeric = columns.map((_, i) => cells.every((row) => row[i] === null || row[i] === undefined || typeof row[i] === 'number'));
+  const numeric = columns.map(
+    (column, i) =>
+      column.alignRight === true || cells.every((row) => row[i] === null || row[i] === undefined || typeof row[i] === 'number'),
+  );
   const text = cells.map((row) =>
     row.map((cell) => (cell === null || cell === undefined ? '-' : typeof cell === 'number' ? formatNumber(cell) : cell)),
   );

@@ -10,6 +10,8 @@ import type { LlmCall } from '../model/llm-call.js';
 import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from '../rows/llm-row.js';
 import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from '../rows/otel-row.js';
 import { NestedCallJoiner, type DetectedCall } from './join.js';
+import { redactTypedAttributes } from '../redaction/credentials.js';
+import { withLogContent, type LogContentArea } from './log-content.js';
 import { redactedView } from './redacted-span.js';
 
 export interface RowBatch {
@@ -31,6 +33,8 @@ const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
   /** false: no otel_traces rows (the table is turned off). */
   otel: boolean;
+  /** GenAI content from log records, joined to the LLM call of its span. */
+  logContent?: LogContentArea;
 }
 
 /**
@@ -103,8 +107,10 @@ function convertSpan(original: ReadableSpan, options: RowBatchOptions, into: Con
   let span = original;
   try {
     span = redactedView(original);
-    call = detectLlmCall(span);
-    if (call) into.calls.push({ span, call });
+    const content = options.logContent?.take(original.spanContext().spanId);
+    const callSpan = content ? withLogContent(span, redactTypedAttributes(content)) : span;
+    call = detectLlmCall(callSpan);
+    if (call) into.calls.push({ span: callSpan, call });
   } catch (error) {
     into.failed++;
     log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);

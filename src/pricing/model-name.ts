@@ -27,12 +27,21 @@ export function normalizeModelName(raw: string): string {
   return name.replace(BEDROCK_VERSION_SUFFIX, '');
 }
 
+/** A date or build number a provider appends to a model's alias for one snapshot of it: `2024`, `0613`, `001`. */
+const DATE_WORD = '\\d{2,}';
+
 /**
  * Words a provider appends to a model id without changing the model: dates and build numbers
  * (`2024-08-06`, `20250929`, `0613`, `001`), `latest`, `preview`, `exp`, `v2`. A single digit is
  * never one of them: `claude-opus-4-1` is a different model from `claude-opus-4`.
  */
-const SNAPSHOT_WORD = /^(?:\d{2,}|latest|preview|exp|experimental|v\d+)$/;
+const SNAPSHOT_WORD = new RegExp(`^(?:${DATE_WORD}|latest|preview|exp|experimental|v\\d+)$`);
+
+/**
+ * The dated snapshot suffix of a model id (`-2024-07-18`, `-20241022`, `-0613`), as an RE2 pattern:
+ * the reader strips it in SQL to name a snapshot by its alias (reader/model-key.ts).
+ */
+export const DATED_SUFFIX_PATTERN = `(?:-${DATE_WORD})+$`;
 
 /**
  * How specifically `pattern` names the normalized model `name`: the pattern length when `name`

@@ -59,3 +59,15 @@ export function formatSignedUsd(nanos: bigint): string {
 export function isUsdDecimal(value: unknown): value is string {
   return typeof value === 'string' && /^\d{1,9}(\.\d{1,9})?$/.test(value);
 }
+
+/**
+ * A decimal string of USD for people: cents from $1 up (`1,234.57`), three significant digits
+ * below (`0.0153`, `0.000412`), so a small cost is never shown as `0.02` or `0.00`.
+ */
+export function displayUsd(decimal: string): string {
+  const value = Number(decimal);
+  if (value === 0) return '0';
+  return Math.abs(value) >= 1
+    ? value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
+}

@@ -8,6 +8,7 @@ import { AGENT_TAGS, APPLICATION_IDS } from '../model/fields.js';
 import { isUsdDecimal } from '../pricing/money.js';
 import { integerInRange, optionalBoolean, optionalString, timeRange } from './arguments.js';
 import { ReaderArgumentError } from './errors.js';
+import { modelFilter } from './model-key.js';
 import { combineFilters, timeRangeFilter, type SqlFilter } from './sql-filter.js';
 
 export interface CallFilterOptions {
@@ -19,9 +20,13 @@ export interface CallFilterOptions {
   agentId?: string;
   runId?: string;
   traceId?: string;
+  /** The model under any of its names: as grouped (see model-key.ts), as answered or as asked for. */
   model?: string;
   provider?: string;
   callType?: string;
+  serviceName?: string;
+  userId?: string;
+  conversationId?: string;
   /** true: failed calls only; false: successful ones only. */
   isError?: boolean;
   /** One of the agent's tags. */
@@ -49,9 +54,11 @@ export const EQUALITY_FILTERS = [
   ['agentId', APPLICATION_IDS.agentId.column],
   ['runId', APPLICATION_IDS.runId.column],
   ['traceId', 'trace_id'],
-  ['model', 'model'],
   ['provider', 'provider'],
   ['callType', 'call_type'],
+  ['serviceName', 'service_name'],
+  ['userId', APPLICATION_IDS.userId.column],
+  ['conversationId', APPLICATION_IDS.conversationId.column],
 ] as const satisfies ReadonlyArray<readonly [keyof CallFilterOptions, string]>;
 
 export type CallFilterKey = keyof CallFilterOptions;
@@ -75,6 +82,8 @@ export function callFilter(options: CallFilterOptions, omit: readonly CallFilter
     const value = optionalString(option, options[option]);
     if (value !== undefined && use(option)) filters.push({ conditions: [`${column} = {${option}:String}`], params: { [option]: value } });
   }
+  const model = optionalString('model', options.model);
+  if (model !== undefined && use('model')) filters.push(modelFilter(model));
   const isError = optionalBoolean('isError', options.isError);
   if (isError !== undefined && use('isError')) {
     filters.push({ conditions: ['is_error = {isError:Bool}'], params: { isError: isError ? 1 : 0 } });

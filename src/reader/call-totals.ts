@@ -1,6 +1,7 @@
 /** Totals of a filtered set of calls, and the values of each filterable field with their counts. */
 import { callFilter, resolveWindow, type CallFilterKey, type CallFilterOptions, type Window } from './call-filter.js';
 import { AGENT_TAGS, APPLICATION_IDS, type TokenField } from '../model/fields.js';
+import { MODEL_KEY } from './model-key.js';
 import type { OrganizationScope } from './organization-scope.js';
 import { tokenSums, tokenSumsSelect } from './token-sums.js';
 
@@ -55,7 +56,7 @@ export type CallFacets = Record<FacetField, FacetValue[]>;
 const FACET_VALUES: Record<FacetField, string> = {
   agentId: APPLICATION_IDS.agentId.column,
   runId: APPLICATION_IDS.runId.column,
-  model: 'model',
+  model: MODEL_KEY,
   provider: 'provider',
   callType: 'call_type',
   tag: `arrayJoin(${AGENT_TAGS.column})`,

@@ -49,11 +49,10 @@ export interface ListByAgentOptions extends ListOptions {
   isError?: boolean;
 }
 
-export interface ListCallsOptions extends ListByAgentOptions {
+export interface ListCallsOptions
+  extends ListByAgentOptions, Pick<CallFilterOptions, 'runId' | 'traceId' | 'model' | 'serviceName' | 'userId' | 'conversationId'> {
   /** '' selects calls made outside any agent. */
   agentId?: string;
-  runId?: string;
-  traceId?: string;
 }
 
 export type { UsageStatsOptions } from './usage-stats.js';
@@ -99,8 +98,9 @@ export class LlmTraceReader {
   list(options: ListCallsOptions & WithPayloads): Promise<LlmTrace[]>;
   list(options?: ListCallsOptions): Promise<LlmTraceSummary[]>;
   async list(options: ListCallsOptions = {}): Promise<LlmTraceSummary[]> {
-    const { agentId, runId, traceId, callType, isError, start, end } = options;
-    return this.readList(callFilter({ agentId, runId, traceId, callType, isError, start, end }), 'created_at DESC, id DESC', options);
+    const { agentId, runId, traceId, model, serviceName, userId, conversationId, callType, isError, start, end } = options;
+    const filter = callFilter({ agentId, runId, traceId, model, serviceName, userId, conversationId, callType, isError, start, end });
+    return this.readList(filter, 'created_at DESC, id DESC', options);
   }
 
   /** The agent's calls, newest first. `agentId` '' lists calls made outside any agent. */

@@ -11,6 +11,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertableColumns, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
 import { identifier, integerInRange, optionalBoolean, requireString } from './arguments.js';
 import { camelCase, selectColumnAs } from './column-reading.js';
+import { OrganizationScope } from './organization-scope.js';
+import { readRunTraces, type CallSums, type RunTraceSums } from './run-summary.js';
 import { combineFilters, type SqlFilter } from './sql-filter.js';
 import { APPLICATION_IDS } from '../model/fields.js';
 import { toTraceSpan, withoutContent, type TraceSpan, type TraceSpanRow } from './trace-span.js';
@@ -37,8 +39,15 @@ export interface TraceSpanOptions {
 
 export interface RunTrace {
   runId: string;
+  /** The run's first trace; '' when none of its calls carries a trace id. */
   traceId: string;
+  totals: CallSums;
+  /** Each trace of the run with its sums, by the time of its first call. */
+  traces: RunTraceSums[];
+  /** The spans of every trace, trace after trace in that order, each trace by start time. */
   spans: TraceSpan[];
+  /** The run has more spans than `limit`: the later ones are left out. */
+  truncated: boolean;
 }
 
 export const DEFAULT_SPAN_LIMIT = 1000;
@@ -220,25 +229,37 @@ export class OtelTraceReader {
   }
 
   /**
-   * The trace of a run of this organization (the trace of its first LLM call), with only the
-   * spans a run view shows unless `uiSpansOnly: false`; null when the organization has no such run.
+   * Every trace of a run of this organization, in the order the run reached them, with the run's
+   * totals and each trace's sums (the same reading as the viewer's run page), and the spans of
+   * those traces, trace after trace, each by start time. Only the spans a run view shows unless
+   * `uiSpansOnly: false`; at most `limit` spans in all (`truncated` says some were left out).
+   * Null when the organization has no such run.
    */
   async getRunTrace(runId: string, options: TraceSpanOptions = {}): Promise<RunTrace | null> {
     requireString('runId', runId);
     const checked = spanOptions(options, true);
-    const result = await this.client.query({
-      query:
-        `SELECT trace_id AS traceId FROM ${qualifiedName(this.database, this.llmTableName)} ` +
-        `WHERE organization_id = {organizationId:String} AND run_id = {runId:String} AND trace_id != '' ` +
-        'ORDER BY created_at ASC LIMIT 1',
-      query_params: { organizationId: this.organizationId, runId },
-      format: 'JSONEachRow',
+    const scope = new OrganizationScope({
+      client: this.client,
+      organizationId: this.organizationId,
+      database: this.database,
+      table: this.llmTableName,
     });
-    const [row] = await result.json<{ traceId: string }>();
-    if (!row) return null;
+    const run = await readRunTraces(scope, runId);
+    if (!run) return null;
     const layout = await this.tableLayout();
-    const rows = await this.readSpans<TraceSpanRow>(layout, layout.selectList, row.traceId, checked);
-    return { runId, traceId: row.traceId, spans: rows.map((span) => this.visibleSpan(span)) };
+    const spans: TraceSpan[] = [];
+    let truncated = false;
+    // The run's own calls are in these traces, so the organization may read them: no readable check.
+    for (const { traceId } of run.traces) {
+      if (traceId === '') continue;
+      const left = checked.limit - spans.length;
+      const rows = await this.readSpans<TraceSpanRow>(layout, layout.selectList, traceId, { ...checked, limit: left + 1 });
+      if (rows.length > left) truncated = true;
+      spans.push(...rows.slice(0, left).map((span) => this.visibleSpan(span)));
+      if (truncated) break;
+    }
+    const first = run.traces.find((trace) => trace.traceId !== '');
+    return { runId, traceId: first?.traceId ?? '', totals: run.totals, traces: run.traces, spans, truncated };
   }
 
   /**

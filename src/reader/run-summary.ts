@@ -155,11 +155,16 @@ export interface ContextGrowthPoint {
   completionTokens: number | null;
 }
 
-export interface RunDetail {
+/** A run's totals and its traces, in the order the run reached them. */
+export interface RunTraces {
   runId: string;
   agentId: string;
   totals: CallSums;
+  /** By the time of each trace's first call; '' groups calls that carry no trace id. */
   traces: RunTraceSums[];
+}
+
+export interface RunDetail extends RunTraces {
   /** Oldest first. */
   calls: Array<LlmTraceSummary & { createdAtNs: string }>;
   /** The run has more calls than `maxCalls`; totals and traces still cover all of them. */
@@ -169,31 +174,45 @@ export interface RunDetail {
 
 export const MAX_RUN_CALLS = 5000;
 
-/** The run with every call (up to maxCalls), its traces and totals; null when the organization has no such run. */
-export async function readRun(scope: OrganizationScope, runId: string, options: { maxCalls?: number } = {}): Promise<RunDetail | null> {
-  const filter: SqlFilter = { conditions: ['run_id = {runId:String}'], params: { runId: requireString('runId', runId) } };
-  const maxCalls = integerInRange('maxCalls', options.maxCalls, MAX_RUN_CALLS, 1, MAX_RUN_CALLS);
-  const [totalsRows, traceRows, callRows] = await Promise.all([
+function runFilter(runId: string): SqlFilter {
+  return { conditions: ['run_id = {runId:String}'], params: { runId: requireString('runId', runId) } };
+}
+
+/**
+ * The run's totals and every trace it has with that trace's sums; null when the organization has
+ * no such run. What the CLI's `trace --run`, the JSON API and the viewer's run page all show.
+ */
+export async function readRunTraces(scope: OrganizationScope, runId: string): Promise<RunTraces | null> {
+  const filter = runFilter(runId);
+  const [totalsRows, traceRows] = await Promise.all([
     scope.select(`any(agent_id) AS agentId, ${SUMS_SELECT}`, filter, 'HAVING count() > 0'),
     scope.select(`trace_id AS traceId, ${SUMS_SELECT}`, filter, 'GROUP BY trace_id ORDER BY min(created_at) ASC, trace_id ASC'),
+  ]);
+  const totalsRow = totalsRows[0];
+  if (!totalsRow) return null;
+  return {
+    runId,
+    agentId: totalsRow.agentId as string,
+    totals: toSums(totalsRow),
+    traces: traceRows.map((row) => ({ traceId: row.traceId as string, ...toSums(row) })),
+  };
+}
+
+/** The run with every call (up to maxCalls), its traces and totals; null when the organization has no such run. */
+export async function readRun(scope: OrganizationScope, runId: string, options: { maxCalls?: number } = {}): Promise<RunDetail | null> {
+  const filter = runFilter(runId);
+  const maxCalls = integerInRange('maxCalls', options.maxCalls, MAX_RUN_CALLS, 1, MAX_RUN_CALLS);
+  const [run, callRows] = await Promise.all([
+    readRunTraces(scope, runId),
     scope.select(
       `${llmTraceSelectList(false)}, toString(toUnixTimestamp64Nano(created_at)) AS createdAtNs`,
       combineFilters(filter, { conditions: [], params: { maxCalls: maxCalls + 1 } }),
       'ORDER BY created_at ASC, id ASC LIMIT {maxCalls:UInt32}',
     ),
   ]);
-  const totalsRow = totalsRows[0];
-  if (!totalsRow) return null;
+  if (!run) return null;
   const calls = callRows.slice(0, maxCalls).map((row) => ({ ...toLlmTrace(row), createdAtNs: row.createdAtNs as string }));
-  return {
-    runId,
-    agentId: totalsRow.agentId as string,
-    totals: toSums(totalsRow),
-    traces: traceRows.map((row) => ({ traceId: row.traceId as string, ...toSums(row) })),
-    calls,
-    callsTruncated: callRows.length > maxCalls,
-    contextGrowth: calls.map(contextGrowthPoint),
-  };
+  return { ...run, calls, callsTruncated: callRows.length > maxCalls, contextGrowth: calls.map(contextGrowthPoint) };
 }
 
 /** Unreported usage stays null: a call without usage is a gap in the chart, not a zero. */

@@ -6,6 +6,7 @@
  */
 import type { PricedGroup } from '../pricing/group-cost.js';
 import { callFilter, type CallFilterOptions } from './call-filter.js';
+import { MODEL_KEY } from './model-key.js';
 import type { OrganizationScope } from './organization-scope.js';
 import { combineFilters } from './sql-filter.js';
 import { BUCKET_FUNCTIONS, type UsageBucket } from './usage-stats.js';
@@ -13,6 +14,8 @@ import { BUCKET_FUNCTIONS, type UsageBucket } from './usage-stats.js';
 export interface UsageGroup extends PricedGroup {
   /** Epoch seconds of the bucket start, when grouped by bucket. */
   bucketStart?: number;
+  /** The model as a user names it (model-key.ts), for showing groups by model. */
+  modelKey: string;
   /** The stored cost came with the span (`cost_source = 'provided'`). */
   provided: boolean;
   hasUsage: boolean;
@@ -38,6 +41,7 @@ export async function readUsageGroups(
       'provider',
       'model',
       'request_model AS requestModel',
+      `${MODEL_KEY} AS modelKey`,
       "cost_source = 'provided' AS provided",
       'has_usage AS hasUsage',
       `arrayCount(threshold -> ${TIER_TOKENS} > threshold, {tierThresholds:Array(UInt64)}) AS band`,
@@ -51,7 +55,7 @@ export async function readUsageGroups(
       'toString(count(cost_usd)) AS pricedCalls',
     ].join(', '),
     combineFilters(callFilter(filter), { conditions: [], params: { tierThresholds: [...options.tierThresholds] } }),
-    `GROUP BY ${options.bucket ? 'bucketStart, ' : ''}day, provider, model, requestModel, provided, hasUsage, band`,
+    `GROUP BY ${options.bucket ? 'bucketStart, ' : ''}day, provider, model, requestModel, modelKey, provided, hasUsage, band`,
   );
   return rows.map((row) => ({
     ...(options.bucket ? { bucketStart: Number(row.bucketStart) } : {}),
@@ -59,6 +63,7 @@ export async function readUsageGroups(
     provider: row.provider as string,
     model: row.model as string,
     requestModel: row.requestModel as string,
+    modelKey: row.modelKey as string,
     provided: Boolean(row.provided),
     hasUsage: Boolean(row.hasUsage),
     tierPromptTokens: Number(row.tierPromptTokens),

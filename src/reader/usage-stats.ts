@@ -4,9 +4,11 @@ import { quoteIdentifier } from '../schema/ddl.js';
 import { oneOf } from './arguments.js';
 import { callFilter, type CallFilterOptions } from './call-filter.js';
 import type { LlmTraceTokens } from './llm-trace.js';
+import { MODEL_KEY } from './model-key.js';
 import type { OrganizationScope } from './organization-scope.js';
 
-export const USAGE_GROUP_BY = ['model', 'agent_id', 'call_type', 'provider'] as const;
+/** `model` is the model as a user names it (model-key.ts); `request_model` the name the app asked for, as sent. */
+export const USAGE_GROUP_BY = ['model', 'request_model', 'agent_id', 'call_type', 'provider'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
 
 export const USAGE_BUCKETS = ['hour', 'day'] as const;
@@ -64,7 +66,7 @@ const SUMS: ReadonlyArray<[field: keyof UsageStats, column: string]> = [
 /** Counts and sums are UInt64 or Decimal: selected as strings so they arrive exact. */
 export function usageStatsSelectList(groupBy: UsageGroupBy, bucket?: UsageBucket): string {
   return [
-    `${quoteIdentifier(groupBy)} AS key`,
+    `${groupBy === 'model' ? MODEL_KEY : quoteIdentifier(groupBy)} AS key`,
     ...(bucket ? [`toString(toUnixTimestamp(${BUCKET_FUNCTIONS[bucket]}(created_at))) AS bucketStart`] : []),
     'toString(count()) AS requestCount',
     'toString(countIf(is_error)) AS errorCount',

@@ -19,6 +19,7 @@ export interface CostTotal {
 
 export interface ModelWhatIf {
   provider: string;
+  /** As a user names it (model-key.ts): a model's failed calls and its snapshots on one line. */
   model: string;
   calls: number;
   current: string | null;
@@ -46,10 +47,10 @@ export async function readWhatIf(scope: OrganizationScope, options: CallFilterOp
   const whatIf = emptySum();
   const models = new Map<string, { provider: string; model: string; calls: number; current: Sum; whatIf: Sum }>();
   for (const group of groups) {
-    const key = `${group.provider}\u0000${group.model}`;
+    const key = `${group.provider}\u0000${group.modelKey}`;
     let model = models.get(key);
     if (!model)
-      models.set(key, (model = { provider: group.provider, model: group.model, calls: 0, current: emptySum(), whatIf: emptySum() }));
+      models.set(key, (model = { provider: group.provider, model: group.modelKey, calls: 0, current: emptySum(), whatIf: emptySum() }));
     model.calls += group.calls;
     const stored = {
       nanos: group.costUsd === null ? 0n : parseUsd(group.costUsd),

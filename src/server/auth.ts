@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { ClickHouseServerError } from './server-error.js';
+import type { Principal } from './statement-guard.js';
 
 export interface Credentials {
   user: string;
@@ -15,14 +16,47 @@ export interface Credentials {
 
 export const DEFAULT_USER = 'default';
 
-/** Throws AUTHENTICATION_FAILED unless the request carries exactly the expected credentials. */
-export function authenticate(headers: IncomingHttpHeaders, params: URLSearchParams, expected: Credentials): void {
-  const given = requestCredentials(headers, params);
-  if (!credentialsMatch(given, expected)) {
-    throw new ClickHouseServerError(
-      'AUTHENTICATION_FAILED',
-      `${given.user}: Authentication failed: password is incorrect, or there is no user with such name`,
-    );
+/** A credential the server accepts, with what it may read. */
+export interface User {
+  name: string;
+  /** SHA-256 of the password (a users file may give only this). */
+  passwordSha256: Buffer;
+  /** The organizations this credential may read; undefined: every one. */
+  organizations: readonly string[] | undefined;
+}
+
+export function userWithPassword(name: string, password: string, organizations?: readonly string[]): User {
+  return { name, passwordSha256: digest(password), organizations };
+}
+
+const EMPTY_PASSWORD = digest('');
+
+/** The credentials a server accepts: the --user/--password pair and the users file's entries. */
+export class UserTable {
+  private readonly users: ReadonlyMap<string, User>;
+
+  constructor(users: readonly User[]) {
+    this.users = new Map(users.map((user) => [user.name, user]));
+  }
+
+  /** True when some credential needs a password: a request without one is then refused. */
+  get passwordRequired(): boolean {
+    return [...this.users.values()].some((user) => !user.passwordSha256.equals(EMPTY_PASSWORD));
+  }
+
+  /** The principal of a request's credentials; throws AUTHENTICATION_FAILED for any other. */
+  authenticate(headers: IncomingHttpHeaders, params: URLSearchParams): Principal {
+    const given = requestCredentials(headers, params);
+    const user = this.users.get(given.user);
+    // An unknown name costs the same comparison as a wrong password.
+    const matches = timingSafeEqual(digest(given.password), user?.passwordSha256 ?? EMPTY_PASSWORD) && user !== undefined;
+    if (!matches) {
+      throw new ClickHouseServerError(
+        'AUTHENTICATION_FAILED',
+        `${given.user}: Authentication failed: password is incorrect, or there is no user with such name`,
+      );
+    }
+    return { user: user.name, organizations: user.organizations };
   }
 }
 
@@ -61,14 +95,7 @@ function basicCredentials(authorization: string): Credentials {
   return { user: decoded.slice(0, colon) || DEFAULT_USER, password: decoded.slice(colon + 1) };
 }
 
-/** Compares digests so the time taken does not depend on where the strings differ. */
-export function credentialsMatch(given: Credentials, expected: Credentials): boolean {
-  const userMatches = timingSafeEqual(digest(given.user), digest(expected.user));
-  const passwordMatches = timingSafeEqual(digest(given.password), digest(expected.password));
-  return userMatches && passwordMatches;
-}
-
-function digest(value: string): Buffer {
+export function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
@@ -86,8 +113,8 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** A server reachable from other machines must not accept the password-less `default` user. */
-export function assertSafeToListen(host: string, password: string): void {
-  if (password === '' && !isLoopbackHost(host)) {
+export function assertSafeToListen(host: string, passwordRequired: boolean): void {
+  if (!passwordRequired && !isLoopbackHost(host)) {
     throw new Error(
       `llm-traces serve: refusing to listen on ${host} without credentials, because anyone who can reach it could read and ` +
         'write the store. Set a password (and optionally a user), or listen on 127.0.0.1.',

@@ -8,26 +8,62 @@
 import { quoteIdentifier } from '../schema/ddl.js';
 import type { RawInsertFormat } from 'chdb';
 import type { QueryRequest } from './query-request.js';
+import type { StatementKind } from './statement-guard.js';
 import { ClickHouseServerError } from './server-error.js';
 
 // Server defaults that chDB, a library, does not share: 64-bit integers are quoted in JSON output
 // by a ClickHouse server, and clients rely on it to keep them exact.
 const SERVER_DEFAULT_SETTINGS: ReadonlyArray<[name: string, value: string]> = [['output_format_json_quote_64bit_integers', '1']];
 
-/** SQL that prepares the request's session. */
+/**
+ * SQL that prepares the request's session before the statement guard reads the statement: the
+ * database and the raw parameter text (EXPLAIN AST substitutes parameters). The request's
+ * settings come after the guard (requestSettingsSql), so they cannot change how it reads.
+ */
 export function sessionSetupSql(request: QueryRequest): string {
   const statements: string[] = [];
   if (request.database !== undefined) statements.push(`USE ${quoteIdentifier(request.database)}`);
-  // Separate statements, so the settings below are checked against read-only mode as a server does.
-  if (request.readonly) statements.push('SET readonly = 2');
-  const requested = new Set(request.settings.map(([name]) => name));
-  const defaults = SERVER_DEFAULT_SETTINGS.filter(([name]) => !requested.has(name));
-  const assignments = [
-    ...[...defaults, ...request.settings].map(([name, value]) => assignment(name, value)),
-    ...request.queryParams.map(([name, value]) => assignment(`param_${name}`, value)),
-  ];
-  statements.push(`SET ${assignments.join(', ')}`);
+  const parameters = queryParametersSql(request);
+  if (parameters !== '') statements.push(parameters);
   return statements.join(';\n');
+}
+
+/** `SET param_<name> = '<raw text>'` for the request's query parameters ('' without any). */
+export function queryParametersSql(request: QueryRequest): string {
+  if (request.queryParams.length === 0) return '';
+  return `SET ${request.queryParams.map(([name, value]) => assignment(`param_${name}`, value)).join(', ')}`;
+}
+
+/** The request's (already allowed) settings over the server defaults. */
+export function requestSettingsSql(settings: ReadonlyArray<readonly [name: string, value: string]>): string {
+  const requested = new Set(settings.map(([name]) => name));
+  const defaults = SERVER_DEFAULT_SETTINGS.filter(([name]) => !requested.has(name));
+  return `SET ${[...defaults, ...settings].map(([name, value]) => assignment(name, value)).join(', ')}`;
+}
+
+/** What the server enforces on a statement of a kind, applied last. */
+export interface Enforcement {
+  kind: StatementKind;
+  /** Limits (max_execution_time, max_memory_usage, max_result_bytes) and the request's marker (log_comment). */
+  settings: Readonly<Record<string, string | number>>;
+  /** Row filters by `database.table` (an organization-bound credential's view of the store). */
+  tableFilters: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The engine's own guards, last: reads run in `readonly = 1` (a statement of its own, after which
+ * nothing can be changed, neither by SET nor a SETTINGS clause), inserts without DDL.
+ */
+export function enforcementSql({ kind, settings, tableFilters }: Enforcement): string[] {
+  const assignments = Object.entries(settings).map(([name, value]) => assignment(name, String(value)));
+  if (tableFilters !== undefined) {
+    const entries = Object.entries(tableFilters).map(([table, filter]) => `${quoteString(table)}: ${quoteString(filter)}`);
+    assignments.push(`additional_table_filters = {${entries.join(', ')}}`);
+  }
+  if (kind === 'insert') assignments.push('allow_ddl = 0');
+  const statements = assignments.length > 0 ? [`SET ${assignments.join(', ')}`] : [];
+  if (kind === 'read') statements.push('SET readonly = 1');
+  return statements;
 }
 
 function assignment(name: string, value: string): string {
@@ -78,26 +114,32 @@ export interface SimpleInsert {
   format: RawInsertFormat;
 }
 
-const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
+// Plain names, bare or backquoted (the exporter quotes its table names); nothing that needs escaping.
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+const IDENTIFIER = `(?:${NAME}|\`${NAME}\`)`;
 // A column may be a Nested sub-column (`Events.Timestamp`).
-const COLUMN = `${IDENTIFIER}(?:\\.${IDENTIFIER})?`;
+const COLUMN = `(?:${NAME}(?:\\.${NAME})?|\`${NAME}(?:\\.${NAME})?\`)`;
 const SIMPLE_INSERT = new RegExp(
   `^\\s*INSERT\\s+INTO\\s+(${IDENTIFIER}(?:\\.${IDENTIFIER})?)\\s*` +
-    `(?:\\(\\s*(${COLUMN}(?:\\s*,\\s*${COLUMN})*)\\s*\\))?\\s*FORMAT\\s+(${IDENTIFIER})\\s*$`,
+    `(?:\\(\\s*(${COLUMN}(?:\\s*,\\s*${COLUMN})*)\\s*\\))?\\s*FORMAT\\s+(${NAME})\\s*$`,
   'i',
 );
 
 /**
  * Recognizes the INSERT head `@clickhouse/client` sends (`INSERT INTO db.t (a, b) FORMAT JSONEachRow`)
- * so the body can go to chDB's raw insert: the bytes are handed over without becoming a JS string,
- * and the engine reports the rows written. Any other statement takes the general path.
+ * so the body can go to chDB's raw insert: the bytes are handed over without becoming a JS string
+ * or SQL text, and the engine reports the rows written. Any other statement takes the general path.
  */
 export function simpleInsert(query: string | undefined): SimpleInsert | undefined {
   const match = query === undefined ? null : SIMPLE_INSERT.exec(query);
   if (!match) return undefined;
   const [, table, columns, format] = match;
   if (table === undefined || format === undefined || !isRawInsertFormat(format)) return undefined;
-  return { table, columns: columns?.split(',').map((column) => column.trim()), format };
+  return { table: unquote(table), columns: columns?.split(',').map((column) => unquote(column.trim())), format };
+}
+
+function unquote(name: string): string {
+  return name.replace(/`/g, '');
 }
 
 function isRawInsertFormat(format: string): format is RawInsertFormat {

@@ -147,6 +147,7 @@ export async function handleApiRequest(
   try {
     if (method !== 'GET') throw new ApiError(405, `${method} is not allowed; the API is read-only (GET)`);
     const path = url.pathname;
+    if (path === '/api/') return { status: 200, body: routeIndex() };
     const route = ROUTES.find((r) => r.pattern.test(path));
     if (!route) throw new ApiError(404, `no API route ${path.slice(0, 200)}`);
     for (const name of new Set(url.searchParams.keys())) {
@@ -164,6 +165,21 @@ export async function handleApiRequest(
     if (error instanceof ReaderArgumentError) return { status: 400, body: { error: error.message, parameter: error.argument } };
     throw error;
   }
+}
+
+/** What `GET /api/` answers: every route with the parameters it takes, read off the route table. */
+function routeIndex(): unknown {
+  return {
+    routes: ROUTES.map((route) => ({
+      path: `GET ${route.pattern.source
+        .replace(/^\^|\$$/g, '')
+        .replaceAll('\\/', '/')
+        .replaceAll('([^/]+)', ':id')}`,
+      params: [...route.params, 'organization_id'],
+    })),
+    scope: 'X-Organization-Id header or organization_id parameter; the default organization when absent',
+    viewer_api: "/api/v1/ (the web viewer's routes, typed in src/server/viewer-api/types.ts)",
+  };
 }
 
 function safeDecode(pathname: string): string {

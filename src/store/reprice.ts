@@ -25,8 +25,10 @@ export interface RepriceOptions {
 export interface RepriceResult {
   scanned: number;
   updated: number;
-  /** Calls that still have no price (unknown model or no usage). */
+  /** Calls that still have no cost: `withoutUsage` of them reported no usage, the others have no known price. */
   unpriced: number;
+  /** Calls that reported no usage (failed calls, mostly): no price table gives them a cost. */
+  withoutUsage: number;
 }
 
 /** What repricing reads of a stored call: what prices it, and its cost as it is now. */
@@ -49,7 +51,7 @@ const KEY = "concat(trace_id, ':', span_id)";
 export async function reprice(client: ClickHouseClient, options: RepriceOptions): Promise<RepriceResult> {
   const table = qualifiedName(options.database, options.table);
   const pageSize = options.pageSize ?? 5000;
-  const result: RepriceResult = { scanned: 0, updated: 0, unpriced: 0 };
+  const result: RepriceResult = { scanned: 0, updated: 0, unpriced: 0, withoutUsage: 0 };
   let after = '';
   for (;;) {
     const page = await readPage(client, table, after, pageSize, options.since);
@@ -59,7 +61,10 @@ export async function reprice(client: ClickHouseClient, options: RepriceOptions)
     const changed: Array<{ key: string; cost: CostColumns }> = [];
     for (const call of page) {
       const cost = costColumns(toCall(call), options.pricer, call.createdAt);
-      if (cost.cost_usd === null) result.unpriced++;
+      if (cost.cost_usd === null) {
+        result.unpriced++;
+        if (!call.hasUsage) result.withoutUsage++;
+      }
       if (!sameCost(call, cost)) changed.push({ key: call.key, cost });
     }
     if (changed.length > 0) {

@@ -134,7 +134,7 @@ describe('cost in dollars on embedded ClickHouse', () => {
       ],
     });
     const first = await reprice(store.client, { database: 'otel', table: 'llm_traces', pricer, pageSize: 2 });
-    expect(first).toEqual({ scanned: 4, updated: 3, unpriced: 0 });
+    expect(first).toEqual({ scanned: 4, updated: 3, unpriced: 0, withoutUsage: 0 });
     const after = await costs();
     // acme: 1000*1 + 10*2 = 1020 micro-dollars. gpt-4o: 200*5 + 800*2.5 + 100*20 = 5000 (a call
     // without a provider still matches by model name), and 1000*5 + 100*20 = 7000 for the AI SDK call.
@@ -146,6 +146,11 @@ describe('cost in dollars on embedded ClickHouse', () => {
       ['c000000000000006', '0.007'],
     ]);
     expect(after.find((r) => r.span_id === 'c000000000000003')!.source).toMatch(/\+user$/);
-    expect(await reprice(store.client, { database: 'otel', table: 'llm_traces', pricer })).toEqual({ scanned: 4, updated: 0, unpriced: 0 });
+    expect(await reprice(store.client, { database: 'otel', table: 'llm_traces', pricer })).toEqual({
+      scanned: 4,
+      updated: 0,
+      unpriced: 0,
+      withoutUsage: 0,
+    });
   });
 });

@@ -59,6 +59,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
       timeout: 60_000,
+      // JSON of a run repeats a long id in each call and span: more than execFile's default 1 MiB.
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -29,7 +29,13 @@ export interface ViewerApiOptions {
   exportPageSize?: number;
 }
 
-export type ViewerApiHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+/** `organizations`: what the request's credential may read (undefined: any); the server has checked the organization named against it. */
+export type ViewerApiHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  organizations?: readonly string[],
+) => Promise<void>;
 
 /** Responses smaller than this go uncompressed: the saving would not pay for the work. */
 const COMPRESS_FROM_BYTES = 1024;
@@ -42,7 +48,7 @@ const COMMON_HEADERS = {
 };
 
 export function createViewerApi(options: ViewerApiOptions): ViewerApiHandler {
-  return async (request, response, url) => {
+  return async (request, response, url, organizations) => {
     let answer: RouteAnswer;
     let readers: Readers;
     try {
@@ -61,7 +67,7 @@ export function createViewerApi(options: ViewerApiOptions): ViewerApiHandler {
       const match = route.pattern.exec(url.pathname)!.slice(1).map(decodePathPart);
       const organizationId = organizationOf(request.headers, url.searchParams);
       readers = options.readersFor(organizationId);
-      answer = await route.handle({ ...options, readers, organizationId, params, match, request });
+      answer = await route.handle({ ...options, readers, organizationId, organizations, params, match, request });
     } catch (error) {
       await sendError(request, response, error);
       return;

@@ -47,6 +47,8 @@ export interface RouteContext {
   readers: Readers;
   pricer: CatalogPricer;
   organizationId: string;
+  /** The organizations the credential may read; undefined: any. */
+  organizations: readonly string[] | undefined;
   /** The server requires credentials. */
   auth: boolean;
   version: string;
@@ -272,10 +274,10 @@ export const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/api\/v1\/session$/,
     params: [],
-    handle: async ({ organizationId, auth, version }) => ({
+    handle: async ({ organizationId, organizations, auth, version }) => ({
       json: {
         organization_id: organizationId,
-        organizations: null,
+        organizations: organizations === undefined ? null : [...organizations],
         auth,
         version,
         price_table_version: PRICE_TABLE_VERSION,

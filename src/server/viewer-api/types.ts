@@ -28,7 +28,7 @@ export interface ApiErrorBody {
 /** GET /api/v1/session */
 export interface SessionInfo {
   organization_id: string;
-  /** Organizations this session may switch to; null when cross-organization reads are not allowed. */
+  /** The organizations this credential may read (a users-file binding); null when it may read any. */
   organizations: string[] | null;
   /** True when the server requires credentials. */
   auth: boolean;
@@ -405,7 +405,7 @@ export interface RunDetail {
 // ---------------------------------------------------------------- usage
 
 export type UsageBucket = 'hour' | 'day';
-export type UsageGroupBy = 'model' | 'agent_id' | 'provider' | 'call_type';
+export type UsageGroupBy = 'model' | 'request_model' | 'agent_id' | 'provider' | 'call_type';
 
 export interface UsageSeries {
   key: string;

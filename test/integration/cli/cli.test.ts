@@ -108,7 +108,7 @@ describe('llm-traces CLI on a filled embedded store', () => {
     }[];
     expect(errors.map((c) => [c.id, c.errorType])).toEqual([['call-2', 'overloaded_error']]);
     const all = await runCli(['list', '--path', path]);
-    expect(all.stdout).toMatch(/call-2\s+support\s+chat\s+claude-sonnet-4-5/);
+    expect(all.stdout).toMatch(new RegExp(`call-2\\s+${trace}\\s+support\\s+chat\\s+claude-sonnet-4-5`));
     expect(all.stdout).not.toContain('call-3');
     const other = JSON.parse((await runCli(['list', '--path', path, '--org', 'org-b', '--json'])).stdout) as { id: string }[];
     expect(other.map((c) => c.id)).toEqual(['call-3']);
@@ -143,14 +143,17 @@ describe('llm-traces CLI on a filled embedded store', () => {
   it('explains usage errors and missing stores instead of printing a stack trace', async () => {
     expect(await runCli(['stats', '--path', path, '--group-by', 'password'])).toMatchObject({
       code: 2,
-      stderr: "llm-traces stats: --group-by 'password' is not one of model, agent_id, call_type, provider.\n",
+      stderr: "llm-traces stats: --group-by 'password' is not one of model, request_model, agent_id, call_type, provider.\n",
     });
     expect(await runCli(['list', '--limit', 'lots', '--path', path])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining("--limit 'lots'"),
     });
     expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
-    expect(await runCli(['list', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
+    expect(await runCli(['list', '--bogus'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('llm-traces list: unknown option --bogus; this command takes --endpoint, '),
+    });
     const missing = await runCli(['stats', '--path', join(path, 'nowhere')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No llm-traces store at');

@@ -1,5 +1,6 @@
 /** `llm-traces ui` (the built binary): the serve server, announced as the viewer's address, opened with --open. */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,7 @@ describe('llm-traces ui', () => {
     writeFileSync(opener, `#!/bin/sh\necho "$1" > ${JSON.stringify(opened)}\n`);
     chmodSync(opener, 0o755);
     ui = await startServe(['--path', join(dir, 'store'), '--open'], { PATH: `${dir}:${process.env.PATH}` }, 'ui');
-    const announced = /the viewer is at (http:\/\/127\.0\.0\.1:\d+\/)/;
+    const announced = /the viewer: (http:\/\/127\.0\.0\.1:\d+\/)/;
     for (let i = 0; i < 50 && !announced.test(ui.output()); i++) await sleep(100);
     const address = announced.exec(ui.output())?.[1];
     expect(address).toBe(`${ui.url}/`);
@@ -38,6 +39,24 @@ describe('llm-traces ui', () => {
     expect(readFileSync(opened, 'utf8').trim()).toBe(address);
   });
 
+  it('with a password, opens a file only this user can read that signs the browser in, keeping the token off command lines', async () => {
+    await ui?.stop();
+    const opened = join(dir, 'opened.txt');
+    rmSync(opened, { force: true });
+    ui = await startServe(['--path', join(dir, 'store'), '--password', 'pw', '--open'], { PATH: `${dir}:${process.env.PATH}` }, 'ui');
+    for (let i = 0; i < 50 && !existsSync(opened); i++) await sleep(100);
+    const argument = readFileSync(opened, 'utf8').trim();
+    expect(argument).toMatch(/^file:\/\/\/.+\/open\.html$/);
+    expect(argument).not.toContain('token');
+    const file = fileURLToPath(argument);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const token = /the viewer: (http:\/\/\S+\?token=\S+)/.exec(ui.output())![1]!;
+    expect(readFileSync(file, 'utf8')).toContain(`url=${token}`);
+    expect(await ui.stop()).toBe(0);
+    ui = undefined;
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('takes the options of serve and documents --open', async () => {
     const help = await runCli(['ui', '--help']);
     expect(help.code).toBe(0);
@@ -45,6 +64,6 @@ describe('llm-traces ui', () => {
     expect(help.stdout).toContain('--max-concurrent-queries');
     const bad = await runCli(['ui', '--colour']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Unknown option '--colour'");
+    expect(bad.stderr).toMatch(/^llm-traces ui: unknown option --colour; this command takes --path, .*--open, --help\./);
   });
 });

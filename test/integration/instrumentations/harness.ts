@@ -78,6 +78,9 @@ export interface ScenarioResult {
 export interface Lab {
   fake: FakeProvider;
   tracerProvider: NodeTracerProvider;
+  /** The exporter behind the tracer provider, and the store it writes. */
+  exporter: ClickHouseTraceExporter;
+  store: TestStore;
   run(body: () => Promise<unknown>): Promise<ScenarioResult>;
   close(): Promise<void>;
 }
@@ -101,6 +104,8 @@ export async function startLab(): Promise<Lab> {
   return {
     fake,
     tracerProvider,
+    exporter,
+    store,
     async run(body) {
       memory.reset();
       const firstCall = fake.requests.length;

@@ -250,6 +250,7 @@ function usd(nanos: bigint): string {
 function usageByHand(calls: CallSpec[], groupBy: UsageGroupBy, bucketOf?: (call: CallSpec) => string): UsageSeen[] {
   const column: Record<UsageGroupBy, (call: CallSpec) => string> = {
     model: (c) => c.model,
+    request_model: (c) => c.model,
     agent_id: (c) => c.agent,
     call_type: (c) => c.callType,
     provider: (c) => c.provider,

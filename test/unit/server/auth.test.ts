@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeToListen, authenticate, credentialsMatch, isLoopbackHost, requestCredentials } from '../../../src/server/auth.js';
+import { UserTable, assertSafeToListen, isLoopbackHost, requestCredentials, userWithPassword } from '../../../src/server/auth.js';
 import { ClickHouseServerError } from '../../../src/server/server-error.js';
 import { resolveServerOptions } from '../../../src/server/server-options.js';
 
@@ -35,37 +35,44 @@ describe('requestCredentials', () => {
   });
 });
 
-describe('authenticate', () => {
-  const expected = { user: 'writer', password: 's3cret' };
+describe('UserTable.authenticate', () => {
+  const users = new UserTable([userWithPassword('writer', 's3cret'), userWithPassword('acme-reader', 'r', ['acme'])]);
 
-  it('accepts the configured credentials', () => {
-    expect(() => authenticate({ authorization: basic('writer', 's3cret') }, none, expected)).not.toThrow();
+  it('accepts the configured credentials, with the organizations they are bound to', () => {
+    expect(users.authenticate({ authorization: basic('writer', 's3cret') }, none)).toEqual({ user: 'writer', organizations: undefined });
+    expect(users.authenticate({ 'x-clickhouse-user': 'acme-reader', 'x-clickhouse-key': 'r' }, none)).toEqual({
+      user: 'acme-reader',
+      organizations: ['acme'],
+    });
   });
 
-  it('answers a wrong password with AUTHENTICATION_FAILED naming the user only', () => {
-    let thrown: unknown;
-    try {
-      authenticate({ authorization: basic('writer', 'guess') }, none, expected);
-    } catch (error) {
-      thrown = error;
+  it('answers a wrong password or an unknown user with AUTHENTICATION_FAILED naming the user only', () => {
+    for (const [user, password] of [
+      ['writer', 'guess'],
+      ['nobody', 's3cret'],
+    ]) {
+      let thrown: unknown;
+      try {
+        users.authenticate({ authorization: basic(user!, password!) }, none);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ClickHouseServerError);
+      expect(thrown).toMatchObject({ code: 516, type: 'AUTHENTICATION_FAILED' });
+      expect((thrown as Error).message).toBe(`${user}: Authentication failed: password is incorrect, or there is no user with such name`);
+      expect((thrown as Error).message).not.toContain(password);
     }
-    expect(thrown).toBeInstanceOf(ClickHouseServerError);
-    expect(thrown).toMatchObject({ code: 516, type: 'AUTHENTICATION_FAILED' });
-    expect((thrown as Error).message).toBe('writer: Authentication failed: password is incorrect, or there is no user with such name');
-    expect((thrown as Error).message).not.toContain('guess');
   });
 
   it('refuses a request without credentials when a password is configured', () => {
-    expect(() => authenticate({}, none, expected)).toThrow(/default: Authentication failed/);
+    expect(users.passwordRequired).toBe(true);
+    expect(() => users.authenticate({}, none)).toThrow(/default: Authentication failed/);
   });
-});
 
-describe('credentialsMatch', () => {
-  it('needs both the user and the password to match', () => {
-    const expected = { user: 'u', password: 'p' };
-    expect(credentialsMatch({ user: 'u', password: 'p' }, expected)).toBe(true);
-    expect(credentialsMatch({ user: 'u', password: 'P' }, expected)).toBe(false);
-    expect(credentialsMatch({ user: 'x', password: 'p' }, expected)).toBe(false);
+  it('lets the password-less default user in only when no password is configured', () => {
+    const open = new UserTable([userWithPassword('default', '')]);
+    expect(open.passwordRequired).toBe(false);
+    expect(open.authenticate({}, none)).toEqual({ user: 'default', organizations: undefined });
   });
 });
 
@@ -81,23 +88,29 @@ describe('isLoopbackHost', () => {
 
 describe('assertSafeToListen and resolveServerOptions', () => {
   it('refuses a non-loopback host without a password, saying how to fix it', () => {
-    expect(() => assertSafeToListen('0.0.0.0', '')).toThrow(/refusing to listen on 0\.0\.0\.0 without credentials.*Set a password/);
+    expect(() => assertSafeToListen('0.0.0.0', false)).toThrow(/refusing to listen on 0\.0\.0\.0 without credentials.*Set a password/);
     expect(() => resolveServerOptions({ path: '/tmp/x', host: '0.0.0.0', user: 'admin' })).toThrow(/without credentials/);
   });
 
   it('allows a non-loopback host with a password, and a loopback host without one', () => {
-    expect(resolveServerOptions({ path: '/tmp/x', host: '0.0.0.0', password: 'p' }).credentials).toEqual({
-      user: 'default',
-      password: 'p',
-    });
-    expect(resolveServerOptions({ path: '/tmp/x' })).toEqual({
+    expect(resolveServerOptions({ path: '/tmp/x', host: '0.0.0.0', password: 'p' }).users.map((user) => user.name)).toEqual(['default']);
+    expect(resolveServerOptions({ path: '/tmp/x' })).toMatchObject({
       path: '/tmp/x',
       host: '127.0.0.1',
       port: 8123,
-      credentials: { user: 'default', password: '' },
+      owner: 'default',
+      allowWrites: false,
       maxBodyBytes: 256 * 1024 * 1024,
       maxConcurrentQueries: 16,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      limits: { maxExecutionSeconds: 60, maxMemoryBytes: 2 * 1024 ** 3, maxResultBytes: 256 * 1024 ** 2 },
     });
+  });
+
+  it('drops the password-less owner when only a users file gives credentials', () => {
+    const options = resolveServerOptions({ path: '/tmp/x', users: [userWithPassword('alice', 'a', ['acme'])] });
+    expect(options.users.map((user) => user.name)).toEqual(['alice']);
   });
 
   it('names the option that is out of range', () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { contentType, outputFormat, quoteString, sessionSetupSql, simpleInsert, statementText } from '../../../src/server/engine-sql.js';
+import {
+  contentType,
+  enforcementSql,
+  outputFormat,
+  quoteString,
+  requestSettingsSql,
+  sessionSetupSql,
+  simpleInsert,
+  statementText,
+} from '../../../src/server/engine-sql.js';
 import { quoteIdentifier } from '../../../src/schema/ddl.js';
 import { multipartFields } from '../../../src/server/multipart.js';
 import { compressionLevel, parseQueryRequest, queryId, responseEncoding, type QueryRequest } from '../../../src/server/query-request.js';
@@ -93,25 +102,35 @@ const request = (overrides: Partial<QueryRequest>): QueryRequest => ({
 });
 
 describe('sessionSetupSql', () => {
-  it('applies the server defaults a ClickHouse server has and chDB does not', () => {
-    expect(sessionSetupSql(request({}))).toBe("SET `output_format_json_quote_64bit_integers` = '1'");
-    expect(sessionSetupSql(request({ settings: [['output_format_json_quote_64bit_integers', '0']] }))).toBe(
+  it('selects the database and sets the raw parameter text, nothing else, before the guard reads the statement', () => {
+    expect(sessionSetupSql(request({}))).toBe('');
+    const sql = sessionSetupSql(request({ database: 'my`db', settings: [['max_threads', '3']], queryParams: [['name', "it\\'s"]] }));
+    expect(sql).toBe("USE `my\\`db`;\nSET `param_name` = 'it\\\\\\'s'");
+  });
+});
+
+describe('requestSettingsSql', () => {
+  it('applies the server defaults a ClickHouse server has and chDB does not, under the request own', () => {
+    expect(requestSettingsSql([])).toBe("SET `output_format_json_quote_64bit_integers` = '1'");
+    expect(requestSettingsSql([['output_format_json_quote_64bit_integers', '0']])).toBe(
       "SET `output_format_json_quote_64bit_integers` = '0'",
     );
+    expect(requestSettingsSql([['max_threads', '3']])).toBe("SET `output_format_json_quote_64bit_integers` = '1', `max_threads` = '3'");
+  });
+});
+
+describe('enforcementSql', () => {
+  it('sets the limits, then locks a read in readonly = 1 as a statement of its own', () => {
+    expect(enforcementSql({ kind: 'read', settings: { max_execution_time: 60, log_comment: 'm' }, tableFilters: undefined })).toEqual([
+      "SET `max_execution_time` = '60', `log_comment` = 'm'",
+      'SET readonly = 1',
+    ]);
   });
 
-  it('selects the database, enters read-only mode, then sets settings and raw parameter text', () => {
-    const sql = sessionSetupSql(
-      request({
-        database: 'my`db',
-        readonly: true,
-        settings: [['max_threads', '3']],
-        queryParams: [['name', "it\\'s"]],
-      }),
-    );
-    expect(sql).toBe(
-      "USE `my\\`db`;\nSET readonly = 2;\nSET `output_format_json_quote_64bit_integers` = '1', `max_threads` = '3', `param_name` = 'it\\\\\\'s'",
-    );
+  it('gives an insert no DDL, and an organization-bound credential its row filters', () => {
+    expect(enforcementSql({ kind: 'insert', settings: {}, tableFilters: { 'otel.llm_traces': "OrganizationId = 'a''b'" } })).toEqual([
+      "SET additional_table_filters = {'otel.llm_traces': 'OrganizationId = \\'a\\'\\'b\\''}, allow_ddl = 0",
+    ]);
   });
 });
 
@@ -144,6 +163,11 @@ describe('simpleInsert', () => {
       columns: ['a', 'b_c'],
       format: 'JSONEachRow',
     });
+    expect(simpleInsert('INSERT INTO `otel`.`llm_traces` FORMAT JSONEachRow')).toEqual({
+      table: 'otel.llm_traces',
+      columns: undefined,
+      format: 'JSONEachRow',
+    });
     expect(simpleInsert('insert into t format JSONCompactEachRow')).toEqual({
       table: 't',
       columns: undefined,
@@ -162,10 +186,10 @@ describe('simpleInsert', () => {
 
   it('leaves everything else to the general path', () => {
     expect(simpleInsert(undefined)).toBeUndefined();
+    expect(simpleInsert('INSERT INTO `t``x` FORMAT JSONEachRow')).toBeUndefined();
     expect(simpleInsert('INSERT INTO t FORMAT RowBinary')).toBeUndefined();
     expect(simpleInsert('INSERT INTO t (* EXCEPT (a)) FORMAT JSONEachRow')).toBeUndefined();
     expect(simpleInsert('INSERT INTO t SETTINGS async_insert=1 FORMAT JSONEachRow')).toBeUndefined();
-    expect(simpleInsert('INSERT INTO `t` FORMAT JSONEachRow')).toBeUndefined();
     expect(simpleInsert('INSERT INTO t SELECT 1')).toBeUndefined();
   });
 });
