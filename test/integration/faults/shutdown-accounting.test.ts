@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,13 +156,14 @@ describe('provider.shutdown() through llm-traces serve', () => {
   beforeAll(async () => {
     ({ lines: diagLines, stop: stopDiag } = captureDiag());
     store = await ServedStore.create();
-    await store.start();
-    const client = createClient({ url: store.url });
+    // serve takes no DDL from clients: the constraint is added to the store before serve opens it.
+    const opened = await openClient({ kind: 'embedded', path: store.path });
     try {
-      await refuseOneModel(client);
+      await refuseOneModel(opened.client);
     } finally {
-      await client.close();
+      await opened.close();
     }
+    await store.start();
   });
   afterAll(async () => {
     stopDiag();
