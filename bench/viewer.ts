@@ -94,7 +94,7 @@ export async function measureViewer(options: BenchOptions): Promise<SectionResul
       tables: [{ title: `Headless Chromium against llm-traces serve, ${calls.toLocaleString('en-US')} llm_traces rows`, figures }],
       notes: [
         `The reader section's data set (30 days, 3 organizations; the pages read one, about a third of the rows) plus ${TRACE_SPANS} spans in one trace, served by \`llm-traces serve\` (dist/cli/main.js) in its own process; headless Chromium with a 1280x860 viewport.`,
-        `Each figure: from \`page.goto\` on a new tab (bundle in the HTTP cache after a warm-up load) until the page has drawn its data (the first call row; the first waterfall row; the fifth chart's canvas). Median of ${iterations}, p95 in parentheses.`,
+        `Each figure: the page's own clock (performance.now() from the start of the navigation) when it has drawn its data (the first call row; the first waterfall row; the fifth chart's canvas), checked every 5 ms; a new tab each time, the bundle in the HTTP cache after two warm-up loads. Median of ${iterations}, p95 in parentheses.`,
       ],
     };
   } finally {
@@ -110,10 +110,18 @@ async function timeLoads(browser: Browser, url: string, load: PageLoad, iteratio
     const times: number[] = [];
     for (let i = -2; i < iterations; i += 1) {
       const page = await context.newPage();
-      const started = performance.now();
-      await page.goto(url);
-      await page.waitForSelector(load.ready, { timeout: 60_000 });
-      if (i >= 0) times.push(performance.now() - started);
+      await page.goto(url, { waitUntil: 'commit' });
+      // The page's own clock, from the start of the navigation to the moment its data is drawn
+      // (checked every 5 ms), so the harness's tab handling is not in the figure.
+      const drawn = await page.waitForFunction(
+        // Runs in the page (a function, not a string: the viewer's CSP forbids eval); typed here without the DOM lib.
+        (selector: string) =>
+          (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(selector) !== null &&
+          performance.now(),
+        load.ready,
+        { polling: 5, timeout: 60_000 },
+      );
+      if (i >= 0) times.push((await drawn.jsonValue()) as number);
       await page.close();
     }
     return {

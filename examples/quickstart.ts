@@ -1,13 +1,15 @@
 /**
  * Quickstart: an OTel-instrumented "support agent" calls an LLM provider (a fake one on loopback,
  * so no network or key is needed), exports through llm-traces into embedded ClickHouse at
- * ./.llm-traces, then reads back usage by model and the run's span tree.
+ * ./.llm-traces (or where OTEL_EXPORTER_CLICKHOUSE_* point), then reads back usage by model and the
+ * run's span tree. It imports the package as an app does: copy it into yours.
  *
  *   npm install && npm run example
  */
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { resolve as resolvePath } from 'node:path';
+import { DiagConsoleLogger, DiagLogLevel, SpanKind, SpanStatusCode, diag, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
@@ -18,10 +20,13 @@ import {
   OtelTraceReader,
   formatSpanTree,
   formatTable,
-  openClient,
+  openStore,
   resolveConfig,
   withLlmContext,
-} from '../src/index.js';
+} from 'llm-traces';
+
+// 0. Show OpenTelemetry's warnings and errors (llm-traces reports a wrong password or a store in use there).
+diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
 
 // 1. Register the exporter as any OTel app would. No endpoint configured: embedded ClickHouse.
 const exporter = new ClickHouseTraceExporter();
@@ -94,7 +99,7 @@ await provider.shutdown();
 await fakeProvider.close();
 
 // 5. Read it back. The same settings (env or defaults) open the same store.
-const { client, close } = await openClient(resolveConfig().connection);
+const { client, close } = await openStore();
 try {
   const llm = new LlmTraceReader({ client, organizationId: '' });
   const stats = await llm.getUsageStats({ groupBy: 'model', start: startedAt });
@@ -128,6 +133,17 @@ try {
 } finally {
   await close();
 }
+
+// 6. Where the data is, and what to look at next.
+const { connection } = resolveConfig();
+const where = connection.kind === 'embedded' ? `the embedded store at ${resolvePath(connection.path)}` : 'the configured ClickHouse';
+const next = [
+  ['npx llm-traces stats', 'usage by model (--group-by agent_id, provider, call_type)'],
+  ['npx llm-traces list --errors', 'the failed call'],
+  [`npx llm-traces trace --run ${runId}`, "this run's spans"],
+  ['npx llm-traces ui --open', 'the web viewer'],
+];
+console.log(`\nStored in ${where}. Next:\n${next.map(([command, what]) => `  ${command!.padEnd(40)} ${what}`).join('\n')}`);
 
 async function startFakeProvider(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {

@@ -13,7 +13,7 @@ export { DeliveryError } from './delivery/retry-policy.js';
 export type { PayloadField as PayloadColumn, PayloadPolicy } from './config/config.js';
 export * from './pricing/index.js';
 export { reprice, type RepriceOptions, type RepriceResult } from './store/reprice.js';
-export { openClient, type OpenedClient } from './store/connection.js';
+export { openClient, openStore, type OpenedClient } from './store/connection.js';
 export { ensureSchema } from './schema/migrate.js';
 export * from './reader/index.js';
 export { formatSpanTree, formatDuration, type TreeSpan } from './format/span-tree.js';

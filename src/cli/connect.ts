@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from '../config/config.js';
+import { EmbeddedStoreError } from '../store/chdb.js';
 import { ClickHouseErrorCode, errorCodeOf } from '../store/clickhouse-errors.js';
-import { openClient, type OpenedClient } from '../store/connection.js';
+import { effectiveConnection, openClient, type OpenedClient } from '../store/connection.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 export class CliError extends Error {
@@ -17,14 +18,16 @@ export class CliError extends Error {
 export class CliArgumentError extends CliError {}
 
 export async function connect(options: ClickHouseTraceExporterOptions): Promise<{ config: ResolvedConfig; opened: OpenedClient }> {
-  const config = resolveConfig(options);
-  const connection = config.connection;
-  if (connection.kind === 'embedded' && !existsSync(resolve(connection.path, 'metadata'))) {
+  const configured = resolveConfig(options);
+  if (configured.connection.kind === 'embedded' && !existsSync(resolve(configured.connection.path, 'metadata'))) {
     throw new CliError(
-      `No llm-traces store at ${resolve(connection.path)}. Run an app with the exporter first (it creates the store), ` +
+      `No llm-traces store at ${resolve(configured.connection.path)}. Run an app with the exporter first (it creates the store), ` +
         'or point --path (OTEL_EXPORTER_CLICKHOUSE_PATH) at an existing store, or --endpoint (OTEL_EXPORTER_CLICKHOUSE_ENDPOINT) at a server.',
     );
   }
+  // A store held by `llm-traces serve` is read through it; messages then name the server.
+  const connection = effectiveConnection(configured.connection, (notice) => console.error(`llm-traces: ${notice}`));
+  const config = { ...configured, connection };
   let opened: OpenedClient | undefined;
   try {
     opened = await openClient(connection, 'llm-traces-cli');
@@ -48,10 +51,11 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
       : connection.kind === 'embedded'
         ? resolve(connection.path)
         : 'the ClickHouse client';
+  if (error instanceof EmbeddedStoreError) return new CliError(message.replace(/^llm-traces: /, ''));
   if (/Cannot lock file|already running|could not open the embedded ClickHouse store/i.test(message)) {
     return new CliError(
       `The store at ${where} could not be opened: it is most likely open in another process (an app exporting to it?). Only one process can open an embedded store: ` +
-        `run \`llm-traces serve --path ${where}\` and point the apps and this CLI at it with --endpoint http://127.0.0.1:8123 (OTEL_EXPORTER_CLICKHOUSE_ENDPOINT).`,
+        `run \`llm-traces serve --path ${where}\`; the exporter and this CLI configured for the store then find the server and use it.`,
     );
   }
   const code = errorCodeOf(error);

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command, Values } from './command.js';
 import { createClient } from '@clickhouse/client';
@@ -20,6 +20,7 @@ import { readUsersFile } from '../server/users-file.js';
 import { createViewer, readersOver } from '../server/viewer.js';
 import { resolveConfig } from '../config/config.js';
 import { ensureSchema } from '../schema/migrate.js';
+import { removeServeAddress, writeServeAddress } from '../store/serve-address.js';
 
 const SERVER_OPTIONS = {
   path: { type: 'string' },
@@ -51,8 +52,10 @@ const SERVER_HELP = `  --path DIR      store directory (OTEL_EXPORTER_CLICKHOUSE
   --allow-host, --allow-origin  another name this server answers to, another origin whose pages may call it
   --max-query-seconds, --max-query-memory-bytes  each statement's limits (default 60 s, 2 GiB)
 
-Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123. This is a development
-server over embedded ClickHouse; in production point the same variable at a ClickHouse server.`;
+Point apps at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=<the URL it prints>; exporters and the CLI
+configured for the same store (--path, OTEL_EXPORTER_CLICKHOUSE_PATH) find it by themselves. This is
+a development server over embedded ClickHouse; in production point the same variable at a ClickHouse
+server.`;
 
 export const serveCommand: Command = {
   summary: "serve the embedded store over ClickHouse's HTTP interface, a JSON API and the web viewer",
@@ -111,6 +114,9 @@ async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
     });
     const client = createClient({ connection: server.connection as never, application: 'llm-traces-serve' });
     await ensureSchema(client, config);
+    // Exporters and CLIs configured for this embedded store find the server here (and use it).
+    const storePath = resolve(path);
+    writeServeAddress(storePath, server.url);
     console.log(`llm-traces ${command}: store ${path} on ${server.url} (JSON API under ${server.url}/api/)`);
     console.log(`  the viewer: ${server.browserUrl}`);
     console.log(`  export from any process with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${server.url}`);
@@ -120,12 +126,14 @@ async function serve(command: 'serve' | 'ui', values: Values): Promise<number> {
         : '  authentication is OFF: any process on this machine can read and write the store (web pages cannot); set --password to require credentials',
     );
     if (values['allow-writes'] === true) console.log("  --allow-writes: clients may DROP, TRUNCATE and DELETE the store's tables");
+    console.log(`  exporters and the CLI configured for the store ${storePath} find this server by themselves`);
     console.log('  a development server over embedded ClickHouse; use a ClickHouse server in production');
     const opened = values.open === true ? openInBrowser(server.browserUrl) : undefined;
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         console.log(`llm-traces ${command}: ${signal}, finishing in-flight requests and closing the store`);
         if (opened !== undefined) rmSync(opened, { recursive: true, force: true });
+        removeServeAddress(storePath);
         server.close().then(resolve, (error: unknown) => {
           console.error(`llm-traces ${command}: close failed: ${(error as Error).message}`);
           resolve();

@@ -92,7 +92,14 @@ export interface DeliveryLimits {
 export type ResolvedConnection =
   | { kind: 'client'; client: ClickHouseClient }
   | { kind: 'server'; url: string; pathname: string; username: string; password: string; timeoutMs: number }
-  | { kind: 'embedded'; path: string };
+  | {
+      kind: 'embedded';
+      path: string;
+      /** The credentials and timeout used if `llm-traces serve` holds this store (store/serve-address.ts). */
+      username?: string;
+      password?: string;
+      timeoutMs?: number;
+    };
 
 export interface ResolvedConfig {
   connection: ResolvedConnection;
@@ -186,19 +193,27 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
 function resolveConnection(options: ClickHouseTraceExporterOptions, timeoutMs: number): ResolvedConnection {
   if (options.client) return { kind: 'client', client: options.client };
   const endpoint = pick(options.endpoint, 'endpoint', [`${PREFIX}ENDPOINT`, 'CLICKHOUSE_ENDPOINT', 'CLICKHOUSE_URL']);
-  if (endpoint === undefined || String(endpoint.value).trim() === '') {
-    const path = pick(options.path, 'path', [`${PREFIX}PATH`]);
-    return { kind: 'embedded', path: path === undefined ? '.llm-traces' : text(path) };
-  }
-  const { url, pathname, username: urlUser, password: urlPassword } = parseEndpoint(endpoint);
   const username = pick(options.username, 'username', [`${PREFIX}USERNAME`, 'CLICKHOUSE_USERNAME', 'CLICKHOUSE_USER']);
   const password = pick(options.password, 'password', [`${PREFIX}PASSWORD`, 'CLICKHOUSE_PASSWORD']);
+  if (endpoint === undefined || String(endpoint.value).trim() === '') {
+    const path = pick(options.path, 'path', [`${PREFIX}PATH`]);
+    // The credentials apply if `llm-traces serve` turns out to hold the store.
+    const embedded = {
+      kind: 'embedded' as const,
+      path: path === undefined ? '.llm-traces' : text(path),
+      username: username ? text(username) : 'default',
+      timeoutMs,
+    };
+    return withHiddenPassword(embedded, password ? String(password.value) : '');
+  }
+  const { url, pathname, username: urlUser, password: urlPassword } = parseEndpoint(endpoint);
   const server = { kind: 'server' as const, url, pathname, username: username ? text(username) : urlUser || 'default', timeoutMs };
-  // Not enumerable: printing or serializing the config (console.log(exporter)) never shows it.
-  return Object.defineProperty(server, 'password', {
-    value: password ? String(password.value) : urlPassword,
-    enumerable: false,
-  }) as ResolvedConnection;
+  return withHiddenPassword(server, password ? String(password.value) : urlPassword);
+}
+
+/** Not enumerable: printing or serializing the config (console.log(exporter)) never shows it. */
+export function withHiddenPassword<T extends object>(connection: T, password: string): T & { password: string } {
+  return Object.defineProperty(connection, 'password', { value: password, enumerable: false }) as T & { password: string };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EmbeddedStoreError } from '../store/chdb.js';
 import { ClickHouseErrorCode as CH, errorCodeOf, errorNameOf } from '../store/clickhouse-errors.js';
 import type { DropReason } from './counters.js';
 
@@ -94,6 +95,8 @@ const DATA_ERRORS: ReadonlySet<number> = new Set([
 ]);
 
 export function classifyFailure(error: unknown): FailureClass {
+  // Its message says what to do; a missing package takes a restart, a store another process holds may be let go.
+  if (error instanceof EmbeddedStoreError) return { retryable: error.retryable, reason: error.reason, fix: 'then restart the app' };
   const e = (error ?? {}) as { code?: unknown; type?: unknown; message?: unknown; cause?: { code?: unknown } };
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
   if (networkCode && NETWORK_CODES.has(networkCode)) return { retryable: true, reason: 'network' };

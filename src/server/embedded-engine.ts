@@ -101,7 +101,7 @@ export class EmbeddedEngine {
     } = await openChdb(path, {
       who: 'llm-traces serve',
       ifMissing: 'Install it: npm install chdb',
-      ifBusy: 'a process can open only one store.',
+      ifBusy: () => 'stop it first, or read and write through it if it is an `llm-traces serve` already.',
     });
     const limits = {
       max_execution_time: options.limits.maxExecutionSeconds,

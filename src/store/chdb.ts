@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ChdbConnection } from 'chdb/connection';
+import { describeHolder, storeHolder } from './store-holder.js';
 
 export type ChdbModule = typeof import('chdb');
 
@@ -20,7 +21,25 @@ export interface OpenedChdb {
 export interface ChdbUse {
   who: string;
   ifMissing: string;
-  ifBusy: string;
+  ifBusy: (path: string) => string;
+}
+
+/**
+ * Embedded ClickHouse cannot be used, and the message says what to do: the package is missing (not
+ * retryable: installing it needs a restart) or another process holds the store (retryable: it may
+ * let go).
+ */
+export class EmbeddedStoreError extends Error {
+  override readonly name = 'EmbeddedStoreError';
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    readonly reason: 'chdb_missing' | 'store_busy',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.retryable = reason === 'store_busy';
+  }
 }
 
 export async function openChdb(path: string, use: ChdbUse): Promise<OpenedChdb> {
@@ -30,19 +49,27 @@ export async function openChdb(path: string, use: ChdbUse): Promise<OpenedChdb> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(`${use.who} needs the optional package 'chdb' (embedded ClickHouse). ${use.ifMissing}`, { cause: error });
+      const message = `${use.who} needs the optional package 'chdb' (embedded ClickHouse). ${use.ifMissing}`;
+      throw new EmbeddedStoreError(message, 'chdb_missing', { cause: error });
     }
     throw error;
   }
   const [chdb, { createChdbConnection }] = modules;
   const dataPath = resolve(path);
+  const holder = storeHolder(dataPath);
+  if (holder) {
+    throw new EmbeddedStoreError(
+      `${use.who}: the embedded store at ${dataPath} is open in another process (${describeHolder(holder)}), and only one process can open it: ${use.ifBusy(dataPath)}`,
+      'store_busy',
+    );
+  }
   try {
     mkdirSync(dataPath, { recursive: true });
     return { chdb, connection: createChdbConnection({ path: dataPath }), path: dataPath };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${use.who}: could not open the embedded ClickHouse store at ${dataPath}: ${message}. A store can be open in only one process at a time: ${use.ifBusy}`,
+      `${use.who}: could not open the embedded ClickHouse store at ${dataPath}: ${message}. A store can be open in only one process at a time: ${use.ifBusy(dataPath)}`,
       { cause: error },
     );
   }

@@ -2,12 +2,14 @@
  * One `@clickhouse/client` code path for both modes: a ClickHouse server over HTTP(S), or embedded
  * ClickHouse (chDB) plugged in as the client's connection. Nothing else knows which mode it is in.
  */
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient, type ClickHouseSettings, type Logger, type LogParams } from '@clickhouse/client';
 import { diag } from '@opentelemetry/api';
-import type { ResolvedConnection } from '../config/config.js';
+import { resolveConfig, withHiddenPassword, type ClickHouseTraceExporterOptions, type ResolvedConnection } from '../config/config.js';
 import { qualifiedName } from '../schema/ddl.js';
 import { openChdb } from './chdb.js';
+import { servingProcess } from './serve-address.js';
 
 export interface InsertTarget {
   /** Validated identifiers (config). */
@@ -26,6 +28,36 @@ export interface OpenedClient {
 }
 
 const clientLog = diag.createComponentLogger({ namespace: 'llm-traces/clickhouse-client' });
+const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+/** Stores already announced as served by `llm-traces serve`: said once per process. */
+const announced = new Set<string>();
+
+/**
+ * The connection to use for `connection`: an embedded store that a live `llm-traces serve` holds is
+ * reached through that server (with the configured credentials), and `notice` says so once.
+ */
+export function effectiveConnection(
+  connection: ResolvedConnection,
+  notice: (message: string) => void = (message) => log.warn(message),
+): ResolvedConnection {
+  if (connection.kind !== 'embedded') return connection;
+  const path = resolve(connection.path);
+  const served = servingProcess(path);
+  if (!served) return connection;
+  if (!announced.has(`${path} ${served.url}`)) {
+    announced.add(`${path} ${served.url}`);
+    notice(`the store at ${path} is held by \`llm-traces serve\` (pid ${served.pid}); using it at ${served.url}`);
+  }
+  const server = {
+    kind: 'server' as const,
+    url: served.url,
+    pathname: '',
+    username: connection.username ?? 'default',
+    timeoutMs: connection.timeoutMs ?? 10_000,
+  };
+  return withHiddenPassword(server, connection.password ?? '');
+}
 
 /**
  * The client's own log goes to `diag`, never to the host app's console. Its errors repeat what
@@ -69,7 +101,13 @@ function execInsert(client: ClickHouseClient) {
   };
 }
 
-export async function openClient(connection: ResolvedConnection, application = 'llm-traces'): Promise<OpenedClient> {
+/** What to do when another process holds an embedded store. */
+function busyStoreFix(path: string): string {
+  return `stop it; to share the store between processes, start \`llm-traces serve --path ${path}\` while none has it open: the exporter and the CLI configured for this store then find the server and use it.`;
+}
+
+export async function openClient(configured: ResolvedConnection, application = 'llm-traces'): Promise<OpenedClient> {
+  const connection = effectiveConnection(configured);
   if (connection.kind === 'client') {
     return { client: connection.client, insertRows: execInsert(connection.client), close: async () => {} };
   }
@@ -91,8 +129,7 @@ export async function openClient(connection: ResolvedConnection, application = '
     who: 'llm-traces',
     ifMissing:
       'No ClickHouse endpoint is configured, so it uses embedded ClickHouse: install it (npm install chdb) or set OTEL_EXPORTER_CLICKHOUSE_ENDPOINT to a ClickHouse server (e.g. http://localhost:8123).',
-    ifBusy:
-      'if another process uses it, run `llm-traces serve` there and point the others at it with OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=http://127.0.0.1:8123.',
+    ifBusy: busyStoreFix,
   });
   const client = createClient({ connection: chdbConnection as never, application, log: { LoggerClass: DiagLogger } });
   return {
@@ -108,4 +145,12 @@ export async function openClient(connection: ResolvedConnection, application = '
       await chdbConnection.close();
     },
   };
+}
+
+/**
+ * The store the exporter writes to, found the same way (options, then OTEL_EXPORTER_CLICKHOUSE_*,
+ * then the embedded store at .llm-traces, or the `llm-traces serve` holding it): the readers' client.
+ */
+export function openStore(options: ClickHouseTraceExporterOptions = {}): Promise<OpenedClient> {
+  return openClient(resolveConfig(options).connection, 'llm-traces-reader');
 }

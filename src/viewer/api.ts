@@ -3,7 +3,7 @@
  * The session cookie that `llm-traces serve` sets from its printed `?token=` address rides along
  * by default. Every failure becomes an `ApiFailure` that says what happened and what to do.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export type FailureKind = 'down' | 'auth' | 'not_found' | 'client' | 'server';
 
@@ -95,9 +95,10 @@ export interface Loaded<T> {
 /**
  * Fetches `path` whenever the key (path and query) changes; a newer request aborts the older
  * one. The last data stays while the next loads, so tables do not blink or shift. A null path
- * fetches nothing.
+ * fetches nothing. With `after` true the request waits (showing the last data) until `after`
+ * turns false: a page lets its main request have the server to itself first.
  */
-export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
+export function useApi<T>(path: string | null, query: Query = {}, after = false): Loaded<T> {
   const key = path === null ? null : apiUrl(path, query);
   const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiFailure; loading: boolean }>({
     key,
@@ -106,8 +107,9 @@ export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
   const [tick, setTick] = useState(0);
   const queryRef = useRef(query);
   queryRef.current = query;
-  useEffect(() => {
-    if (path === null) return;
+  // A layout effect starts the request right after the render, not after the next frame is painted.
+  useLayoutEffect(() => {
+    if (path === null || after) return;
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true }));
     apiGet<T>(path, queryRef.current, controller.signal).then(
@@ -118,8 +120,10 @@ export function useApi<T>(path: string | null, query: Query = {}): Loaded<T> {
       },
     );
     return () => controller.abort();
-  }, [key, tick]);
+  }, [key, tick, after]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // Nothing asked for, nothing to show: no leftover from an earlier request.
+  if (path === null) return { data: undefined, error: undefined, loading: false, reload };
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 

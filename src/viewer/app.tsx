@@ -79,7 +79,12 @@ function PageView({ route }: { route: Route }) {
   if (!loader) return <CallsPage route={route} />;
   if (!loaded || loaded.page !== route.page) return <Skeleton rows={12} />;
   if ('error' in loaded)
-    return <ErrorView error={new ApiFailure('down', 0, `This page's code could not be loaded (${loaded.error.message}).`, '')} />;
+    return (
+      <ErrorView
+        error={new ApiFailure('down', 0, `This page's code could not be loaded (${loaded.error.message}).`, '')}
+        retry={() => location.reload()}
+      />
+    );
   const Page = loaded.module.default;
   return <Page route={route} />;
 }

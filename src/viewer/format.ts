@@ -6,7 +6,7 @@ export const UNKNOWN = '—';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-/** USD from the API's exact decimal string: cents from $1 up, three significant digits below. */
+/** USD from the API's exact decimal string: cents from $1 up, three significant digits (at least cents) below. */
 export function formatCost(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return UNKNOWN;
   const n = Number(value);
@@ -15,7 +15,18 @@ export function formatCost(value: string | null | undefined): string {
   const sign = n < 0 ? '-' : '';
   const abs = Math.abs(n);
   if (abs >= 1) return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  return `${sign}$${trimZeros(abs.toPrecision(3))}`;
+  // At least cents ("$0.50", not "$0.5"), as a price is read.
+  const digits = trimZeros(abs.toPrecision(3)).replace(/^0$/, '0.');
+  const [whole, fraction = ''] = digits.split('.');
+  return `${sign}$${whole}.${fraction.padEnd(2, '0')}`;
+}
+
+/** A price per million tokens, as price lists print them: "$0.20", "$0.075", "$12.50". */
+export function formatRate(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return UNKNOWN;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return UNKNOWN;
+  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 }
 
 /** The decimal as stored, for titles and copying: "0.015300000" -> "$0.0153". */
@@ -70,6 +81,8 @@ export function formatMs(ms: number | null | undefined): string {
 export function formatNs(ns: string | number): string {
   const value = Number(ns);
   if (!Number.isFinite(value)) return UNKNOWN;
+  // Zero is an offset from the trace start more often than a span's length: in the unit people read.
+  if (value === 0) return '0 ms';
   if (value < 1_000) return `${value} ns`;
   if (value < 1_000_000) return `${trimZeros((value / 1000).toPrecision(3))} µs`;
   return formatMs(value / 1e6);
@@ -125,6 +138,16 @@ export function formatAgo(iso: string, now: Date = new Date()): string {
 /** A short id for tables: the first 8 characters, the whole id in the title. */
 export function shortId(id: string, length = 8): string {
   return id.length > length + 1 ? `${id.slice(0, length)}…` : id;
+}
+
+/**
+ * A long readable id cut in the middle, so the distinguishing end survives: "run-anthropic-0002"
+ * -> "run-anth…-0002". The whole id goes in the title.
+ */
+export function middleCut(id: string, length = 14): string {
+  if (id.length <= length) return id;
+  const tail = Math.floor((length - 1) / 2) - 1;
+  return `${id.slice(0, length - 1 - tail)}…${id.slice(-tail)}`;
 }
 
 /** Signed delta with the formatter of its unit: "+1,200", "-$0.0031", "±0". */

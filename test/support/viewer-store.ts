@@ -399,6 +399,11 @@ export async function fillViewerStore(endpoint: string, now = Date.now()): Promi
     ...capturedAt('ai@5/error-429-openai-chat', now - 3.5 * hour),
     ...capturedAt('anthropic-sdk@1/error-429', now - 9 * hour),
   ];
+  await exportSpans(endpoint, spans);
+  return { traceId, wideTraceId, anthropicTraceId, spans: spans.length };
+}
+
+async function exportSpans(endpoint: string, spans: ReadableSpan[]): Promise<void> {
   const exporter = new ClickHouseTraceExporter({ endpoint });
   try {
     const result = await new Promise<{ code: ExportResultCode; error?: Error }>((resolve) => exporter.export(spans, resolve));
@@ -407,5 +412,28 @@ export async function fillViewerStore(endpoint: string, now = Date.now()): Promi
   } finally {
     await exporter.shutdown();
   }
-  return { traceId, wideTraceId, anthropicTraceId, spans: spans.length };
+}
+
+/** One OpenAI Chat call ending now: what an app sends while the Calls page is open. */
+export async function exportLiveCall(endpoint: string, id: string, model = 'gpt-4o-mini-2025-01-01'): Promise<void> {
+  const request = JSON.stringify({ model, messages: [{ role: 'user', content: `live ${id}` }] });
+  const response = JSON.stringify({
+    id: `chatcmpl-${id}`,
+    object: 'chat.completion',
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
+  });
+  const attributes = rawCallAttributes({ api: 'openai.chat', request, response }, { id, run: 'run-live', step: id, agent: 'live-bot' });
+  await exportSpans(endpoint, [
+    span({
+      name: 'chat gpt-4o-mini',
+      service: 'agent-worker',
+      traceId: hex(16),
+      startMs: Date.now() - 400,
+      durationMs: 300,
+      kind: SpanKind.CLIENT,
+      attributes,
+    }),
+  ]);
 }

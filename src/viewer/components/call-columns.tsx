@@ -1,6 +1,6 @@
 /** The columns of a list of LLM calls, shared by Calls, Run, Top and Errors. */
 import type { CallSummary } from '../../server/viewer-api/types.js';
-import { formatInt, formatMs, formatTime, formatTimestamp, shortId } from '../format.js';
+import { formatInt, formatMs, formatTime, formatTimestamp, middleCut } from '../format.js';
 import { href, runHref } from '../router.js';
 import { Cost, Status } from './ui.js';
 import type { Column } from './table.js';
@@ -14,7 +14,8 @@ const tokens = (value: number | null, hasUsage: boolean) =>
     </span>
   );
 
-export function callColumns(options: { now?: Date; compact?: boolean } = {}): Column<CallSummary>[] {
+/** Column keys: time, agent, run, call_type, provider, model, tokens, cached, completion, reasoning, cost, latency, ttft, status. */
+export function callColumns(options: { now?: Date; omit?: readonly string[] } = {}): Column<CallSummary>[] {
   const now = options.now ?? new Date();
   const columns: Column<CallSummary>[] = [
     {
@@ -45,7 +46,7 @@ export function callColumns(options: { now?: Date; compact?: boolean } = {}): Co
       cell: (c) =>
         c.run_id ? (
           <a href={runHref(c.run_id)} title={c.run_id} class="plain mono">
-            {shortId(c.run_id, 10)}
+            {middleCut(c.run_id)}
           </a>
         ) : (
           <span class="muted">—</span>
@@ -90,16 +91,17 @@ export function callColumns(options: { now?: Date; compact?: boolean } = {}): Co
       numeric: true,
       cell: (c) => (c.has_usage ? formatInt(c.reasoning_tokens) : ''),
     },
-    { key: 'cost', label: 'Cost', numeric: true, cell: (c) => <Cost value={c.cost_usd} priced={c.priced} /> },
+    { key: 'cost', label: 'Cost', numeric: true, cell: (c) => <Cost value={c.cost_usd} priced={c.priced} usage={c.has_usage} /> },
     { key: 'latency', label: 'Latency', numeric: true, cell: (c) => formatMs(c.latency_ms) },
     { key: 'ttft', label: 'TTFT', title: 'time to first token', numeric: true, cell: (c) => formatMs(c.ttft_ms) },
     {
       key: 'status',
       label: 'Status',
-      cell: (c) => <Status error={c.is_error} type={c.error_type || (c.status_code === null ? '' : String(c.status_code))} />,
+      // The HTTP status when there is one (short), the error type in the title.
+      cell: (c) => <Status error={c.is_error} type={c.status_code === null ? c.error_type : String(c.status_code)} title={c.error_type} />,
     },
   ];
-  return options.compact ? columns.filter((c) => !['agent', 'cached', 'reasoning', 'ttft'].includes(c.key)) : columns;
+  return options.omit ? columns.filter((c) => !options.omit!.includes(c.key)) : columns;
 }
 
 /** The search snippet with every occurrence of the query marked. */

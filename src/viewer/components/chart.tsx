@@ -27,11 +27,18 @@ export interface ChartProps {
   height?: number;
   format(value: number): string;
   format2?(value: number): string;
+  /** The left axis counts things (calls, tokens): ticks at whole numbers only. */
+  whole?: boolean;
   label: string;
 }
 
-let loader: Promise<typeof uPlotType> | undefined;
-const loadUPlot = () => (loader ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([module]) => module.default));
+// 1, 2, 5, 10, 20, 50, ... : tick steps for axes of counts.
+const WHOLE_STEPS = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
+
+// Requested as soon as a page with charts loads, in parallel with the page's data.
+const uPlotLoaded: Promise<typeof uPlotType> = Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
+  ([module]) => module.default,
+);
 
 export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
@@ -41,10 +48,10 @@ export function Chart(props: ChartProps) {
     let plot: uPlotType | undefined;
     let observer: ResizeObserver | undefined;
     let cancelled = false;
-    loadUPlot().then(
+    uPlotLoaded.then(
       (uPlot) => {
         if (cancelled || !box.current) return;
-        const { data, series } = build(props);
+        const { data, series } = build(props, uPlot);
         const css = getComputedStyle(box.current);
         const axisColor = css.getPropertyValue('--muted').trim() || '#888';
         const gridColor = css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,.15)';
@@ -54,26 +61,37 @@ export function Chart(props: ChartProps) {
           ticks: { stroke: gridColor, width: 1 },
           values: (_u, splits) => splits.map((v) => format(v)),
           size: 64,
+          ...(props.whole && side === undefined ? { incrs: WHOLE_STEPS } : {}),
           ...(side !== undefined ? { side, scale: 'y2', grid: { show: false } } : {}),
         });
         const hasY2 = props.series.some((s) => s.axis === 'y2');
+        const step = props.x.length > 1 ? props.x[1]! - props.x[0]! : 1;
         plot = new uPlot(
           {
             width: box.current.clientWidth || 600,
             height,
             legend: { live: true },
             cursor: { points: { show: false } },
+            // The legend shows values only while the pointer is over the chart (see .hovering in styles.css).
+            hooks: { setCursor: [(u) => box.current?.classList.toggle('hovering', u.cursor.idx !== null && u.cursor.idx !== undefined)] },
             scales: {
-              x: { time: props.time ?? true },
-              y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
-              ...(hasY2 ? { y2: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] } } : {}),
+              // Half a bucket of room at both ends, so the first and last bars are drawn whole.
+              x: { time: props.time ?? true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
+              y: { range: valueRange },
+              ...(hasY2 ? { y2: { range: valueRange } } : {}),
             },
             axes: [
-              { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } },
+              {
+                stroke: axisColor,
+                grid: { stroke: gridColor, width: 1 },
+                ticks: { stroke: gridColor, width: 1 },
+                // Positions (steps) are whole numbers.
+                ...(props.time === false ? { incrs: WHOLE_STEPS } : {}),
+              },
               axis(props.format),
               ...(hasY2 ? [axis(props.format2 ?? props.format, 1)] : []),
             ],
-            series: [{}, ...series],
+            series: [props.time === false ? { label: 'step' } : {}, ...series],
           },
           data,
           box.current,
@@ -96,8 +114,12 @@ export function Chart(props: ChartProps) {
   );
 }
 
+/** From zero (or below) to a little above the largest value. */
+const valueRange = (_u: uPlotType, min: number, max: number): uPlotType.Range.MinMax => [Math.min(0, min), max > 0 ? max * 1.05 : 1];
+
 /** uPlot data and series options; stacked bars become running sums drawn top-down. */
-function build(props: ChartProps): { data: uPlotType.AlignedData; series: uPlotType.Series[] } {
+function build(props: ChartProps, uPlot: typeof uPlotType): { data: uPlotType.AlignedData; series: uPlotType.Series[] } {
+  const bars = uPlot.paths.bars!({ size: [0.8, 48], align: 0 });
   const stackedValues: Array<Array<number | null>> = [];
   if (props.stacked) {
     const running = props.x.map(() => 0);
@@ -133,7 +155,7 @@ function build(props: ChartProps): { data: uPlotType.AlignedData; series: uPlotT
       dash: s.dash ? [4, 3] : undefined,
       spanGaps: false,
       points: { show: false },
-      paths: s.kind === 'bar' ? barPaths : undefined,
+      paths: s.kind === 'bar' ? bars : undefined,
       value: (_u, _v, _si, index) => {
         const value = index === null ? null : s.values[index];
         return value === null || value === undefined ? '—' : format(value);
@@ -142,11 +164,4 @@ function build(props: ChartProps): { data: uPlotType.AlignedData; series: uPlotT
     data.push(values[i]!);
   }
   return { data: data as uPlotType.AlignedData, series };
-}
-
-let barBuilder: uPlotType.Series.PathBuilder | undefined;
-function barPaths(u: uPlotType, seriesIdx: number, idx0: number, idx1: number): uPlotType.Series.Paths | null {
-  const ctor = u.constructor as unknown as typeof uPlotType;
-  barBuilder ??= ctor.paths.bars!({ size: [0.8, 48], align: 0 });
-  return barBuilder(u, seriesIdx, idx0, idx1);
 }

@@ -112,7 +112,7 @@ export function FilterBar({
           />
         </form>
       </div>
-      <div class="filter-row">
+      <div class="filter-row facets">
         {FACET_LABELS.map(([name, label]) => {
           const value = params.get(name) ?? '';
           const options = facets?.[name] ?? [];
@@ -141,8 +141,8 @@ export function FilterBar({
           />
           <span>Errors only</span>
         </label>
-        <NumberFilter label="Min cost $" name="min_cost" params={params} onSet={set} step="any" />
-        <NumberFilter label="Min prompt tok" name="min_prompt_tokens" params={params} onSet={set} step="1" />
+        <NumberFilter label="Min cost" unit="USD" name="min_cost" params={params} onSet={set} step="any" />
+        <NumberFilter label="Min prompt" unit="tokens" name="min_prompt_tokens" params={params} onSet={set} step="1" />
         {active.length > 0 && (
           <button type="button" class="small" onClick={() => set(Object.fromEntries(active.map((name) => [name, null])))}>
             Clear {active.length} filter{active.length > 1 ? 's' : ''}
@@ -155,12 +155,15 @@ export function FilterBar({
 
 function NumberFilter({
   label,
+  unit,
   name,
   params,
   onSet,
   step,
 }: {
   label: string;
+  /** Shown in the empty field, so the label stays as narrow as the field. */
+  unit: string;
   name: string;
   params: URLSearchParams;
   onSet(changes: Record<string, string | null>): void;
@@ -180,6 +183,8 @@ function NumberFilter({
         type="number"
         min="0"
         step={step}
+        placeholder={unit}
+        title={`${label} (${unit})`}
         value={value}
         onInput={(e) => setValue((e.target as HTMLInputElement).value)}
         onBlur={commit}

@@ -9,7 +9,7 @@ import { CopyButton } from './ui.js';
 import { VirtualList } from './virtual-list.js';
 
 const LINE_HEIGHT = 18;
-const MAX_LINE_CHARS = 400;
+const MAX_LINE_CHARS = 120;
 
 export function JsonView({ text, height = 420, label }: { text: string; height?: number; label: string }) {
   const json = useMemo(() => jsonLines(text), [text]);

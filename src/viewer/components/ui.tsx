@@ -15,9 +15,18 @@ export function Skeleton({ rows = 8, height = 28 }: { rows?: number; height?: nu
   );
 }
 
-const ADVICE: Record<ApiFailure['kind'], string> = {
-  down: 'Start it again with `npx llm-traces serve` (or `npx llm-traces ui`), then retry.',
-  auth: 'This browser has no session for the server: open the address printed by `llm-traces serve` (it ends in ?token=…).',
+const ADVICE: Record<ApiFailure['kind'], ComponentChildren> = {
+  down: (
+    <>
+      Start it again with <code>npx llm-traces serve</code> (or <code>npx llm-traces ui</code>), then retry.
+    </>
+  ),
+  auth: (
+    <>
+      This browser has no session for the server: open the address printed by <code>llm-traces serve</code> (it ends in{' '}
+      <code>?token=…</code>).
+    </>
+  ),
   not_found: 'It may be outside the store\u2019s time window, in another organization, or removed by the TTL.',
   client: 'The request was refused; the message says which parameter is wrong.',
   server: 'The server failed to answer; its log has the details.',
@@ -73,8 +82,26 @@ export function Tiles({ tiles, loading = false }: { tiles: Tile[]; loading?: boo
   );
 }
 
-/** A cost, with the exact stored decimal in its title; unknown prices are flagged, never $0. */
-export function Cost({ value, priced = value !== null }: { value: string | null | undefined; priced?: boolean }) {
+/**
+ * A cost, with the exact stored decimal in its title; unknown prices are flagged, never $0. A call
+ * that reported no usage has nothing to price: a dash.
+ */
+export function Cost({
+  value,
+  priced = value !== null,
+  usage = true,
+}: {
+  value: string | null | undefined;
+  priced?: boolean;
+  usage?: boolean;
+}) {
+  if (!usage) {
+    return (
+      <span class="muted" title="no usage reported: nothing to price">
+        —
+      </span>
+    );
+  }
   if (value === null || value === undefined || !priced) {
     return (
       <span class="unpriced" title="no known price for this model: see Prices">
@@ -101,9 +128,9 @@ export function Badge({
   );
 }
 
-export function Status({ error, type }: { error: boolean; type?: string }) {
+export function Status({ error, type, title }: { error: boolean; type?: string; title?: string }) {
   return error ? (
-    <Badge tone="error" title={type || 'error'}>
+    <Badge tone="error" title={title || type || 'error'}>
       {type || 'error'}
     </Badge>
   ) : (

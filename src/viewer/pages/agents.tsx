@@ -1,5 +1,5 @@
 /** Agents in the window with their runs, calls, errors, tokens and cost; sorted here, by cost first. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { AgentList, AgentSummary } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
@@ -7,12 +7,12 @@ import { Table } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { windowOf } from '../filters.js';
 import { formatInt, formatTime, formatTimestamp } from '../format.js';
+import { useNow } from '../now.js';
 import { href, navigate, type Route } from '../router.js';
 
 export default function AgentsPage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const window = windowOf(params, now);
   const query = useMemo(() => ({ start: window.start.toISOString(), end: window.end.toISOString() }), [params.toString(), now]);
   const agents = useApi<AgentList>('agents', query);
@@ -25,7 +25,11 @@ export default function AgentsPage({ route }: { route: Route }) {
     });
   return (
     <div class="page">
-      <PageHead title="Agents" actions={<TimeRange params={params} onChange={(next) => navigate(href('/agents', next))} />} />
+      <PageHead
+        title="Agents"
+        sub={window.range ? `last ${window.range}` : 'custom window'}
+        actions={<TimeRange params={params} onChange={(next) => navigate(href('/agents', next))} />}
+      />
       {agents.error && <ErrorView error={agents.error} retry={agents.reload} />}
       {!agents.data && !agents.error ? (
         <Skeleton rows={10} />
@@ -38,13 +42,30 @@ export default function AgentsPage({ route }: { route: Route }) {
           keyboard
           localSort={{ key: 'cost', order: 'desc' }}
           columns={[
-            { key: 'agent', label: 'Agent', sortValue: (a) => a.agent_id, cell: (a) => <a href={calls(a)}>{a.agent_id || '(none)'}</a> },
+            {
+              key: 'agent',
+              label: 'Agent',
+              sortValue: (a) => a.agent_id,
+              cell: (a) =>
+                a.agent_id ? (
+                  <a href={calls(a)}>{a.agent_id}</a>
+                ) : (
+                  <span class="muted" title="calls that carry no agent id">
+                    (none)
+                  </span>
+                ),
+            },
             {
               key: 'runs',
               label: 'Runs',
               numeric: true,
               sortValue: (a) => a.runs,
-              cell: (a) => <a href={href('/runs', { agent_id: a.agent_id, range: window.range })}>{formatInt(a.runs)}</a>,
+              cell: (a) =>
+                a.agent_id && a.runs > 0 ? (
+                  <a href={href('/runs', { agent_id: a.agent_id, range: window.range })}>{formatInt(a.runs)}</a>
+                ) : (
+                  formatInt(a.runs)
+                ),
             },
             { key: 'calls', label: 'Calls', numeric: true, sortValue: (a) => a.calls, cell: (a) => formatInt(a.calls) },
             {

@@ -10,7 +10,7 @@ import { ConversationView } from '../components/conversation-view.js';
 import { JsonView } from '../components/json-view.js';
 import { Badge, CopyButton, Cost, ErrorView, Facts, PageHead, Section, Skeleton, Status } from '../components/ui.js';
 import { requestConversation, responseConversation, type Conversation } from '../conversation.js';
-import { exactCost, formatBytes, formatCost, formatInt, formatMs, formatTimestamp, UNKNOWN } from '../format.js';
+import { exactCost, formatBytes, formatCost, formatInt, formatMs, formatRate, formatTimestamp, UNKNOWN } from '../format.js';
 import { href, runHref, traceHref, type Route } from '../router.js';
 
 /** Payloads up to this size load with the page; larger ones wait for a click. */
@@ -164,9 +164,10 @@ function CostTable({ call: c }: { call: CallDetail }) {
     <tr key={p.part} data-cost-part={p.part}>
       <td>{PART_LABELS[p.part]}</td>
       <td class="num">{formatInt(p.tokens)}</td>
-      <td class="num muted">{p.unit_price_per_mtok === null ? UNKNOWN : `${formatCost(p.unit_price_per_mtok)}/M`}</td>
+      <td class="num muted">{p.unit_price_per_mtok === null ? UNKNOWN : `${formatRate(p.unit_price_per_mtok)}/M`}</td>
+      {/* Tokens the provider did not report cost nothing known: a dash, not $0. */}
       <td class="num" title={p.cost_usd === null ? undefined : exactCost(p.cost_usd)}>
-        {p.cost_usd === null ? UNKNOWN : formatCost(p.cost_usd)}
+        {p.cost_usd === null || p.tokens === null ? UNKNOWN : formatCost(p.cost_usd)}
       </td>
     </tr>
   );

@@ -3,7 +3,7 @@
  * newest first (or by cost, tokens, latency), a keyset page at a time. While the window is
  * relative and the first page is shown, it polls for new calls (the pause switch stops it).
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { apiUrl, useApi } from '../api.js';
 import type { CallFacets, CallPage, CallSummary, CallTotals } from '../../server/viewer-api/types.js';
 import { callColumns, Snippet } from '../components/call-columns.js';
@@ -14,6 +14,7 @@ import { Table, type Column, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton, Tiles } from '../components/ui.js';
 import { activeFilters, apiFilters, windowOf } from '../filters.js';
 import { formatInt, formatPercent } from '../format.js';
+import { useNow } from '../now.js';
 import { callHref, href, navigate, withParams, type Route } from '../router.js';
 
 /** Calls per page; `limit` in the URL changes it (the API allows 1 to 500). */
@@ -23,10 +24,8 @@ const SORTS = ['time', 'cost', 'tokens', 'latency'] as const;
 
 export function CallsPage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
   const key = params.toString();
-  useEffect(() => setNow(new Date()), [key]);
-  const window = windowOf(params, now);
+  const relative = windowOf(params).range !== null;
   const sort: Sort = {
     key: SORTS.includes(params.get('sort') as never) ? params.get('sort')! : 'time',
     order: params.get('order') === 'asc' ? 'asc' : 'desc',
@@ -34,26 +33,22 @@ export function CallsPage({ route }: { route: Route }) {
   const cursor = params.get('cursor');
   const limit = params.get('limit') ?? PAGE_SIZE;
   const paused = params.get('paused') === '1';
-  const live = !paused && window.range !== null && !cursor && sort.key === 'time' && sort.order === 'desc';
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') setNow(new Date());
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [live]);
+  const live = !paused && relative && !cursor && sort.key === 'time' && sort.order === 'desc';
+  const now = useNow(key, live ? POLL_MS : undefined);
+  const window = windowOf(params, now);
   const filters = useMemo(() => apiFilters(params, now), [key, now]);
   const calls = useApi<CallPage>('calls', { ...filters, sort: sort.key, order: sort.order, limit, cursor });
-  const totals = useApi<CallTotals>('calls/totals', filters);
-  const facets = useApi<CallFacets>('calls/facets', filters);
+  // The page of calls first: totals and facet counts are asked for once it is in.
+  const totals = useApi<CallTotals>('calls/totals', filters, calls.loading);
+  const facets = useApi<CallFacets>('calls/facets', filters, calls.loading);
   // An empty window with no filters may be an empty store: then the page says how to send data.
   const unfiltered = totals.data?.calls === 0 && activeFilters(params).length === 0;
   const everything = useApi<CallTotals>(unfiltered ? 'calls/totals' : null, { start: '2001-01-01T00:00:00.000Z', end: now.toISOString() });
   const [picked, setPicked] = useState<string[]>([]);
   const change = (next: URLSearchParams, replace = false) => navigate(href('/calls', next), replace);
 
-  if (everything.data?.calls === 0) return <EmptyStore />;
   const failure = calls.error ?? totals.error;
+  if (everything.data?.calls === 0 && !failure) return <EmptyStore />;
   const columns: Column<CallSummary>[] = [
     {
       key: 'pick',
@@ -141,7 +136,14 @@ export function CallsPage({ route }: { route: Route }) {
           {
             label: 'Cost',
             value: t ? <Cost value={t.cost_usd} priced={t.cost_usd !== null} /> : '…',
-            detail: t && t.unpriced_calls > 0 ? <a href="#/prices">+ {formatInt(t.unpriced_calls)} unpriced calls</a> : '',
+            detail:
+              t && t.unpriced_calls > 0 ? (
+                <a href="#/prices">
+                  + {formatInt(t.unpriced_calls)} {t.unpriced_calls === 1 ? 'call' : 'calls'} without a cost
+                </a>
+              ) : (
+                ''
+              ),
             tone: t && t.unpriced_calls > 0 ? 'warn' : undefined,
           },
         ]}
@@ -185,8 +187,11 @@ export function CallsPage({ route }: { route: Route }) {
             }
           />
           <Pager path="/calls" params={params} nextCursor={calls.data.next_cursor}>
+            {/* The total only once it is of the same request as the rows (it follows them). */}
             <span class="muted">
-              {formatInt(calls.data.items.length)} calls on this page{t ? ` of ${formatInt(t.calls)}` : ''}
+              {formatInt(calls.data.items.length)}
+              {t && !totals.loading ? ` of ${formatInt(t.calls)}` : ''}{' '}
+              {(t && !totals.loading ? t.calls : calls.data.items.length) === 1 ? 'call' : 'calls'}
             </span>
           </Pager>
         </>

@@ -19,7 +19,7 @@ import { Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.j
 import { VirtualList } from '../components/virtual-list.js';
 import { conversationText, requestConversation, responseConversation } from '../conversation.js';
 import { diffLines, type DiffLine } from '../diff.js';
-import { formatCost, formatDelta, formatInt, formatMs, formatNs, formatTime, shortId, UNKNOWN } from '../format.js';
+import { formatCost, formatDelta, formatInt, formatMs, formatNs, formatTime, middleCut, shortId, UNKNOWN } from '../format.js';
 import { subtractMoney } from '../money.js';
 import { callHref, href, navigate, runHref, traceHref, withParams, type Route } from '../router.js';
 
@@ -364,12 +364,12 @@ function RunCompare({ c }: { c: RunComparison }) {
         <DeltaTable
           a={
             <a href={runHref(c.a.run_id)} class="mono">
-              {shortId(c.a.run_id, 12)}
+              {middleCut(c.a.run_id)}
             </a>
           }
           b={
             <a href={runHref(c.b.run_id)} class="mono">
-              {shortId(c.b.run_id, 12)}
+              {middleCut(c.b.run_id)}
             </a>
           }
           cost={[c.a.totals.cost_usd, c.b.totals.cost_usd]}

@@ -1,5 +1,5 @@
 /** Errors grouped by provider, type and normalized message, with counts and sample calls. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { ErrorGroups } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
@@ -7,12 +7,12 @@ import { Table } from '../components/table.js';
 import { Badge, ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { apiFilters } from '../filters.js';
 import { formatInt, formatTime, formatTimestamp } from '../format.js';
+import { useNow } from '../now.js';
 import { callHref, href, navigate, withParams, type Route } from '../router.js';
 
 export default function ErrorsPage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const filters = useMemo(() => apiFilters(params, now, '7d'), [params.toString(), now]);
   const errors = useApi<ErrorGroups>('errors', filters);
   const total = errors.data?.groups.reduce((n, g) => n + g.count, 0) ?? 0;

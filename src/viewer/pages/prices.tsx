@@ -10,14 +10,14 @@ import { TimeRange } from '../components/filter-bar.js';
 import { Badge, CopyButton, Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
 import { downloadText } from '../components/download.js';
 import { apiFilters, windowOf } from '../filters.js';
-import { formatCost, formatInt, UNKNOWN } from '../format.js';
+import { formatCost, formatInt, formatRate, UNKNOWN } from '../format.js';
 import { subtractMoney } from '../money.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
 /** One edited rate set, in the prices-file format that `reprice --prices-file` reads. */
 type EditedPrice = PriceEntry;
 
-const perM = (value: number | undefined) => (value === undefined ? UNKNOWN : formatCost(String(value)));
+const perM = (value: number | undefined) => formatRate(value);
 
 export default function PricesPage({ route }: { route: Route }) {
   const { params } = route;
@@ -293,7 +293,7 @@ function WhatIfEditor({
                     <td class="num">
                       <Cost value={m.what_if} />
                     </td>
-                    <td class="num">{formatCost(subtractMoney(m.what_if, m.current))}</td>
+                    <td class="num">{formatChange(m.what_if, m.current)}</td>
                   </tr>
                 ))}
                 <tr class="total">
@@ -304,7 +304,9 @@ function WhatIfEditor({
                   <td class="num" data-what-if-total>
                     <Cost value={result.what_if.cost_usd} />
                   </td>
-                  <td class="num">{formatCost(subtractMoney(result.what_if.cost_usd, result.current.cost_usd))}</td>
+                  <td class="num" data-what-if-change>
+                    {formatChange(result.what_if.cost_usd, result.current.cost_usd)}
+                  </td>
                 </tr>
               </tbody>
             </table>
@@ -333,4 +335,13 @@ function WhatIfEditor({
       )}
     </Section>
   );
+}
+
+/** A what-if change, signed: "+$0.0015", "-$0.20", "±0"; a model priced only by the edit is "newly priced". */
+function formatChange(after: string | null, before: string | null): string {
+  if (after === null) return UNKNOWN;
+  if (before === null) return 'newly priced';
+  const delta = subtractMoney(after, before)!;
+  const sign = Math.sign(Number(delta));
+  return sign === 0 ? '±0' : `${sign > 0 ? '+' : ''}${formatCost(delta)}`;
 }

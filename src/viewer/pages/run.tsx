@@ -84,7 +84,16 @@ function RunSummaryView({ run: r }: { run: RunDetail }) {
           <p class="muted">No steps with token usage.</p>
         ) : (
           <>
-            <Chart label="context growth" x={chart.x} series={chart.series} stacked format={formatCompact} height={180} time={false} />
+            <Chart
+              label="context growth"
+              x={chart.x}
+              series={chart.series}
+              stacked
+              whole
+              format={formatCompact}
+              height={180}
+              time={false}
+            />
             <details class="chart-table">
               <summary>Table</summary>
               <table class="data">
@@ -146,7 +155,7 @@ function RunSummaryView({ run: r }: { run: RunDetail }) {
           rows={r.calls}
           rowKey={(c) => c.id}
           rowHref={(c) => callHref(c.id)}
-          columns={callColumns()}
+          columns={callColumns({ omit: ['agent', 'run'] })}
           keyboard
           rowClass={(c) => (c.is_error ? 'is-error' : '')}
         />

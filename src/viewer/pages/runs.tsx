@@ -1,5 +1,5 @@
 /** Runs in the window, by cost (or last seen, or calls), a keyset page at a time. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { RunPage } from '../../server/viewer-api/types.js';
 import { TimeRange } from '../components/filter-bar.js';
@@ -8,14 +8,14 @@ import { Table, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { windowOf } from '../filters.js';
 import { formatInt, formatMs, formatTime, formatTimestamp, shortId } from '../format.js';
+import { useNow } from '../now.js';
 import { href, navigate, runHref, withParams, type Route } from '../router.js';
 
 const SORTS = ['cost', 'last_seen', 'calls'] as const;
 
 export default function RunsPage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const window = windowOf(params, now);
   const sort: Sort = { key: SORTS.includes(params.get('sort') as never) ? params.get('sort')! : 'cost', order: 'desc' };
   const query = useMemo(

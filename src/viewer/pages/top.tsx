@@ -1,5 +1,5 @@
 /** The most expensive prompts and the largest requests in the window, under the Calls filters. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { CallSummary, TopCalls } from '../../server/viewer-api/types.js';
 import { callColumns } from '../components/call-columns.js';
@@ -8,6 +8,7 @@ import { Table, type Column } from '../components/table.js';
 import { ErrorView, PageHead, Skeleton } from '../components/ui.js';
 import { activeFilters, apiFilters } from '../filters.js';
 import { formatBytes } from '../format.js';
+import { useNow } from '../now.js';
 import { callHref, href, navigate, withParams, type Route } from '../router.js';
 
 const KINDS = [
@@ -19,13 +20,14 @@ const KINDS = [
 export default function TopPage({ route }: { route: Route }) {
   const { params } = route;
   const kind = KINDS.find(([k]) => k === params.get('kind'))?.[0] ?? 'cost';
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const filters = useMemo(() => apiFilters(params, now, '7d'), [params.toString(), now]);
   const top = useApi<TopCalls>('top', { ...filters, kind, limit: 50 });
   const change = (next: URLSearchParams) => navigate(href('/top', next));
+  const base = callColumns({ now, omit: ['agent', 'cached', 'reasoning', 'ttft'] });
+  // The request size goes before the status, beside the other numbers.
   const columns: Column<CallSummary>[] = [
-    ...callColumns({ now, compact: true }),
+    ...base.slice(0, -1),
     {
       key: 'size',
       label: 'Request',
@@ -33,6 +35,7 @@ export default function TopPage({ route }: { route: Route }) {
       title: 'request payload size as produced',
       cell: (c) => formatBytes(c.request_size_bytes),
     },
+    base.at(-1)!,
   ];
   const filtered = activeFilters(params);
   return (

@@ -117,7 +117,7 @@ function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
             <div class="wf-axis">
               {ticks.map((tick) => (
                 <span key={tick} class="tick" style={{ left: `${(tick / total) * 100}%` }}>
-                  {formatNs(tick)}
+                  {tick === 0 ? '0' : formatNs(tick)}
                 </span>
               ))}
             </div>
@@ -201,7 +201,17 @@ function SpanLine({
       </div>
       <div class="wf-track">
         <div class="wf-bar" style={{ left: `${left}%`, width: `${width}%`, background: error ? 'var(--error)' : color }} />
-        <span class="wf-dur" style={left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
+        {/* Right of the bar when there is room, else inside its end. */}
+        <span
+          class={`wf-dur${left + width > 85 && width > 8 ? ' inside' : ''}`}
+          style={
+            left + width > 85
+              ? width > 8
+                ? { right: `calc(${100 - left - width}% + 4px)` }
+                : { right: `${100 - left + 0.5}%` }
+              : { left: `${left + width + 0.5}%` }
+          }
+        >
           {formatNs(row.durationNs)}
         </span>
       </div>
@@ -330,11 +340,16 @@ function KeyValues({ entries }: { entries: Array<[string, string]> }) {
       <tbody>
         {entries.map(([key, value]) => (
           <tr key={key}>
-            <th>{key}</th>
+            <th>{breakable(key)}</th>
             <td class="pre">{value.length > 2000 ? `${value.slice(0, 2000)}… (${formatInt(value.length)} characters)` : value}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** A dotted attribute key that wraps after its dots ("deployment.<wbr>environment.<wbr>name"), not mid-word. */
+function breakable(key: string) {
+  return key.split('.').flatMap((part, i, parts) => (i < parts.length - 1 ? [`${part}.`, <wbr key={i} />] : [part]));
 }

@@ -3,7 +3,7 @@
  * error rate; latency and TTFT percentiles; cache hit ratio and the dollars caching saved. Each
  * chart has its numbers as a table (and CSV) under it; the range and grouping are in the URL.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
 import type { UsageGroupBy, UsageResponse } from '../../server/viewer-api/types.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
@@ -14,6 +14,7 @@ import { downloadText } from '../components/download.js';
 import { windowOf } from '../filters.js';
 import { formatCompact, formatCost, formatInt, formatMs, formatPercent, formatTimestamp } from '../format.js';
 import { sumMoney } from '../money.js';
+import { useNow } from '../now.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
 const GROUPS: Array<[UsageGroupBy, string]> = [
@@ -25,8 +26,7 @@ const GROUPS: Array<[UsageGroupBy, string]> = [
 
 export default function UsagePage({ route }: { route: Route }) {
   const { params } = route;
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => setNow(new Date()), [params.toString()]);
+  const now = useNow(params.toString());
   const window = windowOf(params, now, '7d');
   const span = window.end.getTime() - window.start.getTime();
   const bucket =
@@ -131,7 +131,13 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
   ]);
   const callsSeries: ChartSeries[] = [
     ...series.map((s) => ({ label: keyLabel(s.key), kind: 'bar' as const, values: s.calls })),
-    { label: 'error rate', kind: 'line', axis: 'y2', values: usage.overall.map((o) => o.error_rate), color: '#d23c3c' },
+    {
+      label: 'error rate',
+      kind: 'line',
+      axis: 'y2',
+      values: usage.overall.map((o) => (o.calls === 0 ? null : o.error_rate)),
+      color: '#d23c3c',
+    },
   ];
   const overallTable = (columns: Array<[string, (o: UsageResponse['overall'][number]) => Cell]>, footer: Cell[]): TableSpec => ({
     header: ['bucket', ...columns.map(([label]) => label)],
@@ -168,7 +174,7 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
         }
         actions={<CsvButton name="tokens" table={tokenTable} />}
       >
-        <Chart label="tokens" x={x} series={stacked(d.tokens)} stacked format={formatCompact} />
+        <Chart label="tokens" x={x} series={stacked(d.tokens)} stacked whole format={formatCompact} />
         <ChartTable table={tokenTable} />
       </Section>
       <Section
@@ -192,7 +198,7 @@ function Charts({ usage, groupLabel, dim }: { usage: UsageResponse; groupLabel: 
           />
         }
       >
-        <Chart label="calls" x={x} series={callsSeries} stacked format={formatCompact} format2={(v) => formatPercent(v, 1)} />
+        <Chart label="calls" x={x} series={callsSeries} stacked whole format={formatCompact} format2={(v) => formatPercent(v, 1)} />
         <ChartTable
           table={overallTable(
             [

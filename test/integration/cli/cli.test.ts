@@ -162,13 +162,13 @@ describe('llm-traces CLI on a filled embedded store', () => {
     expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: llm-traces trace <traceId>') });
   });
 
-  it('suggests serve when the store is locked by another process, and names refused credentials', async () => {
+  it('reads a store held by serve through it, and names refused credentials', async () => {
     const serve = await startServe(['--path', path, '--user', 'dev', '--password', 'dev-secret']);
     try {
       const locked = await runCli(['stats', '--path', path]);
       expect(locked.code).toBe(1);
-      expect(locked.stderr).toContain('open in another process (an app exporting to it?)');
-      expect(locked.stderr).toContain('llm-traces serve');
+      expect(locked.stderr).toContain(`is held by \`llm-traces serve\` (pid ${serve.child.pid}); using it at ${serve.url}`);
+      expect(locked.stderr).toContain(`${serve.url} refused the credentials of user 'default'`);
       const refused = await runCli(['stats', '--endpoint', serve.url, '--user', 'dev', '--password', 'guess']);
       expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("refused the credentials of user 'dev'") });
       expect(refused.stderr).not.toContain('guess');

@@ -15,7 +15,7 @@ let opened: OpenedChdb;
 
 beforeAll(async () => {
   path = mkdtempSync(join(tmpdir(), 'llm-traces-engine-guards-'));
-  opened = await openChdb(path, { who: 'engine-guards test', ifMissing: 'npm install chdb', ifBusy: 'one store per process' });
+  opened = await openChdb(path, { who: 'engine-guards test', ifMissing: 'npm install chdb', ifBusy: () => 'one store per process' });
   await opened.connection.chdb.queryAsync('CREATE TABLE t (a String) ENGINE = MergeTree ORDER BY a', { format: 'CSV' });
 });
 

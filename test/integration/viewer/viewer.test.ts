@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LlmTraceReader } from '../../../src/reader/index.js';
 import { MODEL_KEY } from '../../../src/reader/model-key.js';
 import { launchBrowser, openViewer, type ViewerPage } from '../../support/browser.js';
@@ -22,6 +22,7 @@ import {
   SERVICES,
   UNPRICED_MODEL,
   WIDE_TRACE_SPANS,
+  exportLiveCall,
   fillViewerStore,
   type ViewerStore,
 } from '../../support/viewer-store.js';
@@ -74,6 +75,11 @@ describe('viewer in Chromium against llm-traces serve', () => {
     page = view.page;
   }, 120_000);
 
+  // Every page works under the server's CSP: no console error, page error or failed request.
+  afterEach(() => {
+    expect(view.errors.splice(0)).toEqual([]);
+  });
+
   afterAll(async () => {
     await browser?.close();
     await client?.close();
@@ -100,7 +106,6 @@ describe('viewer in Chromium against llm-traces serve', () => {
     const unpriced = page.locator(`tr[data-row-key="${IDS.unpriced}"]`);
     expect(await unpriced.locator('.unpriced').textContent()).toBe('unpriced');
     await view.screenshot('calls');
-    expect(view.errors).toEqual([]);
   });
 
   it('filters by facet, errors only, minimum cost and full-text search, with facet counts and the state in the URL', async () => {
@@ -409,7 +414,7 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await view.screenshot('agents');
   });
 
-  it('compares two calls (deltas and a diff of the prompts) and two traces (spans aligned by name path)', async () => {
+  it('compares two calls (deltas and a diff of the prompts), two traces (spans aligned by name path) and two runs (steps by order)', async () => {
     await open(`#/compare?kind=call&a=${IDS.chatToolCall}&b=${IDS.chatToolResult}`, '[data-diff="request"]');
     const [a, b] = await sql<{ prompt_tokens: string; cost: string }>(
       `SELECT prompt_tokens, toString(cost_usd) AS cost FROM otel.llm_traces WHERE id IN ('${IDS.chatToolCall}', '${IDS.chatToolResult}') ORDER BY id = '${IDS.chatToolResult}'`,
@@ -423,6 +428,10 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await open(`#/compare?kind=trace&a=${store.traceId}&b=${other}`, 'table.aligned tbody tr');
     const paths = await page.locator('table.aligned tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-path')));
     expect(paths).toContain('POST /v1/chat > agent.turn > tool getWeather > GET /forecast');
+    await open(`#/compare?kind=run&a=${RUNS.long}&b=${RUNS.chat}`, 'table.aligned tbody tr');
+    expect(await page.locator('table.aligned tbody tr').count()).toBe(LONG_RUN_STEPS);
+    expect((await texts('tr[data-delta="Calls"] td'))[3]).toBe(`-${LONG_RUN_STEPS - 2}`);
+    await view.screenshot('compare-runs');
   });
 
   it('lists the most expensive calls and the largest requests', async () => {
@@ -469,6 +478,7 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await page.locator('table[aria-label="error groups"] tr', { hasText: 'AI_APICallError' }).locator('a[data-sample]').first().click();
     await page.waitForSelector('[data-call-error]');
     expect(await page.locator('[data-call-error]').textContent()).toContain('Rate limit reached');
+    await view.screenshot('call-error');
   });
 
   it('exports the whole filtered set as CSV and JSONL, and a trace as OTLP JSON', async () => {
@@ -516,6 +526,10 @@ describe('viewer in Chromium against llm-traces serve', () => {
     expect(await page.locator('[data-failure]').textContent()).toContain('min_cost');
     await open('#/calls/no-such-call', '[data-failure]');
     expect(await page.locator('[data-failure]').getAttribute('data-failure')).toBe('not_found');
+    // The refusals were the point: nothing else failed.
+    expect(view.errors.splice(0).every((e) => /HTTP (400|404) .*\/api\/v1\/calls/.test(e) || e.includes('Failed to load resource'))).toBe(
+      true,
+    );
   });
 
   it('follows the system theme (dark)', async () => {
@@ -535,34 +549,87 @@ describe('viewer in Chromium against llm-traces serve', () => {
   });
 });
 
-describe('viewer of an empty store, and when the server goes away', () => {
-  const path = mkdtempSync(join(tmpdir(), 'llm-traces-viewer-empty-'));
-  let serve: ServeProcess;
-  let browser: Browser;
-
+/** A server of the describe block's own, over a fresh store, and a browser for it. */
+function ownServer(name: string, args: string[] = []): { serve: ServeProcess; browser: Browser } {
+  const path = mkdtempSync(join(tmpdir(), `llm-traces-viewer-${name}-`));
+  const own = {} as { serve: ServeProcess; browser: Browser };
   beforeAll(async () => {
-    serve = await startServe(['--path', path]);
-    browser = await launchBrowser();
+    own.serve = await startServe(['--path', path, ...args]);
+    own.browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await own.browser?.close();
+    await own.serve?.stop();
     rmSync(path, { recursive: true, force: true });
   });
+  return own;
+}
+
+describe('viewer of an empty store, and when the server goes away', () => {
+  const own = ownServer('empty');
 
   it('explains how to send the first spans, then says the server is down when it stops', async () => {
-    const view = await openViewer(browser);
+    const view = await openViewer(own.browser);
     const { page } = view;
-    await page.goto(`${serve.url}/#/calls`);
+    await page.goto(`${own.serve.url}/#/calls`);
     await page.waitForSelector('[data-empty-store]');
     const text = await page.locator('[data-empty-store]').textContent();
-    expect(text).toContain(`OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${serve.url} node --import llm-traces/register app.js`);
+    expect(text).toContain(`OTEL_EXPORTER_CLICKHOUSE_ENDPOINT=${own.serve.url} node --import llm-traces/register app.js`);
     expect(text).toContain('OTEL_EXPORTER_CLICKHOUSE_ENDPOINT');
     await view.screenshot('empty-store');
-    await serve.stop();
-    await page.click('nav a[href="#/agents"]');
+    await own.serve.stop();
+    // A request of a page already loaded, and the code of one not loaded yet: both say the server is gone.
+    await page.evaluate(() => (location.hash = '#/calls?range=1h'));
     await page.waitForSelector('[data-failure="down"]');
-    expect(await page.locator('[data-failure="down"]').textContent()).toContain('The server is not reachable');
+    expect(await page.locator('[data-failure="down"]').textContent()).toContain(
+      `Cannot reach llm-traces serve at ${new URL(own.serve.url).host}`,
+    );
     await view.screenshot('server-down');
+    await page.click('nav a[href="#/agents"]');
+    await page.waitForFunction(() => document.querySelector('[data-failure="down"]')?.textContent?.includes('could not be loaded'));
+  });
+});
+
+describe('viewer of a store receiving calls', () => {
+  const own = ownServer('live');
+
+  it('shows new calls as they arrive, and stops when paused', async () => {
+    const view = await openViewer(own.browser);
+    const { page } = view;
+    const calls = () => page.locator('table[aria-label="calls"] tbody tr[data-row-key]');
+    const rowKeys = () => calls().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
+    await exportLiveCall(own.serve.url, 'live-1');
+    await page.goto(`${own.serve.url}/#/calls`);
+    await page.waitForSelector('tr[data-row-key="live-1"]');
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
+    await exportLiveCall(own.serve.url, 'live-2');
+    // The page polls every 5 s while live.
+    await page.waitForSelector('tr[data-row-key="live-2"]', { timeout: 10_000 });
+    expect(await rowKeys()).toEqual(['live-2', 'live-1']);
+    await page.click('[data-live]');
+    await page.waitForSelector('[data-live="paused"]');
+    // A model name as long as hosted-model paths get, to see the table keep its shape.
+    await exportLiveCall(own.serve.url, 'live-3', 'accounts/fireworks/models/llama-v3p1-405b-instruct-long-context-preview');
+    await page.waitForTimeout(6_000);
+    expect(await calls().count()).toBe(2);
+    await page.click('[data-live]');
+    await page.waitForSelector('tr[data-row-key="live-3"]');
+    expect(await rowKeys()).toEqual(['live-3', 'live-2', 'live-1']);
+    await page.waitForFunction(() => document.querySelector('[data-tile="Calls"]')?.textContent === '3');
+    await view.screenshot('calls-long-model');
+    expect(view.errors).toEqual([]);
+    await view.context.close();
+  });
+});
+
+describe('viewer of a server that requires credentials', () => {
+  const own = ownServer('auth', ['--user', 'dev', '--password', 'dev-secret']);
+
+  it('says to open the address the server printed when the browser has no session', async () => {
+    const view = await openViewer(own.browser);
+    await view.page.goto(`${own.serve.url}/#/calls`);
+    await view.page.waitForSelector('[data-failure="auth"]');
+    expect(await view.page.locator('[data-failure="auth"]').textContent()).toContain('open the address printed by llm-traces serve');
+    await view.context.close();
   });
 });

@@ -10,17 +10,31 @@ import {
   formatMs,
   formatNs,
   formatTime,
+  middleCut,
   UNKNOWN,
 } from '../../../src/viewer/format.js';
 import { fromNanos, subtractMoney, sumMoney, toNanos } from '../../../src/viewer/money.js';
 import { toCsv } from '../../../src/viewer/csv.js';
+
+describe('middleCut', () => {
+  it.each([
+    ['run-chat-0001', 'run-chat-0001'],
+    ['run-anthropic-0002', 'run-anth…-0002'],
+    ['3f2a1b4c-9d8e-4f00-8a1b-2c3d4e5f6a7b', '3f2a1b4c…f6a7b'],
+  ])('middleCut(%s)', (id, text) => {
+    expect(middleCut(id)).toBe(text);
+    expect(middleCut(id).length).toBeLessThanOrEqual(14);
+  });
+});
 
 describe('formatCost', () => {
   it.each([
     ['0.015300000', '$0.0153'],
     ['0.000123456', '$0.000123'],
     ['0.000000123', '$0.000000123'],
-    ['0.5', '$0.5'],
+    ['0.5', '$0.50'],
+    ['0.1', '$0.10'],
+    ['0.123', '$0.123'],
     ['12.3456', '$12.35'],
     ['1234.5', '$1,234.50'],
     ['-0.0031', '-$0.0031'],
@@ -56,6 +70,7 @@ describe('numbers, durations, sizes, times', () => {
     [3_720_000, '1 h 02 m'],
   ])('formatMs(%s)', (value, text) => expect(formatMs(value)).toBe(text));
   it.each([
+    ['0', '0 ms'],
     ['950', '950 ns'],
     ['12500', '12.5 µs'],
     ['1500000000', '1.5 s'],
