@@ -1,15 +1,19 @@
 /**
  * The OpenTelemetry `SpanExporter`: every span to `otel_traces`, every LLM call to `llm_traces`.
- * It never throws into the host app: configuration and storage failures reach the span
- * processor as FAILED results and are logged through `diag`.
+ * It never throws into the host app and never rejects into it: an export answers SUCCESS once its
+ * rows are in the exporter's hands (stored, or buffered and retried, or given up on and counted),
+ * because a BatchSpanProcessor turns FAILED into a rejected `provider.shutdown()` /
+ * `sdk.shutdown()` that skips this exporter's own shutdown, and with it the buffered rows. What
+ * could not be stored is counted by reason (`stats()`, the metrics) and said once through `diag`.
  */
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config/config.js';
-import type { ExporterStats } from './delivery/counters.js';
-import { DeliveryError } from './delivery/retry-policy.js';
+import { Counters, type ExporterStats } from './delivery/counters.js';
 import { createPricer } from './pricing/index.js';
+import { exportAnswerWithinMs } from './delivery/batching.js';
+import { joinProcessExit, keepProcessAlive } from './delivery/process-exit.js';
 import { OrderedHandOver } from './delivery/ordered-hand-over.js';
 import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
 import { SpanConverter } from './pipeline/convert.js';
@@ -17,12 +21,13 @@ import { LogContentArea, registerLogContentArea } from './pipeline/log-content.j
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
-/** How long an export waits for ClickHouse before reporting FAILED (the BSP gives up at 30 s). */
-const REPORT_AFTER_MS = 5_000;
+/** What became of an export's rows by the time it answers. */
+type Sent = 'stored' | 'buffered' | 'dropped';
 
 export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
   private readonly configError: Error | undefined;
+  private readonly counters = new Counters();
   private readonly writer: ClickHouseWriter | undefined;
   private readonly converter: SpanConverter | undefined;
   private readonly releaseTimer: NodeJS.Timeout;
@@ -30,6 +35,9 @@ export class ClickHouseTraceExporter implements SpanExporter {
   /** Exports still converting spans to rows, before the writer has them. */
   private readonly conversions = new OrderedHandOver();
   private shutdownPromise: Promise<void> | undefined;
+  private readonly processExit: { leave(): void };
+  private exitFlush: Promise<void> | undefined;
+  private exitFlushed = false;
 
   constructor(options: ClickHouseTraceExporterOptions = {}) {
     try {
@@ -41,9 +49,15 @@ export class ClickHouseTraceExporter implements SpanExporter {
         otel: this.config.tracesTable !== undefined,
         pricer: createPricer(this.config.pricing),
         payloads: this.config.payloads,
+        onInvalidValue: ({ column, value }) => {
+          this.counters.stats.droppedValues++;
+          this.writer?.reporter.invalidValue(
+            `left ${column} = ${value} out of an llm_traces row: not a whole number of tokens a UInt64 column stores exactly, so the usage is stored as not reported`,
+          );
+        },
         logContent,
       });
-      this.writer = new ClickHouseWriter(this.config);
+      this.writer = new ClickHouseWriter(this.config, this.counters);
       log.debug(`exporting to ${describeConfig(this.config)}`);
       // Open the store and create the schema now, so the tables exist before the first export.
       this.writer.ready().catch(() => {}); // reported by the writer
@@ -54,6 +68,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
     // Writes the LLM calls held for a span that did not come in time (unref'd: never keeps the app alive).
     this.releaseTimer = setInterval(() => this.writeHeld(false), 1_000);
     this.releaseTimer.unref();
+    this.processExit = joinProcessExit({ beforeExit: () => this.flushAtExit(), exit: () => this.abandonAtExit() });
   }
 
   /** Resolves when the store is open and the schema is in place; rejects with the reason it is not. */
@@ -67,16 +82,19 @@ export class ClickHouseTraceExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('llm-traces: the exporter has been shut down') });
       return;
     }
+    this.exitFlushed = false;
     this.track(
       this.send(spans).then(
-        () => resultCallback({ code: ExportResultCode.SUCCESS }),
+        (sent) => {
+          if (sent !== 'stored') this.counters.failedExport();
+          resultCallback({ code: ExportResultCode.SUCCESS });
+        },
         (error: unknown) => {
-          const failure = error instanceof Error ? error : new Error(String(error));
-          this.writer?.counters.failedExport();
-          // The delivery queue has already reported why (once per cause); say it again only in debug.
-          if (failure instanceof DeliveryError) log.debug(`export of ${spans.length} spans failed: ${failure.message}`);
-          else log.error(`export of ${spans.length} spans failed: ${failure.message}`);
-          resultCallback({ code: ExportResultCode.FAILED, error: failure });
+          // Not a storage failure (those are counted by the queue): a defect in the conversion.
+          this.counters.failedExport();
+          this.counters.dropped('conversion', spans.length);
+          log.error(`export of ${spans.length} spans failed: ${error instanceof Error ? error.message : String(error)}`);
+          resultCallback({ code: ExportResultCode.SUCCESS });
         },
       ),
     );
@@ -88,14 +106,18 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 
   /**
-   * SUCCESS only once every row is stored. A batch that is not stored within REPORT_AFTER_MS is
-   * reported FAILED (so the span processor is not held up) while it stays buffered and retried.
+   * Settles once every row is stored or given up on (counted by the queue, its cause reported
+   * once), or, when ClickHouse takes longer, after exportAnswerWithinMs() with the rows still
+   * buffered and retried (so the span processor is not held up nor times out).
    */
-  private async send(spans: ReadableSpan[]): Promise<void> {
-    if (this.configError) throw this.configError;
-    if (spans.length === 0) return;
+  private async send(spans: ReadableSpan[]): Promise<Sent> {
+    if (this.configError) {
+      this.counters.dropped('permanent_failure', spans.length);
+      return 'dropped';
+    }
+    if (spans.length === 0) return 'stored';
     const writer = this.writer!;
-    writer.counters.instrument();
+    this.counters.instrument();
     // Concurrent exports (a forceFlush, several span processors) are converted one after another,
     // in the order they came, so they reach the writer in that order. Rows of the light spans are
     // stored while the heavy ones are converted (SpanConverter.convert).
@@ -108,24 +130,26 @@ export class ClickHouseTraceExporter implements SpanExporter {
     await this.conversions.run(async (previous) => {
       await previous;
       const rows = await this.converter!.convert(spans, (otel) => write({ otel, llm: [] }));
-      writer.counters.held(this.converter!.held);
-      if (rows.failed > 0) writer.counters.dropped('conversion', rows.failed);
+      this.counters.held(this.converter!.held);
+      if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
       write(rows);
     });
-    const stored = Promise.all(writes);
+    const stored: Promise<Sent> = Promise.all(writes).then(
+      () => 'stored',
+      (error: unknown) => {
+        // The delivery queue has already reported why (once per cause); say it again only in debug.
+        log.debug(`export of ${spans.length} spans: ${error instanceof Error ? error.message : String(error)}`);
+        return 'dropped';
+      },
+    );
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(`llm-traces: ClickHouse has not stored this batch within ${REPORT_AFTER_MS} ms; it stays buffered and is retried`),
-          ),
-        REPORT_AFTER_MS,
-      );
-      timer.unref();
+    // Not unref'd: an export in flight keeps the process alive until it answers (a few seconds at
+    // most), so an app awaiting it never sees the event loop empty with its promise pending.
+    const late = new Promise<Sent>((resolve) => {
+      timer = setTimeout(() => resolve('buffered'), exportAnswerWithinMs());
     });
     try {
-      await Promise.race([stored, late]);
+      return await Promise.race([stored, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -135,40 +159,87 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private writeHeld(all: boolean): void {
     if (this.configError || this.converter!.held === 0) return;
     const rows = this.converter!.releaseHeld(all);
-    this.writer!.counters.held(this.converter!.held);
+    this.counters.held(this.converter!.held);
     if (rows.llm.length === 0 && rows.failed === 0) return;
-    if (rows.failed > 0) this.writer!.counters.dropped('conversion', rows.failed);
+    if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
     this.track(this.writer!.write(rows).catch(() => {}));
   }
 
   /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */
-  stats(): ExporterStats | undefined {
-    return this.writer?.counters.snapshot();
+  stats(): ExporterStats {
+    return this.counters.snapshot();
   }
 
-  /** Writes held calls, waits for every export handed over so far and for the retry buffer to drain. */
-  async forceFlush(): Promise<void> {
-    this.writeHeld(true);
-    await Promise.all([...this.pending]);
-    await this.writer?.flush();
+  /**
+   * Writes held calls and waits until every row handed over so far is stored or given up on
+   * (within retryBudgetMs). Resolves, never rejects; what was given up on is in stats().
+   */
+  forceFlush(): Promise<void> {
+    return keepProcessAlive(
+      (async () => {
+        this.writeHeld(true);
+        await Promise.all([...this.pending]);
+        await this.writer?.flush();
+      })(),
+    ).catch((error: unknown) => log.error(`forceFlush: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /**
    * Writes held calls and gives everything not yet stored until `shutdownTimeoutMs` (what is left
-   * is dropped and counted), refuses later exports and closes the connection.
+   * is dropped, counted and said in one line), refuses later exports and closes the connection.
+   * Resolves, never rejects.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
-      clearInterval(this.releaseTimer);
-      if (!this.writer) return;
-      const deadline = Date.now() + this.config!.shutdownTimeoutMs;
-      // Rows still being converted must reach the writer before it closes.
-      await untilDeadline(this.conversions.settled(), deadline);
-      this.writeHeld(true);
-      // Pending exports settle when the writer stores or gives up on their rows, by the deadline.
-      await this.writer.close(deadline);
-      await Promise.all([...this.pending]);
-    })();
+    this.shutdownPromise ??= keepProcessAlive(this.close()).catch((error: unknown) =>
+      log.error(`shutdown: ${error instanceof Error ? error.message : String(error)}`),
+    );
     return this.shutdownPromise;
+  }
+
+  private async close(): Promise<void> {
+    clearInterval(this.releaseTimer);
+    this.processExit.leave();
+    if (!this.writer) return;
+    const dropped = this.counters.stats.dropped.shutdown;
+    const deadline = Date.now() + this.config!.shutdownTimeoutMs;
+    // Rows still being converted must reach the writer before it closes.
+    await untilDeadline(this.conversions.settled(), deadline);
+    this.writeHeld(true);
+    // Pending exports settle when the writer stores or gives up on their rows, by the deadline.
+    await this.writer.close(deadline);
+    await Promise.all([...this.pending]);
+    const lost = this.counters.stats.dropped.shutdown - dropped;
+    if (lost > 0)
+      this.writer.reporter.lost(
+        `${lost} rows were not stored in ClickHouse within shutdownTimeoutMs (${this.config!.shutdownTimeoutMs} ms) and are dropped (counted in stats().dropped.shutdown)`,
+      );
+  }
+
+  /**
+   * The event loop is empty but rows are not stored yet (the SDK never called shutdown(), or its
+   * flush rejected first): give them the shutdown deadline to be stored. The exporter stays open:
+   * a span processor flushing at exit may still hand a batch over.
+   */
+  private flushAtExit(): void {
+    if (this.shutdownPromise || this.exitFlush || this.exitFlushed || !this.writer) return;
+    if (this.pending.size === 0 && this.counters.stats.bufferedRows === 0 && this.converter!.held === 0) return;
+    // Once per stretch without exports: if the store stays down, the process then exits and
+    // abandonAtExit() counts what is left, instead of the event loop emptying again and again.
+    this.exitFlushed = true;
+    this.exitFlush = keepProcessAlive(untilDeadline(this.forceFlush(), Date.now() + this.config!.shutdownTimeoutMs)).finally(
+      () => (this.exitFlush = undefined),
+    );
+  }
+
+  /** The process exits without waiting: what is not stored is counted now and said once. */
+  private abandonAtExit(): void {
+    if (!this.writer) return;
+    const held = this.configError || this.converter!.held === 0 ? 0 : this.converter!.releaseHeld(true).llm.length;
+    if (held > 0) this.counters.dropped('shutdown', held);
+    const rows = this.writer.abandon() + held;
+    if (rows > 0)
+      this.writer.reporter.lost(
+        `the process exited with ${rows} rows not yet stored in ClickHouse; they are lost (counted as dropped: shutdown). Await provider.shutdown() (or sdk.shutdown()) before the process exits`,
+      );
   }
 }

@@ -17,7 +17,7 @@ import { displayUsd } from '../pricing/money.js';
 import { parseDateText } from '../reader/date-text.js';
 import { formatSpanTree } from '../format/span-tree.js';
 import { formatTable, type Column } from '../format/table.js';
-import { CliError } from './connect.js';
+import { CliArgumentError, CliError } from './connect.js';
 
 export interface Output {
   json: unknown;
@@ -34,20 +34,21 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, 
 /** `30m`, `24h`, `7d`, `2w` before now. */
 export function parseSince(value: string, now = Date.now()): Date {
   const match = /^(\d+)([mhdw])$/.exec(value.trim());
-  if (!match) throw new CliError(`--since '${value}' is not a duration; use a number and a unit: 30m, 24h, 7d or 2w.`);
+  if (!match) throw new CliArgumentError(`--since '${value}' is not a duration; use a number and a unit: 30m, 24h, 7d or 2w.`);
   return new Date(now - Number(match[1]) * UNITS[match[2]!]!);
 }
 
 export function parseDate(flag: string, value: string): Date {
   const date = parseDateText(value);
-  if (!date) throw new CliError(`${flag} '${value.slice(0, 80)}' is not a date; use ISO 8601, e.g. 2026-11-20 or 2026-11-20T10:00:00Z.`);
+  if (!date)
+    throw new CliArgumentError(`${flag} '${value.slice(0, 80)}' is not a date; use ISO 8601, e.g. 2026-11-20 or 2026-11-20T10:00:00Z.`);
   return date;
 }
 
 export function parseLimit(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit '${value}' must be a whole number of at least 1.`);
+  if (!Number.isInteger(n) || n < 1) throw new CliArgumentError(`--limit '${value}' must be a whole number of at least 1.`);
   return n;
 }
 

@@ -14,6 +14,9 @@ export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
+/** A flag's value is wrong: main exits with 2, as for a flag it cannot parse. */
+export class CliArgumentError extends CliError {}
+
 export async function connect(options: ClickHouseTraceExporterOptions): Promise<{ config: ResolvedConfig; opened: OpenedClient }> {
   const configured = resolveConfig(options);
   if (configured.connection.kind === 'embedded' && !existsSync(resolve(configured.connection.path, 'metadata'))) {
@@ -76,8 +79,9 @@ export function explain(error: unknown, config: ResolvedConfig): Error {
     );
   }
   if (e?.type === 'UNKNOWN_DATABASE' || e?.type === 'UNKNOWN_TABLE') {
-    return new CliError(
-      `${where} has no llm-traces tables in database '${config.database}' yet: nothing has been exported there. (${message.trim()})`,
+    // The engine's text quotes the statement; the names are what the user can fix.
+    return new CliArgumentError(
+      `${where} has no llm-traces tables in database '${config.database}' (--database, OTEL_EXPORTER_CLICKHOUSE_DATABASE): nothing has been exported there, or the name is wrong.`,
     );
   }
   return error instanceof Error ? error : new Error(message);

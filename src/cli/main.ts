@@ -5,10 +5,17 @@
  * store at OTEL_EXPORTER_CLICKHOUSE_PATH (default .llm-traces).
  */
 import type { ParseArgsConfig } from 'node:util';
-import { LlmTraceReader, OtelTraceReader, USAGE_GROUP_BY, type ListCallsOptions, type UsageGroupBy } from '../reader/index.js';
+import {
+  LlmTraceReader,
+  OtelTraceReader,
+  ReaderArgumentError,
+  USAGE_GROUP_BY,
+  type ListCallsOptions,
+  type UsageGroupBy,
+} from '../reader/index.js';
 import { CONNECTION_OPTIONS, connectionOptions, parseCommandArgs, type Command, type Values } from './command.js';
 import { list, parseDate, parseLimit, parseSince, show, stats, traceTree, type Output, type Readers } from './commands.js';
-import { CliError, connect, explain } from './connect.js';
+import { CliArgumentError, connect, explain } from './connect.js';
 import { repriceCommand } from './reprice-command.js';
 import { serveCommand, uiCommand } from './serve.js';
 
@@ -61,7 +68,7 @@ const COMMANDS: Record<string, Command> = {
     (v, _p, readers) => {
       const groupBy = (v['group-by'] as string | undefined) ?? 'model';
       if (!(USAGE_GROUP_BY as readonly string[]).includes(groupBy)) {
-        throw new CliError(`--group-by '${groupBy}' is not one of ${USAGE_GROUP_BY.join(', ')}.`);
+        throw new CliArgumentError(`--group-by '${groupBy}' is not one of ${USAGE_GROUP_BY.join(', ')}.`);
       }
       const { start, end } = range(v);
       return stats(readers, groupBy as UsageGroupBy, start, end);
@@ -120,18 +127,18 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function onePositional(positionals: string[], name: string): string {
-  if (positionals.length !== 1) throw new CliError(`expected exactly one ${name}, got ${positionals.length}.`);
+  if (positionals.length !== 1) throw new CliArgumentError(`expected exactly one ${name}, got ${positionals.length}.`);
   return positionals[0]!;
 }
 
 function range(v: Record<string, unknown>): { start?: Date; end?: Date } {
   if (v.since !== undefined && (v.start !== undefined || v.end !== undefined))
-    throw new CliError('use --since or --start/--end, not both.');
+    throw new CliArgumentError('use --since or --start/--end, not both.');
   if (v.since !== undefined) return { start: parseSince(v.since as string) };
   const start = v.start === undefined ? undefined : parseDate('--start', v.start as string);
   const end = v.end === undefined ? undefined : parseDate('--end', v.end as string);
   if (start && end && start.getTime() > end.getTime()) {
-    throw new CliError(`--start ${v.start} is after --end ${v.end}; give the earlier date as --start.`);
+    throw new CliArgumentError(`--start ${v.start} is after --end ${v.end}; give the earlier date as --start.`);
   }
   return { start, end };
 }
@@ -201,7 +208,8 @@ async function main(argv: string[]): Promise<number> {
     const message = (error as Error)?.message ?? String(error);
     // Library errors name their source (`llm-traces reader: ...`); here the command is the source.
     console.error(`llm-traces ${name}: ${message.replace(/^llm-traces( [a-z]+)?: /, '')}`);
-    return 1;
+    // A refused argument exits 2, as one the parser refuses; anything else 1.
+    return error instanceof CliArgumentError || error instanceof ReaderArgumentError ? 2 : 1;
   }
 }
 

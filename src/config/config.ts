@@ -47,6 +47,11 @@ export interface ClickHouseTraceExporterOptions {
   /** Bytes kept of each payload field (default 1 MiB); longer ones are cut with a visible marker. */
   maxPayloadBytes?: number;
   /**
+   * Bytes kept of each attribute value in both tables (default 64 KiB; the SDK's
+   * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT when set), cut with the same marker as payloads.
+   */
+  maxAttributeBytes?: number;
+  /**
    * Also keep the message content of LLM spans in otel_traces attributes. Off by default: it is
    * stored in llm_traces, and storing it twice doubles the cost of the largest values.
    */
@@ -54,6 +59,9 @@ export interface ClickHouseTraceExporterOptions {
   /** Redacts or drops more (PII) after the built-in credential redaction; undefined stores nothing. */
   redactPayload?: PayloadPolicy['redact'];
 }
+
+/** Bytes kept of an attribute value unless configured: a large value is content, not an attribute. */
+export const DEFAULT_MAX_ATTRIBUTE_BYTES = 64 * 1024;
 
 /** Which payload column a payload is stored in. */
 export type PayloadField = 'request_json' | 'response_json' | 'llm_config_json';
@@ -66,6 +74,8 @@ export interface PayloadPolicy {
   contentInTraces?: boolean;
   /** Bytes kept of each payload field; longer ones are cut and marked. */
   maxBytes: number;
+  /** Bytes kept of each attribute value (span, event, link, resource, metadata); cut and marked the same way. */
+  maxAttributeBytes?: number;
   /** Redacts or drops more (PII): return the text to store, or undefined to store nothing. */
   redact?: (text: string, field: PayloadField) => string | undefined;
 }
@@ -157,6 +167,10 @@ export function resolveConfig(options: ClickHouseTraceExporterOptions = {}): Res
   const payloads: PayloadPolicy = {
     store: boolean(pick(options.storePayloads, 'storePayloads', [`${PREFIX}STORE_PAYLOADS`])) ?? true,
     maxBytes: positiveInteger(pick(options.maxPayloadBytes, 'maxPayloadBytes', [`${PREFIX}MAX_PAYLOAD_BYTES`])) ?? 1024 * 1024,
+    maxAttributeBytes:
+      positiveInteger(
+        pick(options.maxAttributeBytes, 'maxAttributeBytes', [`${PREFIX}MAX_ATTRIBUTE_BYTES`, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT']),
+      ) ?? DEFAULT_MAX_ATTRIBUTE_BYTES,
     contentInTraces: boolean(pick(options.contentInTraces, 'contentInTraces', [`${PREFIX}CONTENT_IN_TRACES`])) ?? false,
     redact: options.redactPayload,
   };

@@ -13,3 +13,13 @@ export function batchSpanProcessorConfig(): BufferConfig {
     maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? 16_384,
   };
 }
+
+/**
+ * How long an export waits for ClickHouse before it answers with its rows still buffered and
+ * retried: 5 s, or less when the span processor's own export timeout (`OTEL_BSP_EXPORT_TIMEOUT`,
+ * 30 s by default) is shorter, so the processor never gives up on an export first.
+ */
+export function exportAnswerWithinMs(): number {
+  const processorTimeout = getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT');
+  return processorTimeout === undefined ? 5_000 : Math.max(0, Math.min(5_000, Math.floor(processorTimeout / 2)));
+}

@@ -15,8 +15,13 @@ export interface ExporterStats {
   retries: number;
   /** Rows given up on, by reason. */
   dropped: Record<DropReason, number>;
-  /** Exports reported FAILED to the span processor. */
+  /**
+   * Exports whose rows were not all stored when the export answered: some were given up on, or
+   * still waited in the retry buffer. (The span processor is told SUCCESS either way: see exporter.ts.)
+   */
   failedExports: number;
+  /** Values left out of stored rows because their column could not hold them truthfully (a token count of 1e21). */
+  droppedValues: number;
   /** Rows and bytes waiting in the retry buffer now. */
   bufferedRows: number;
   bufferedBytes: number;
@@ -33,6 +38,7 @@ export class Counters {
     retries: 0,
     dropped: { buffer_full: 0, expired: 0, shutdown: 0, permanent_failure: 0, invalid_row: 0, conversion: 0 },
     failedExports: 0,
+    droppedValues: 0,
     bufferedRows: 0,
     bufferedBytes: 0,
     heldLlmCalls: 0,
@@ -81,8 +87,17 @@ export class Counters {
       .createObservableCounter('llm_traces.exporter.retries', { description: 'Insert attempts retried', unit: '{attempt}' })
       .addCallback((result) => result.observe(s.retries));
     meter
-      .createObservableCounter('llm_traces.exporter.exports.failed', { description: 'Exports reported as failed', unit: '{export}' })
+      .createObservableCounter('llm_traces.exporter.exports.failed', {
+        description: 'Exports whose rows were not all stored when they answered',
+        unit: '{export}',
+      })
       .addCallback((result) => result.observe(s.failedExports));
+    meter
+      .createObservableCounter('llm_traces.exporter.values.dropped', {
+        description: 'Values left out of stored rows (token counts out of range)',
+        unit: '{value}',
+      })
+      .addCallback((result) => result.observe(s.droppedValues));
     meter
       .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows waiting for retry', unit: '{row}' })
       .addCallback((result) => result.observe(s.bufferedRows));

@@ -8,6 +8,7 @@ import type { FailureClass } from './retry-policy.js';
 export class FailureReporter {
   private readonly reported = new Set<string>();
   private transientReported = false;
+  private invalidValueReported = false;
 
   constructor(private readonly log: { error(message: string): void; warn(message: string): void }) {}
 
@@ -22,6 +23,18 @@ export class FailureReporter {
     if (this.reported.has(failure.reason)) return;
     this.reported.add(failure.reason);
     this.log.error(`${what}. Fix: ${failure.fix}. Not retried.`);
+  }
+
+  /** A value left out of a row: said the first time, only counted after that. */
+  invalidValue(what: string): void {
+    if (this.invalidValueReported) return;
+    this.invalidValueReported = true;
+    this.log.warn(`${what}; later ones are only counted (stats().droppedValues)`);
+  }
+
+  /** Rows given up on at shutdown or exit: always said, once per occasion, with the count and the reason. */
+  lost(what: string): void {
+    this.log.error(what);
   }
 
   recovered(): void {

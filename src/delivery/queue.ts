@@ -89,6 +89,23 @@ export class DeliveryQueue {
   }
 
   /**
+   * The process is exiting and nothing can be awaited any more: counts every batch not yet stored
+   * (the inserts in flight too, whatever they still do) as dropped `shutdown`, now. Returns the rows.
+   */
+  abandon(message: string): number {
+    const rows = this.counters.stats.bufferedRows;
+    this.close(message);
+    for (const [item, controller] of this.inFlight) {
+      item.evicted = true;
+      controller.abort();
+      this.drop(item, 'shutdown', message);
+    }
+    this.inFlight.clear();
+    this.notifyIdle();
+    return rows;
+  }
+
+  /**
    * While ClickHouse fails, drops the oldest batches not yet stored until `incoming` more fit:
    * waiting ones first, then inserts in flight (aborted: they are the ones failing). While it
    * works, a burst (a flush of a full span queue) waits its turn instead: nothing is dropped.

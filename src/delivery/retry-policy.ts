@@ -90,6 +90,8 @@ const DATA_ERRORS: ReadonlySet<number> = new Set([
   CH.TOO_LARGE_STRING_SIZE,
   CH.VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE,
   CH.CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN,
+  // A CHECK constraint of the table (one added to the schema) refuses these rows.
+  CH.VIOLATED_CONSTRAINT,
 ]);
 
 export function classifyFailure(error: unknown): FailureClass {
@@ -98,7 +100,7 @@ export function classifyFailure(error: unknown): FailureClass {
   const e = (error ?? {}) as { code?: unknown; type?: unknown; message?: unknown; cause?: { code?: unknown } };
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
   if (networkCode && NETWORK_CODES.has(networkCode)) return { retryable: true, reason: 'network' };
-  // ClickHouse errors carry a numeric code (a string on ClickHouseError); chDB's are not
+  // The engine's own code, as either client carries it (errorCodeOf): chDB's errors are not
   // `instanceof ClickHouseError`, so only the shape is checked.
   const code = errorCodeOf(error);
   if (code !== undefined) {
@@ -107,8 +109,13 @@ export function classifyFailure(error: unknown): FailureClass {
     if (fix) return { retryable: false, reason: errorNameOf(code)!, fix };
     const retryable = RETRYABLE_CLICKHOUSE.get(code);
     if (retryable) return { retryable: true, reason: retryable };
-    if (DATA_ERRORS.has(code))
-      return { retryable: false, dataError: true, reason: name, fix: 'report this as an llm-traces bug, with the error message' };
+    if (DATA_ERRORS.has(code)) {
+      const fix =
+        code === CH.VIOLATED_CONSTRAINT
+          ? 'a CHECK constraint of the table refuses these rows; drop or change the constraint to store them'
+          : 'report this as an llm-traces bug, with the error message';
+      return { retryable: false, dataError: true, reason: name, fix };
+    }
     // Anything else (a server shutting down, a full disk, an unknown exception) may pass: retry.
     return { retryable: true, reason: name };
   }

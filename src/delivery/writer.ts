@@ -8,7 +8,7 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ResolvedConfig } from '../config/config.js';
 import { openClient, type OpenedClient } from '../store/connection.js';
-import { Counters } from './counters.js';
+import type { Counters } from './counters.js';
 import { FailureReporter } from './failure-reporter.js';
 import { classifyFailure } from './retry-policy.js';
 import { OrderedHandOver } from './ordered-hand-over.js';
@@ -17,6 +17,8 @@ import { INSERT_COLUMNS, serializeRows } from './serialize.js';
 import { ensureSchema } from '../schema/migrate.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
+
+const SHUT_DOWN = 'llm-traces: the exporter shut down before this batch could be stored';
 
 function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
@@ -43,15 +45,20 @@ export interface TableRows {
   llm: readonly object[];
 }
 
+/** How long inserts aborted at shutdown get to settle before their rows are counted as dropped anyway. */
+const ABORT_GRACE_MS = 1_000;
+
 export class ClickHouseWriter {
-  readonly counters = new Counters();
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
   private readonly handOver = new OrderedHandOver();
 
-  private readonly reporter = new FailureReporter(log);
+  readonly reporter = new FailureReporter(log);
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(
+    private readonly config: ResolvedConfig,
+    readonly counters: Counters,
+  ) {
     this.queue = new DeliveryQueue((batch, signal) => this.insert(batch, signal), config.delivery, this.counters, this.reporter);
   }
 
@@ -109,6 +116,11 @@ export class ClickHouseWriter {
     );
   }
 
+  /** The process is exiting: counts every row not yet stored as dropped `shutdown` at once, and returns how many. */
+  abandon(): number {
+    return this.queue.abandon('llm-traces: the process exited before this batch could be stored');
+  }
+
   /** Waits until nothing is buffered or in flight. */
   flush(): Promise<void> {
     return this.queue.idle();
@@ -121,8 +133,10 @@ export class ClickHouseWriter {
   async close(deadline: number): Promise<void> {
     await untilDeadline(this.handOver.settled(), deadline);
     await untilDeadline(this.queue.idle(), deadline);
-    this.queue.close('llm-traces: the exporter shut down before this batch could be stored');
-    await this.queue.idle();
+    this.queue.close(SHUT_DOWN);
+    // An aborted insert normally settles at once; one that does not is not waited for forever.
+    await untilDeadline(this.queue.idle(), Date.now() + ABORT_GRACE_MS);
+    this.queue.abandon(SHUT_DOWN);
     const opening = this.opening;
     this.opening = undefined;
     const opened = await opening?.catch(() => undefined);

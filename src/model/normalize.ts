@@ -116,13 +116,23 @@ export function normalizeFinishReasons(raw: readonly string[] | undefined): stri
 }
 
 /**
- * A token count from any attribute or JSON value: numbers and numeric strings, rounded. Anything
- * else (negative, NaN, Infinity, objects, empty) is "not reported" rather than a made-up number.
+ * A token count from any attribute or JSON value: numbers and numeric strings, as reported.
+ * Anything else (negative, NaN, Infinity, objects, empty) is "not reported" rather than a made-up
+ * number. A reported count that no provider bills (a fraction, 1e21) is kept here so that the row
+ * can drop it and count it (isStorableCount), rather than round it into a plausible one.
  */
 export function toCount(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n) || n < 0) return undefined;
-  return Math.round(n);
+  return n;
+}
+
+/**
+ * A whole number of tokens that a UInt64 column stores as it is: at most 2^53 - 1, past which a
+ * double is no longer exact (and past 2^64 ClickHouse would wrap it, past 1e21 refuse the row).
+ */
+export function isStorableCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
 }
 
 /** A non-empty trimmed string, or undefined. */

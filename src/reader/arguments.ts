@@ -2,12 +2,20 @@
  * Validation of reader arguments. Every function returns the checked value or throws a
  * ReaderArgumentError naming the argument, so SQL is only ever built from checked input.
  */
+import { EARLIEST_DATE, isStorableDate, LATEST_DATE } from './date-text.js';
 import { ReaderArgumentError } from './errors.js';
+
+/**
+ * Longest text argument: far above any id, model name or filter value, and far below what a query
+ * parameter can carry to a server (serve takes 256 KiB of URL).
+ */
+export const MAX_TEXT_LENGTH = 16_384;
 
 export function requireString(argument: string, value: unknown, { allowEmpty = false } = {}): string {
   if (typeof value !== 'string' || (!allowEmpty && value === '')) {
     throw new ReaderArgumentError(argument, allowEmpty ? 'must be a string' : 'must be a non-empty string', value);
   }
+  if (value.length > MAX_TEXT_LENGTH) throw new ReaderArgumentError(argument, `must be at most ${MAX_TEXT_LENGTH} characters`, value);
   return value;
 }
 
@@ -40,6 +48,10 @@ export function timeRange(start: unknown, end: unknown): TimeRange {
 function validDate(argument: string, value: unknown): Date {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new ReaderArgumentError(argument, 'must be a valid Date', value);
+  }
+  if (!isStorableDate(value)) {
+    const day = (date: Date) => date.toISOString().slice(0, 10);
+    throw new ReaderArgumentError(argument, `must be a date from ${day(EARLIEST_DATE)} to ${day(LATEST_DATE)}`, value);
   }
   return value;
 }

@@ -2,7 +2,9 @@
  * Reads spans from the Collector's `otel_traces` table, written by this package or by any
  * Collector version: columns a table lacks read as empty, older enum spellings are normalized,
  * and the trace-id lookup table bounds the scan when it exists. A trace is read in one request:
- * the organization check and the lookup are scalar subqueries of the span query.
+ * the organization check and the lookup are scalar subqueries of the span query. Each span
+ * belongs to the organization it carries (`llm_traces.organization_id`, stamped on every span by
+ * LlmContextSpanProcessor): a span of another organization is shown as structure only.
  */
 import { diag } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -12,7 +14,8 @@ import { camelCase, selectColumnAs } from './column-reading.js';
 import { OrganizationScope } from './organization-scope.js';
 import { readRunTraces, type CallSums, type RunTraceSums } from './run-summary.js';
 import { combineFilters, type SqlFilter } from './sql-filter.js';
-import { toTraceSpan, type TraceSpan, type TraceSpanRow } from './trace-span.js';
+import { APPLICATION_IDS } from '../model/fields.js';
+import { toTraceSpan, withoutContent, type TraceSpan, type TraceSpanRow } from './trace-span.js';
 import { UI_SPAN_CONDITION } from './ui-spans.js';
 
 export interface OtelTraceReaderOptions {
@@ -51,6 +54,15 @@ export const DEFAULT_SPAN_LIMIT = 1000;
 export const MAX_SPAN_LIMIT = 5000;
 
 const logger = diag.createComponentLogger({ namespace: 'llm-traces/reader' });
+
+/** The span attribute that says which organization a span belongs to ('' or absent: none said). */
+const ORGANIZATION_ATTRIBUTE = APPLICATION_IDS.organizationId.attribute;
+/** Selected with every span: the organization it carries. */
+const SPAN_ORGANIZATION = 'SpanAttributes[{organizationAttribute:String}] AS spanOrganization';
+
+interface OrganizationColumn {
+  spanOrganization: string;
+}
 
 /** What the traces table looks like on this server. */
 interface TableLayout {
@@ -126,8 +138,18 @@ export class OtelTraceReader {
     requireString('traceId', traceId);
     const checked = spanOptions(options, false);
     const layout = await this.tableLayout();
-    // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
-    return (await this.readTraceRows<TraceSpanRow>(layout, layout.selectList, traceId, checked)).map(toTraceSpan);
+    return (await this.readTraceRows<TraceSpanRow>(layout, layout.selectList, traceId, checked)).map((row) => this.visibleSpan(row));
+  }
+
+  /** The span as this organization may see it: whole when it carries no other organization. */
+  private visibleSpan(row: TraceSpanRow & Partial<OrganizationColumn>): TraceSpan {
+    const span = toTraceSpan(row);
+    return this.isForeign(row) ? withoutContent(span) : span;
+  }
+
+  private isForeign(row: Partial<OrganizationColumn>): boolean {
+    const carried = row.spanOrganization ?? '';
+    return carried !== '' && carried !== this.organizationId;
   }
 
   /**
@@ -144,7 +166,7 @@ export class OtelTraceReader {
     ].join(', ');
     const rows = await this.readTraceRows<Record<string, unknown>>(layout, selectList, traceId, { limit: limit + 1, uiSpansOnly: false });
     const spans = rows.slice(0, limit).map((row): SkeletonSpan => {
-      const span = toTraceSpan(row as unknown as TraceSpanRow);
+      const span = this.visibleSpan(row as unknown as TraceSpanRow);
       return {
         timestampNs: span.timestampNs,
         spanId: span.spanId,
@@ -155,7 +177,7 @@ export class OtelTraceReader {
         durationNs: span.durationNs,
         statusCode: span.statusCode,
         statusMessage: span.statusMessage,
-        eventCount: Number(row.eventCount),
+        eventCount: this.isForeign(row as Partial<OrganizationColumn>) ? 0 : Number(row.eventCount),
       };
     });
     return { spans, truncated: rows.length > limit };
@@ -167,7 +189,7 @@ export class OtelTraceReader {
     const extra = { conditions: ['SpanId = {spanId:String}'], params: { spanId: requireString('spanId', spanId) } };
     const layout = await this.tableLayout();
     const rows = await this.readTraceRows<TraceSpanRow>(layout, layout.selectList, traceId, { limit: 1, uiSpansOnly: false }, extra);
-    return rows[0] ? toTraceSpan(rows[0]) : null;
+    return rows[0] ? this.visibleSpan(rows[0]) : null;
   }
 
   /** Spans of a trace this organization may read: none when it may not. */
@@ -178,9 +200,7 @@ export class OtelTraceReader {
     options: Required<TraceSpanOptions>,
     extra?: SqlFilter,
   ): Promise<T[]> {
-    // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
-    if (!layout.hasLlmTable && this.organizationId !== '') return [];
-    const filters = [layout.hasLlmTable ? this.readableCondition() : undefined, extra].filter((f): f is SqlFilter => f !== undefined);
+    const filters = [this.readableCondition(layout), extra].filter((f): f is SqlFilter => f !== undefined);
     return this.readSpans<T>(layout, selectList, traceId, options, combineFilters(...filters));
   }
 
@@ -189,19 +209,23 @@ export class OtelTraceReader {
    * has no LLM call of another organization. A scalar subquery: ClickHouse runs it once, before it
    * plans the span read, which reads nothing when it is false.
    */
-  private readableCondition(): SqlFilter {
+  private readableCondition(layout: TableLayout): SqlFilter | undefined {
     const llmTable = qualifiedName(this.database, this.llmTableName);
     if (this.organizationId === '') {
+      // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
+      if (!layout.hasLlmTable) return undefined;
       return {
         conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`],
         params: {},
       };
     }
-    return {
-      // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
-      conditions: [`(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`],
-      params: { organizationId: this.organizationId },
-    };
+    // Or a span of the trace carries this organization (a trace without LLM calls is its own too).
+    const carries =
+      `(SELECT count() > 0 FROM ${qualifiedName(this.database, this.tableName)} ` +
+      'WHERE TraceId = {traceId:String} AND SpanAttributes[{organizationAttribute:String}] = {organizationId:String})';
+    // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
+    const calls = `(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`;
+    return { conditions: [layout.hasLlmTable ? `(${calls} OR ${carries})` : carries], params: { organizationId: this.organizationId } };
   }
 
   /**
@@ -231,7 +255,7 @@ export class OtelTraceReader {
       const left = checked.limit - spans.length;
       const rows = await this.readSpans<TraceSpanRow>(layout, layout.selectList, traceId, { ...checked, limit: left + 1 });
       if (rows.length > left) truncated = true;
-      spans.push(...rows.slice(0, left).map(toTraceSpan));
+      spans.push(...rows.slice(0, left).map((span) => this.visibleSpan(span)));
       if (truncated) break;
     }
     const first = run.traces.find((trace) => trace.traceId !== '');
@@ -250,7 +274,12 @@ export class OtelTraceReader {
     options: Required<TraceSpanOptions>,
     readable?: SqlFilter,
   ): Promise<T[]> {
-    const filters: SqlFilter[] = [{ conditions: ['TraceId = {traceId:String}'], params: { traceId, limit: options.limit } }];
+    const filters: SqlFilter[] = [
+      {
+        conditions: ['TraceId = {traceId:String}'],
+        params: { traceId, limit: options.limit, organizationAttribute: ORGANIZATION_ATTRIBUTE },
+      },
+    ];
     if (readable) filters.push(readable);
     const lookupTable = qualifiedName(this.database, this.lookupTableName);
     if (layout.hasLookupTable) {
@@ -264,7 +293,7 @@ export class OtelTraceReader {
     const { conditions, params } = combineFilters(...filters);
     const result = await this.client.query({
       query:
-        `SELECT ${selectList} FROM ${qualifiedName(this.database, this.tableName)} ` +
+        `SELECT ${selectList}, ${SPAN_ORGANIZATION} FROM ${qualifiedName(this.database, this.tableName)} ` +
         `WHERE ${conditions.join(' AND ')} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
       format: 'JSONEachRow',

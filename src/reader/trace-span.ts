@@ -108,6 +108,14 @@ export function toTraceSpan(row: TraceSpanRow): TraceSpan {
   };
 }
 
+/**
+ * A span of another organization in a trace this one may read: its place in the structure (ids,
+ * parent, name, kind, service, timing, status code) and nothing it carries.
+ */
+export function withoutContent(span: TraceSpan): TraceSpan {
+  return { ...span, resourceAttributes: {}, spanAttributes: {}, statusMessage: '', events: [], links: [], traceState: '' };
+}
+
 /** Collectors before opentelemetry-collector-contrib#34799 (2024) wrote the protobuf enum names (`SPAN_KIND_SERVER`); later ones write `Server`. */
 export function normalizeSpanKind(value: string): string {
   return fromProtoEnumName(value, 'SPAN_KIND_');

@@ -12,10 +12,11 @@ import {
   type TokenField,
 } from '../model/fields.js';
 import type { LlmCall, TokenUsage } from '../model/llm-call.js';
-import { capErrorMessage } from '../model/normalize.js';
+import { capErrorMessage, isStorableCount } from '../model/normalize.js';
 import type { Pricer } from '../pricing/index.js';
 import type { PayloadPolicy } from '../config/config.js';
-import { DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
+import { cappedText, DEFAULT_PAYLOAD_POLICY, storedPayload } from './payload.js';
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../config/config.js';
 import { redactSecrets } from '../redaction/credentials.js';
 import { costColumns, type CostColumns } from '../pricing/cost-columns.js';
 import { serviceNameOf } from './otel-row.js';
@@ -57,15 +58,23 @@ export interface LlmTraceRow extends CostColumns, ContextColumns, TokenColumns {
 
 const UINT32_MAX = 4_294_967_295;
 
+/** A value left out of a row because its column could not store it truthfully. */
+export interface InvalidValue {
+  column: string;
+  value: number;
+}
+
 export interface LlmRowOptions {
   /** Computes the cost of calls that report none; without it cost columns stay NULL. */
   pricer?: Pricer;
   payloads?: PayloadPolicy;
+  /** Told of each value dropped from a row (the exporter counts and reports them). */
+  onInvalidValue?: (invalid: InvalidValue) => void;
 }
 
 export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptions = {}): LlmTraceRow {
   const context = span.spanContext();
-  const usage = call.usage;
+  const usage = storableUsage(call.usage, options.onInvalidValue);
   const isError = call.error !== undefined;
   const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
   const request = storedPayload(call.requestJson ?? '', 'request_json', policy);
@@ -100,10 +109,21 @@ export function toLlmRow(span: ReadableSpan, call: LlmCall, options: LlmRowOptio
     request_json: request.text,
     response_json: response.text,
     llm_config_json: config.text,
-    metadata: call.metadata ?? {},
-    ...costColumns(call, options.pricer, new Date(hrTimeToMillis(span.startTime))),
+    metadata: cappedValues(call.metadata, policy.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES),
+    ...costColumns(usage === call.usage ? call : { ...call, usage }, options.pricer, new Date(hrTimeToMillis(span.startTime))),
     created_at: hrTimeToMicrosString(span.startTime),
   };
+}
+
+/** Metadata values capped as attribute values are; the map itself when none needs a cut. */
+function cappedValues(metadata: Record<string, string> | undefined, maxBytes: number): Record<string, string> {
+  if (metadata === undefined) return {};
+  let capped: Record<string, string> | undefined;
+  for (const key in metadata) {
+    const value = cappedText(metadata[key]!, maxBytes);
+    if (value !== metadata[key]) (capped ??= { ...metadata })[key] = value;
+  }
+  return capped ?? metadata;
 }
 
 /** Whole milliseconds that fit the UInt32 column, or undefined for values that are not a duration. */
@@ -117,6 +137,26 @@ function contextColumns(call: LlmCall): ContextColumns {
   for (const [field, { column }] of entriesOf(APPLICATION_IDS)) columns[column] = call[field] ?? '';
   for (const [field, { column }] of entriesOf(BILLING_FIELDS)) columns[column] = call.billing?.[field] ?? '';
   return columns as ContextColumns;
+}
+
+/**
+ * The usage as it can be stored: a count that is not a whole number in range (isStorableCount) is
+ * dropped, never rounded or wrapped. An optional count becomes unreported (NULL); a bad total is
+ * recomputed from its parts; a bad input or output count makes the usage unknown (has_usage false).
+ */
+function storableUsage(usage: TokenUsage | undefined, onInvalid: LlmRowOptions['onInvalidValue']): TokenUsage | undefined {
+  if (usage === undefined) return undefined;
+  let kept: TokenUsage | undefined = usage;
+  for (const [field, { column, nullable }] of entriesOf(TOKEN_FIELDS)) {
+    const value = usage[field];
+    if (value === undefined || isStorableCount(value)) continue;
+    // A total summed from a bad count already reported is not reported again.
+    if (kept || field !== 'totalTokens') onInvalid?.({ column, value });
+    if (nullable || field === 'totalTokens') {
+      if (kept) kept = { ...kept, [field]: undefined };
+    } else kept = undefined;
+  }
+  return kept;
 }
 
 /** Unreported counts are NULL in nullable columns, else 0 (flagged by has_usage); a missing total is the sum. */

@@ -8,7 +8,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
 import { attributesToMap } from './attribute-value.js';
 import type { PayloadPolicy } from '../config/config.js';
-import { DEFAULT_PAYLOAD_POLICY } from './payload.js';
+import { cappedText, DEFAULT_PAYLOAD_POLICY } from './payload.js';
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../config/config.js';
 import { redactAttributes, redactSecrets } from '../redaction/credentials.js';
 import { hrTimeToNanosString } from './time.js';
 
@@ -67,6 +68,8 @@ interface ResourceColumns {
   serviceName: string;
   /** Shared by every row of the resource: frozen, never changed. */
   attributes: Readonly<Record<string, string>>;
+  /** The attribute cap they were built with. */
+  maxBytes: number;
 }
 
 // Every span of a tracer provider shares its resource, so its columns are built (and redacted) once.
@@ -74,15 +77,16 @@ interface ResourceColumns {
 // each read returns a new object, so an entry can never be stale).
 const resourceCache = new WeakMap<Attributes, ResourceColumns>();
 
-function resourceColumns(span: ReadableSpan): ResourceColumns {
+/** `maxBytes` undefined: any cap will do (only the service name is read). */
+function resourceColumns(span: ReadableSpan, maxBytes?: number): ResourceColumns {
   const attributes = span.resource.attributes;
   let columns = resourceCache.get(attributes);
-  if (columns === undefined) {
+  if (columns === undefined || (maxBytes !== undefined && columns.maxBytes !== maxBytes)) {
+    maxBytes ??= DEFAULT_MAX_ATTRIBUTE_BYTES;
     const name = attributes['service.name'];
-    columns = {
-      serviceName: typeof name === 'string' ? name : '',
-      attributes: Object.freeze(redactAttributes(attributesToMap(attributes))),
-    };
+    const map = redactAttributes(attributesToMap(attributes));
+    for (const key in map) map[key] = cappedText(map[key]!, maxBytes);
+    columns = { serviceName: typeof name === 'string' ? name : '', attributes: Object.freeze(map), maxBytes };
     resourceCache.set(attributes, columns);
   }
   return columns;
@@ -129,11 +133,17 @@ function isContentKey(key: string): boolean {
  * once, not twice, unless `contentInTraces`). Usually every value is a string already and nothing
  * is left out: then the attributes object itself is the map, read-only, and no copy is made.
  */
-function storedAttributes(attributes: Attributes | undefined, dropContent: boolean): Readonly<Record<string, string>> {
+function storedAttributes(attributes: Attributes | undefined, dropContent: boolean, caps: Caps): Readonly<Record<string, string>> {
   if (attributes === undefined) return {};
   let asIs = true;
   for (const key in attributes) {
-    if (typeof attributes[key] !== 'string' || LLM_TRACES_PAYLOAD_KEYS.has(key) || (dropContent && isContentKey(key))) {
+    const value = attributes[key];
+    if (
+      typeof value !== 'string' ||
+      value.length * 3 > caps.attribute ||
+      LLM_TRACES_PAYLOAD_KEYS.has(key) ||
+      (dropContent && isContentKey(key))
+    ) {
       asIs = false;
       break;
     }
@@ -142,8 +152,16 @@ function storedAttributes(attributes: Attributes | undefined, dropContent: boole
   const map = attributesToMap(attributes);
   for (const key in map) {
     if (LLM_TRACES_PAYLOAD_KEYS.has(key) || (dropContent && isContentKey(key))) delete map[key];
+    // Message content kept in otel_traces (contentInTraces) is capped as a payload, the rest as an attribute.
+    else map[key] = cappedText(map[key]!, isContentKey(key) ? Math.max(caps.content, caps.attribute) : caps.attribute);
   }
   return map;
+}
+
+/** Bytes kept of a value: an attribute's, and message content's. */
+interface Caps {
+  attribute: number;
+  content: number;
 }
 
 /**
@@ -153,8 +171,9 @@ function storedAttributes(attributes: Attributes | undefined, dropContent: boole
 export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}, llmCall = false): OtelTraceRow {
   const policy = options.payloads ?? DEFAULT_PAYLOAD_POLICY;
   const dropContent = !policy.store || (llmCall && !policy.contentInTraces);
+  const caps: Caps = { attribute: policy.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES, content: policy.maxBytes };
   const context = span.spanContext();
-  const resource = resourceColumns(span);
+  const resource = resourceColumns(span, caps.attribute);
   const durationNs = span.duration[0] * 1e9 + span.duration[1];
   return {
     Timestamp: hrTimeToNanosString(span.startTime),
@@ -168,19 +187,19 @@ export function toOtelRow(span: ReadableSpan, options: OtelRowOptions = {}, llmC
     ResourceAttributes: resource.attributes,
     ScopeName: span.instrumentationScope.name,
     ScopeVersion: span.instrumentationScope.version ?? '',
-    SpanAttributes: storedAttributes(span.attributes, dropContent),
+    SpanAttributes: storedAttributes(span.attributes, dropContent, caps),
     // A broken clock (NaN, negative) must not fail the insert of the whole batch.
     Duration: Number.isFinite(durationNs) && durationNs > 0 ? Math.round(durationNs) : 0,
     StatusCode: STATUS_CODES[span.status.code] ?? 'Unset',
     StatusMessage: redactSecrets(span.status.message ?? ''),
     'Events.Timestamp': each(span.events, (event) => hrTimeToNanosString(event.time)),
     'Events.Name': each(span.events, (event) => event.name),
-    'Events.Attributes': each(span.events, (event) => storedAttributes(event.attributes, dropContent)),
+    'Events.Attributes': each(span.events, (event) => storedAttributes(event.attributes, dropContent, caps)),
     'Links.TraceId': each(span.links, (link) => hexId(link.context.traceId)),
     'Links.SpanId': each(span.links, (link) => hexId(link.context.spanId)),
     'Links.TraceState': each(span.links, (link) => link.context.traceState?.serialize() ?? ''),
     // Link attributes are not redacted on the span (see convertSpans): a copy is redacted here.
-    'Links.Attributes': each(span.links, (link) => redactAttributes({ ...storedAttributes(link.attributes, false) })),
+    'Links.Attributes': each(span.links, (link) => redactAttributes({ ...storedAttributes(link.attributes, false, caps) })),
   };
 }
 

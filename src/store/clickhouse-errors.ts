@@ -1,8 +1,9 @@
 /**
  * ClickHouse error codes by name, as the engine numbers them (`errorCodeToName(n)` in chDB 26.7;
  * ClickHouse's src/Common/ErrorCodes.cpp): the ones this package classifies, raises or explains.
- * The client's `ClickHouseError` carries the code as a string, chDB's errors as a number: use
- * `errorCodeOf` rather than `instanceof`.
+ * The client's `ClickHouseError` carries the code as a string in `code`; chDB's own errors (its
+ * raw insert's `ChdbInsertError`, `code: 'CHDB_INSERT'`) carry it as a number in `clickhouseCode`:
+ * use `errorCodeOf` rather than `instanceof`.
  */
 export const ClickHouseErrorCode = {
   UNEXPECTED_END_OF_FILE: 3,
@@ -71,6 +72,7 @@ export const ClickHouseErrorCode = {
   SYSTEM_ERROR: 425,
   CANNOT_COMPILE_REGEXP: 427,
   CANNOT_SCHEDULE_TASK: 439,
+  VIOLATED_CONSTRAINT: 469,
   CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING: 441,
   ACCESS_DENIED: 497,
   UNKNOWN_ROLE: 511,
@@ -89,11 +91,18 @@ const NAMES = new Map<number, ClickHouseErrorName>(
   Object.entries(ClickHouseErrorCode).map(([name, code]) => [code, name as ClickHouseErrorName]),
 );
 
-/** The numeric ClickHouse error code of an error of either client, or undefined when it has none. */
+/**
+ * The numeric ClickHouse error code of an error of either client (or of its `cause`, when a layer
+ * wrapped it), or undefined when it has none.
+ */
 export function errorCodeOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  if (typeof code === 'number') return code;
-  return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, clickhouseCode } = e as { code?: unknown; clickhouseCode?: unknown };
+    if (typeof clickhouseCode === 'number') return clickhouseCode;
+    if (typeof code === 'number') return code;
+    if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  }
+  return undefined;
 }
 
 /** The name of a code in this table. */

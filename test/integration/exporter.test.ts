@@ -400,6 +400,19 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect({ stored: stored!.n, stats: closing.stats() }).toMatchObject({ stored: '1', stats: { exportedLlmCalls: 1, heldLlmCalls: 0 } });
   });
 
+  it('stores a 3 MB attribute of a non-LLM span capped at 64 KiB, with the payload marker', async () => {
+    const blob = 'row;'.repeat(768 * 1024);
+    const span = makeSpan({ spanId: 'ca99ed0000000001', attributes: { 'db.statement': blob } });
+    expect(await exportSpans(exporter, [span])).toEqual({ code: ExportResultCode.SUCCESS });
+    const [row] = await store.rows<{ bytes: string | number; tail: string }>(
+      `SELECT length(SpanAttributes['db.statement']) AS bytes, substring(SpanAttributes['db.statement'], -60) AS tail
+       FROM otel.otel_traces WHERE SpanId = 'ca99ed0000000001'`,
+    );
+    expect(Number(row!.bytes)).toBeLessThanOrEqual(64 * 1024);
+    expect(Number(row!.bytes)).toBeGreaterThan(60 * 1024);
+    expect(row!.tail).toContain(`[truncated by llm-traces: ${blob.length} bytes in all]`);
+  });
+
   it('fails exports after shutdown without throwing', async () => {
     const closing = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
     await closing.shutdown();

@@ -164,7 +164,7 @@ describe('llm-traces CLI: what it shows is what is stored', () => {
     }
     const backwards = await runCli(['stats', '--path', path, '--start', '2027-01-01', '--end', '2026-01-01']);
     expect(backwards).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: 'llm-traces stats: --start 2027-01-01 is after --end 2026-01-01; give the earlier date as --start.\n',
     });
   });

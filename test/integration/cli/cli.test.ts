@@ -142,11 +142,11 @@ describe('llm-traces CLI on a filled embedded store', () => {
 
   it('explains usage errors and missing stores instead of printing a stack trace', async () => {
     expect(await runCli(['stats', '--path', path, '--group-by', 'password'])).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: "llm-traces stats: --group-by 'password' is not one of model, request_model, agent_id, call_type, provider.\n",
     });
     expect(await runCli(['list', '--limit', 'lots', '--path', path])).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining("--limit 'lots'"),
     });
     expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });

@@ -151,8 +151,16 @@ describe('llm-traces serve lifecycle', () => {
       ).json<{ n: string }>();
       await client.close();
       expect(await second.stop('SIGINT')).toBe(0);
-      // Everything acknowledged is there; nothing is stored twice.
-      expect(Number(row!.n)).toBeGreaterThanOrEqual(ackedAtStop);
+      // Every row is stored or counted as dropped; every row counted as stored is there, none twice.
+      const stats = JSON.parse(/stats (\{.*\})/.exec(appOutput)?.[1] ?? 'null') as {
+        exportedSpans: number;
+        exportedLlmCalls: number;
+        dropped: Record<string, number>;
+      } | null;
+      expect(stats, appOutput).not.toBeNull();
+      const dropped = Object.values(stats!.dropped).reduce((sum, n) => sum + n, 0);
+      expect(stats!.exportedSpans + stats!.exportedLlmCalls + dropped, appOutput).toBe(400 * 2);
+      expect(Number(row!.n)).toBeGreaterThanOrEqual(stats!.exportedLlmCalls);
       expect(Number(row!.n)).toBeLessThanOrEqual(400);
       expect(appOutput).toContain('acked');
     } finally {

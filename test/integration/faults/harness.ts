@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@clickhouse/client';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { DiagLogLevel, SpanKind, diag, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -69,6 +69,19 @@ export class ServedStore {
     await this.stop('SIGKILL');
     rmSync(this.path, { recursive: true, force: true });
   }
+}
+
+/** A served store for the tests of the enclosing file or describe block: started before them, disposed after them. */
+export function useServedStore(): { readonly current: ServedStore } {
+  const holder: { current: ServedStore } = { current: undefined as unknown as ServedStore };
+  beforeAll(async () => {
+    holder.current = await ServedStore.create();
+    await holder.current.start();
+  });
+  afterAll(async () => {
+    await holder.current?.dispose();
+  });
+  return holder;
 }
 
 /**

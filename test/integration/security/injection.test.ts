@@ -11,6 +11,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmTraceReader, MAX_LIST_LIMIT, MAX_SPAN_LIMIT, OtelTraceReader, ReaderArgumentError } from '../../../src/reader/index.js';
+import { MAX_TEXT_LENGTH } from '../../../src/reader/arguments.js';
 import { resolveServerOptions } from '../../../src/server/server-options.js';
 import { makeSpan } from '../../support/spans.js';
 import { runCli, startServe, type ServeProcess } from '../../support/serve-process.js';
@@ -332,7 +333,9 @@ describe('injection through the readers, the JSON API and the CLI', () => {
           try {
             outcome = await statementsOf(() => probe.read(value));
           } catch (error) {
-            mismatches.push(`${probe.name} threw ${String(error)}`);
+            // Text longer than any id is refused before any statement is sent, naming the argument.
+            const refused = value.length > MAX_TEXT_LENGTH && error instanceof ReaderArgumentError && /must be at most/.test(error.message);
+            if (!refused) mismatches.push(`${probe.name} threw ${String(error)}`);
             continue;
           }
           const expected = probe.expected(value);
@@ -631,7 +634,9 @@ describe('injection through the readers, the JSON API and the CLI', () => {
       const expected =
         probe.inPath && !value.isWellFormed() ? { status: 400, error: /^the path is not valid percent-encoding$/ } : probe.expected(value);
       const headBytes = Buffer.byteLength(path) + Object.values(headers).reduce((sum, header) => sum + Buffer.byteLength(header), 0);
-      return headBytes > 16 * 1024 ? [{ status: 431, error: null }, expected] : [expected];
+      const answers = headBytes > 16 * 1024 ? [{ status: 431, error: null }, expected] : [expected];
+      // Text longer than any id is refused, naming the argument.
+      return value.length > MAX_TEXT_LENGTH ? [...answers, { status: 400, error: /must be at most 16384 characters/ }] : answers;
     }
 
     it('the harmless values answer as the probes expect (a probe that finds nothing proves nothing)', async () => {
@@ -793,7 +798,7 @@ describe('injection through the readers, the JSON API and the CLI', () => {
     });
 
     it.each(CLI_VALUES)(
-      '%s: every CLI argument answers what the harmless value answers, or exits 1 with a message',
+      '%s: every CLI argument answers what the harmless value answers, or exits 2 naming a refused argument (1: not found)',
       async (_label, value) => {
         const results = await mapBounded(cliProbes, 2, async (probe) => ({
           probe,
@@ -801,16 +806,22 @@ describe('injection through the readers, the JSON API and the CLI', () => {
         }));
         const mismatches: string[] = [];
         for (const { probe, result } of results) {
-          const expected = probe.expected(value);
+          const probed = probe.expected(value);
+          // A value longer than any id is refused naming the argument, unless the flag's own check refuses it first.
+          const flagRefused = 'error' in probed && /: --/.test(probed.error.source);
+          const expected = value.length > MAX_TEXT_LENGTH && !flagRefused ? { error: /must be at most 16384 characters/ } : probed;
           if (STACK_FRAME.test(result.stderr)) mismatches.push(`${probe.name} printed a stack trace: ${short(result.stderr)}`);
           if ('json' in expected) {
             const seen = result.code === 0 ? seenJson(JSON.parse(result.stdout)) : `exit ${result.code}: ${result.stderr}`;
             if (JSON.stringify(seen) !== JSON.stringify(expected.json))
               mismatches.push(`${probe.name}: got ${short(seen)}, expected ${short(expected.json)}`);
-          } else if (result.code !== 1 || !expected.error.test(result.stderr) || result.stdout !== '') {
-            mismatches.push(
-              `${probe.name}: exit ${result.code}, stderr ${short(result.stderr)}, stdout ${short(result.stdout)}; expected exit 1 with ${expected.error}`,
-            );
+          } else {
+            // A refused flag value (the message names the flag) or argument exits 2; what is not found exits 1.
+            const code = /: --|must be at most/.test(expected.error.source) ? 2 : 1;
+            if (result.code !== code || !expected.error.test(result.stderr) || result.stdout !== '')
+              mismatches.push(
+                `${probe.name}: exit ${result.code}, stderr ${short(result.stderr)}, stdout ${short(result.stdout)}; expected exit ${code} with ${expected.error}`,
+              );
           }
         }
         expect(mismatches).toEqual([]);

@@ -73,6 +73,51 @@ describe('secrets never reach ClickHouse', () => {
     expect(row).toMatchObject({ model: 'gpt-4o', is_error: true });
   });
 
+  it('redacts the shapes the hostile pass found stored verbatim, in both tables', async () => {
+    const leaks = {
+      aws: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      pem: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7',
+      github: 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8',
+      secret: 's3cr3t-v4lue-0f-the-app',
+      basic: 'YWxhZGRpbjpvcGVuc2VzYW1l',
+      query: 'q-4pI-k3y-v4lu3',
+      slack: 'xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx',
+      stripe: 'sk_live_51H8abcdefghijklmnopqrstuv',
+      gitlab: 'glpat-Ab3dEf6hIj9kLm2nOp5q',
+    };
+    const content = [
+      `{"aws_secret_access_key":"${leaks.aws}","private_key":"-----BEGIN PRIVATE KEY-----\\n${leaks.pem}\\n-----END PRIVATE KEY-----"}`,
+      `token ${leaks.github} and "secret": "${leaks.secret}"`,
+      `Authorization: Basic ${leaks.basic}`,
+      `slack ${leaks.slack} stripe ${leaks.stripe} gitlab ${leaks.gitlab}`,
+    ].join('\n');
+    const exporter = new ClickHouseTraceExporter({ client: store.client });
+    await exportSpans(exporter, [
+      makeSpan({
+        spanId: 'e000000000000014',
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]),
+          'llm_traces.request_json': JSON.stringify({ model: 'gpt-4o', token: leaks.github, secret: leaks.secret }),
+        },
+      }),
+      makeSpan({
+        spanId: 'e000000000000015',
+        attributes: { 'url.full': `https://api.example.com/v1/items?api_key=${leaks.query}&token=${leaks.query}&page=2` },
+      }),
+    ]);
+    await exporter.shutdown();
+    const stored = await everythingStored(store);
+    for (const [what, leak] of Object.entries(leaks)) expect(stored, what).not.toContain(leak);
+    const [span] = await store.rows<{ url: string }>(
+      "SELECT SpanAttributes['url.full'] AS url FROM otel.otel_traces WHERE SpanId = 'e000000000000015'",
+    );
+    expect(span!.url).toBe(`https://api.example.com/v1/items?api_key=${REDACTED}&token=${REDACTED}&page=2`);
+  });
+
   it('lets a hook redact more (PII) and a switch store no payloads at all', async () => {
     const hooked = new ClickHouseTraceExporter({
       client: store.client,

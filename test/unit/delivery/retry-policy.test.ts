@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, classifyFailure } from '../../../src/delivery/retry-policy.js';
 import { chError } from '../../support/clickhouse-error.js';
 
+/** The shape of chDB's ChdbInsertError (chdb/dist/errors.d.ts), as its rawInsert throws it. */
+const chdbInsertError = (clickhouseCode: number) =>
+  Object.assign(new Error(`Code: ${clickhouseCode}. DB::Exception: refused: (at row 2)`), {
+    name: 'ChdbInsertError',
+    code: 'CHDB_INSERT',
+    clickhouseCode,
+    reason: 'write-failure',
+    failedAtRow: 2,
+  });
+
 describe('classifyFailure', () => {
   it.each([
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }), true, 'network'],
@@ -13,8 +23,17 @@ describe('classifyFailure', () => {
     [chError('60', 'UNKNOWN_TABLE'), false, 'UNKNOWN_TABLE'],
     [chError('16', 'NO_SUCH_COLUMN_IN_TABLE'), false, 'NO_SUCH_COLUMN_IN_TABLE'],
     [chError('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'), false, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+    // chDB's raw insert: its own code in `code`, the engine's in `clickhouseCode`.
+    [chdbInsertError(27), false, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+    [chdbInsertError(469), false, 'VIOLATED_CONSTRAINT'],
+    [chdbInsertError(252), true, 'overload'],
   ])('%s -> retryable %s (%s)', (error, retryable, reason) => {
     expect(classifyFailure(error)).toMatchObject({ retryable, reason });
+  });
+
+  it('splits a batch chDB refuses for its data, as it does one a server refuses', () => {
+    expect(classifyFailure(chdbInsertError(27)).dataError).toBe(true);
+    expect(classifyFailure(chdbInsertError(469)).dataError).toBe(true);
   });
 
   it('tells data errors (split the batch) from configuration errors (fix and drop)', () => {

@@ -51,11 +51,10 @@ describe('readProviderPayload', () => {
       expect(readProviderPayload(body)?.usage).toEqual({ promptTokens: 1200 });
     });
 
-    it('rounds fractional counts', () => {
-      expect(readProviderPayload(chat({ prompt_tokens: 10.6, completion_tokens: 2.2 }))?.usage).toEqual({
-        promptTokens: 11,
-        completionTokens: 2,
-        totalTokens: 13,
+    it('keeps fractional counts as reported, never rounded into plausible ones (the row drops them: llm-row-tokens.test.ts)', () => {
+      expect(readProviderPayload(chat({ prompt_tokens: 10.6, completion_tokens: 2.2 }))?.usage).toMatchObject({
+        promptTokens: 10.6,
+        completionTokens: 2.2,
       });
     });
 

@@ -66,3 +66,19 @@ describe('reader argument validation', () => {
     expect(thrown(() => optionalBoolean('isError', 'true')).argument).toBe('isError');
   });
 });
+
+describe('reader arguments the engine could not take', () => {
+  it('refuses a Date outside 1900-01-01 .. 2262-04-11, naming it', () => {
+    const error = thrown(() => timeRange(new Date(253_402_300_800_000), undefined));
+    expect(error.argument).toBe('start');
+    expect(error.message).toContain('start must be a date from 1900-01-01 to 2262-04-11');
+    expect(thrown(() => timeRange(undefined, new Date(Date.UTC(1800, 0, 1)))).argument).toBe('end');
+  });
+
+  it('refuses text longer than any id or filter value, naming it', () => {
+    const error = thrown(() => requireString('agentId', 'a'.repeat(300 * 1024)));
+    expect(error.argument).toBe('agentId');
+    expect(error.message).toContain('agentId must be at most 16384 characters');
+    expect(requireString('agentId', 'a'.repeat(16_384))).toHaveLength(16_384);
+  });
+});
