@@ -7,6 +7,7 @@ import { REDACTED } from '../../../src/redaction/credentials.js';
 import { toLlmRow } from '../../../src/rows/llm-row.js';
 import { insertableColumns } from '../../../src/schema/ddl.js';
 import { makeSpan } from '../../support/spans.js';
+import { NO_USAGE } from '../../support/token-truth.js';
 
 // 1.2345678 s from a start 0.1 s into its second.
 const SPAN = makeSpan({
@@ -121,14 +122,8 @@ describe('toLlmRow', () => {
   it('stores unreported usage as NULL or flagged by has_usage, never a made-up 0, and no cost for it', () => {
     const row = toLlmRow(SPAN, { provider: 'openai', requestModel: 'test-model' }, { pricer: PRICER });
     expect(row).toMatchObject({
-      has_usage: false,
-      // Non-nullable counts are 0 only together with has_usage = false.
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      total_tokens: 0,
-      cached_input_tokens: null,
-      cache_write_tokens: null,
-      reasoning_tokens: null,
+      // Non-nullable counts are 0 only together with has_usage = false; the others NULL.
+      ...NO_USAGE,
       time_to_first_token_ms: null,
       cost_usd: null,
       input_cost_usd: null,
