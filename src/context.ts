@@ -7,7 +7,9 @@ import { context, createContextKey, type Attributes, type Context } from '@opent
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LLM_TRACES } from './conventions/llm-traces.js';
 import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type IdField } from './model/fields.js';
-import type { BillingContext } from './model/llm-call.js';
+import type { BillingContext, CallContext } from './model/llm-call.js';
+import { detectContext } from './detect/detect.js';
+import { recordEnd, recordStart } from './pipeline/span-starts.js';
 
 export type LlmContext = { [K in IdField]?: string } & {
   tags?: string[];
@@ -17,6 +19,7 @@ export type LlmContext = { [K in IdField]?: string } & {
 };
 
 const LLM_CONTEXT_KEY = createContextKey('llm-traces context');
+const MAX_OPEN_SPANS = 100_000;
 
 export function getLlmContext(ctx: Context = context.active()): LlmContext | undefined {
   return ctx.getValue(LLM_CONTEXT_KEY) as LlmContext | undefined;
@@ -45,17 +48,42 @@ export function llmContextAttributes(values: LlmContext): Attributes {
   return attributes;
 }
 
+/**
+ * Copies ids onto every span as it starts, as `llm_traces.*` attributes: the active
+ * `withLlmContext` values, and the ids its parent span names (its own `llm_traces.*`, AI SDK
+ * metadata and runtime context, OpenInference `session.id`/`user.id`/`metadata`, Traceloop
+ * association properties, GenAI conversation and agent ids), so a call deep inside an agent has
+ * its agent's and run's ids when it ends, however long before its ancestors. Values the span
+ * already has win: its own `llm_traces.*`, and for the parent's ids, the ids its library names.
+ * It also tells the exporter which spans of one request started inside each other (span-starts.ts).
+ */
 export class LlmContextSpanProcessor implements SpanProcessor {
+  /**
+   * Open spans by id: the parent of a starting span is found here, not through the context, whose
+   * span may be a library's wrapper (OpenInference's OISpan) without the SDK span's attributes.
+   */
+  private readonly open = new Map<string, ReadableSpan>();
+
   onStart(span: Span, parentContext: Context): void {
-    const values = getLlmContext(parentContext);
-    if (!values) return;
-    // Values the span already has (set explicitly at start) win over the inherited ones.
-    for (const [key, value] of Object.entries(llmContextAttributes(values))) {
+    const parentId = span.parentSpanContext?.spanId;
+    const parent = parentId === undefined ? undefined : this.open.get(parentId);
+    this.open.set(span.spanContext().spanId, span);
+    // Bounded: spans that never end are forgotten first.
+    if (this.open.size > MAX_OPEN_SPANS) this.open.delete(this.open.keys().next().value!);
+    recordStart(span, parent);
+    const explicit = getLlmContext(parentContext);
+    const named = parent && detectContext(parent.attributes);
+    const inherited = named && hasValues(named) ? unnamedBy(detectContext(span.attributes), named) : undefined;
+    const attributes = { ...(inherited && llmContextAttributes(inherited)), ...(explicit && llmContextAttributes(explicit)) };
+    for (const [key, value] of Object.entries(attributes)) {
       if (span.attributes[key] === undefined && value !== undefined) span.setAttribute(key, value);
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    this.open.delete(span.spanContext().spanId);
+    recordEnd(span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -64,4 +92,18 @@ export class LlmContextSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function hasValues(values: CallContext): boolean {
+  return Object.values(values).some((value) => value !== undefined);
+}
+
+/** The inherited values for the fields the span does not name itself. */
+function unnamedBy(own: CallContext, inherited: CallContext): LlmContext {
+  const values: LlmContext = {};
+  for (const [field] of entriesOf(APPLICATION_IDS)) if (own[field] === undefined) values[field] = inherited[field];
+  if (own.agentTags === undefined) values.tags = inherited.agentTags;
+  // Billing is this package's own (`llm_traces.billing.*`): the span's own keys are kept when set.
+  values.billing = inherited.billing;
+  return values;
 }

@@ -51,7 +51,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
       this.configError = error instanceof Error ? error : new Error(String(error));
       log.error(this.configError.message);
     }
-    // Writes the LLM calls held for a parent span that did not come (unref'd: never keeps the app alive).
+    // Writes the LLM calls held for a span that did not come in time (unref'd: never keeps the app alive).
     this.releaseTimer = setInterval(() => this.writeHeld(false), 1_000);
     this.releaseTimer.unref();
   }
@@ -108,6 +108,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
     await this.conversions.run(async (previous) => {
       await previous;
       const rows = await this.converter!.convert(spans, (otel) => write({ otel, llm: [] }));
+      writer.counters.held(this.converter!.held);
       if (rows.failed > 0) writer.counters.dropped('conversion', rows.failed);
       write(rows);
     });
@@ -134,6 +135,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
   private writeHeld(all: boolean): void {
     if (this.configError || this.converter!.held === 0) return;
     const rows = this.converter!.releaseHeld(all);
+    this.writer!.counters.held(this.converter!.held);
     if (rows.llm.length === 0 && rows.failed === 0) return;
     if (rows.failed > 0) this.writer!.counters.dropped('conversion', rows.failed);
     this.track(this.writer!.write(rows).catch(() => {}));

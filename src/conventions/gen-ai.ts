@@ -5,7 +5,7 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
-import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import type { CallContext, ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
 import { normalizeFinishReasons, normalizeProvider } from '../model/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
 import * as semconv from './semconv.js';
@@ -29,6 +29,11 @@ const AGGREGATE_OPERATIONS = new Set([
 
 // `generate_content` is Gemini's name for a chat turn; one call type keeps usage grouping useful.
 const CALL_TYPES: Record<string, string> = { generate_content: 'chat', embeddings: 'embeddings' };
+
+/** The ids a GenAI span names (an `invoke_agent` span names its agent for the calls below it). */
+export function readGenAiContext(a: Attributes): CallContext {
+  return { conversationId: text(a, semconv.ATTR_GEN_AI_CONVERSATION_ID), agentId: text(a, semconv.ATTR_GEN_AI_AGENT_ID) };
+}
 
 export function readGenAi(span: ReadableSpan): ConventionResult {
   const a = span.attributes;
@@ -59,8 +64,7 @@ export function readGenAi(span: ReadableSpan): ConventionResult {
     usage,
     finishReasons,
     timeToFirstTokenMs: ttftSeconds === undefined ? undefined : ttftSeconds * 1000,
-    conversationId: text(a, semconv.ATTR_GEN_AI_CONVERSATION_ID),
-    agentId: text(a, semconv.ATTR_GEN_AI_AGENT_ID),
+    ...readGenAiContext(a),
     error: text(a, 'error.type') ? { type: text(a, 'error.type') } : undefined,
     providedCost: providedCost(a, 'gen_ai.usage.cost', 'gen_ai.usage.input_cost', 'gen_ai.usage.output_cost'),
     requestJson: neutralRequestJson({

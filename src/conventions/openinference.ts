@@ -15,11 +15,11 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
+import type { CallContext, ConventionResult, LlmCall, TokenUsage } from '../model/llm-call.js';
 import { normalizeFinishReasons, normalizeProvider, toText } from '../model/normalize.js';
 import { neutralRequestJson, neutralResponseJson } from '../model/neutral-payload.js';
 import { readProviderPayload } from '../providers/index.js';
-import { isObject, valueAt, type JsonObject } from '../model/json.js';
+import { isObject, objectAt, valueAt, type JsonObject } from '../model/json.js';
 import { count, inclusiveUsage, indexed, json, millisToEvent, parsedJson, providedCost, text, textList } from './attributes.js';
 import { contextFromMetadata, metadataFromJson } from './metadata.js';
 
@@ -27,12 +27,25 @@ const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings
 const NOT_CALL_KINDS = new Set(['AGENT', 'CHAIN', 'TOOL', 'RETRIEVER', 'RERANKER', 'GUARDRAIL', 'EVALUATOR', 'PROMPT']);
 
 const ANTHROPIC_SCOPE = '@arizeai/openinference-instrumentation-anthropic';
+const LANGCHAIN_SCOPE = '@arizeai/openinference-instrumentation-langchain';
 // Python OpenAI instrumentation marks the first streamed token with this span event.
 const FIRST_TOKEN_EVENT = 'First Token Stream Event';
 const TOKEN_COUNT = 'llm.token_count.';
 
 // Request fields that have their own place in the neutral request document.
 const NON_PARAMETERS = new Set(['model', 'messages', 'input', 'prompt', 'tools', 'system', 'instructions']);
+
+/** The ids an OpenInference span names (on any span kind: chains and agents pass them down). */
+export function readOpenInferenceContext(a: Attributes): CallContext & { metadata?: Record<string, string> } {
+  const fromMetadata = contextFromMetadata(metadataFromJson(a['metadata']));
+  return {
+    ...fromMetadata,
+    // Explicit ids win over the metadata's well-known keys.
+    conversationId: text(a, 'session.id') ?? fromMetadata.conversationId,
+    userId: text(a, 'user.id') ?? fromMetadata.userId,
+    agentTags: textList(a, 'tag.tags'),
+  };
+}
 
 export function readOpenInference(span: ReadableSpan): ConventionResult {
   const a = span.attributes;
@@ -46,20 +59,17 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
   const parameters = isObject(invocation) ? invocation : undefined;
   const requestModel =
     text(a, 'llm.request.model_name') ?? textAt(parameters, 'model') ?? text(a, 'embedding.model_name') ?? text(a, 'llm.model_name');
-  const responseModel = text(a, 'llm.response.model_name') ?? text(a, 'llm.model_name') ?? text(a, 'embedding.model_name');
+  const generation = span.instrumentationScope.name === LANGCHAIN_SCOPE ? langChainGeneration(a) : {};
+  const responseModel =
+    text(a, 'llm.response.model_name') ?? generation.model ?? text(a, 'llm.model_name') ?? text(a, 'embedding.model_name');
   const prompts = indexed(a, 'llm.prompts.');
   const usage = readUsage(span);
-  const provider = normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system'));
+  const provider = normalizeProvider(text(a, 'llm.provider') ?? text(a, 'llm.system') ?? generation.provider);
   // Without llm.finish_reason (the Responses API), the raw response in output.value tells.
   const finishReasons =
     normalizeFinishReasons(textList(a, 'llm.finish_reason')) ?? readProviderPayload(a['output.value'], provider)?.finishReasons;
-  const fromMetadata = contextFromMetadata(metadataFromJson(a['metadata']));
   const call: LlmCall = {
-    ...fromMetadata,
-    // Explicit ids win over the metadata's well-known keys.
-    conversationId: text(a, 'session.id') ?? fromMetadata.conversationId,
-    userId: text(a, 'user.id') ?? fromMetadata.userId,
-    agentTags: textList(a, 'tag.tags'),
+    ...readOpenInferenceContext(a),
     // The legacy completions API's prompts are `llm.prompts.*`.
     callType: prompts.length > 0 ? 'text_completion' : kindCallType,
     provider,
@@ -74,6 +84,22 @@ export function readOpenInference(span: ReadableSpan): ConventionResult {
     responseJson: responseJson(a, responseModel, finishReasons, usage),
   };
   return { kind: 'call', call };
+}
+
+/**
+ * What LangChain says about the request, where OpenInference's LangChain instrumentation leaves
+ * `llm.provider` unset and `llm.model_name` as the requested alias: the generation in
+ * `output.value` names the provider and the dated model that answered, and the run's `metadata`
+ * names the provider (`ls_provider`).
+ */
+function langChainGeneration(a: Attributes): { provider?: string; model?: string } {
+  const generations = valueAt(json(a, 'output.value'), 'generations');
+  const first = Array.isArray(generations) && Array.isArray(generations[0]) ? (generations[0] as unknown[])[0] : undefined;
+  const response = objectAt(first, 'message', 'kwargs', 'response_metadata');
+  return {
+    provider: toText(response?.['model_provider']) ?? toText(valueAt(json(a, 'metadata'), 'ls_provider')),
+    model: toText(response?.['model_name']),
+  };
 }
 
 function readUsage(span: ReadableSpan): TokenUsage | undefined {

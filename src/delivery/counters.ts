@@ -20,6 +20,8 @@ export interface ExporterStats {
   /** Rows and bytes waiting in the retry buffer now. */
   bufferedRows: number;
   bufferedBytes: number;
+  /** LLM calls held back now for a partner span or an ancestor's ids (pipeline/join.ts, inherited-ids.ts). */
+  heldLlmCalls: number;
 }
 
 export type TableKind = 'spans' | 'llm_calls';
@@ -33,6 +35,7 @@ export class Counters {
     failedExports: 0,
     bufferedRows: 0,
     bufferedBytes: 0,
+    heldLlmCalls: 0,
   };
   private instrumented = false;
 
@@ -47,6 +50,10 @@ export class Counters {
 
   dropped(reason: DropReason, rows: number): void {
     this.stats.dropped[reason] += rows;
+  }
+
+  held(calls: number): void {
+    this.stats.heldLlmCalls = calls;
   }
 
   snapshot(): ExporterStats {
@@ -82,5 +89,11 @@ export class Counters {
     meter
       .createObservableGauge('llm_traces.exporter.buffer.bytes', { description: 'Bytes waiting for retry', unit: 'By' })
       .addCallback((result) => result.observe(s.bufferedBytes));
+    meter
+      .createObservableGauge('llm_traces.exporter.llm_calls.held', {
+        description: 'LLM calls held back for a partner span or an ancestor span',
+        unit: '{call}',
+      })
+      .addCallback((result) => result.observe(s.heldLlmCalls));
   }
 }

@@ -17,13 +17,14 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { readGenAi } from '../conventions/gen-ai.js';
+import type { Attributes } from '@opentelemetry/api';
+import { readGenAi, readGenAiContext } from '../conventions/gen-ai.js';
 import { readLlmTraces, readLlmTracesContext } from '../conventions/llm-traces.js';
 import { userMetadata } from '../conventions/metadata.js';
-import { readOpenInference } from '../conventions/openinference.js';
+import { readOpenInference, readOpenInferenceContext } from '../conventions/openinference.js';
 import { readOpenLlmetry } from '../conventions/openllmetry.js';
 import { readVercelAi } from '../conventions/vercel-ai.js';
-import type { CallError, ConventionResult, LlmCall } from '../model/llm-call.js';
+import type { CallContext, CallError, ConventionResult, LlmCall } from '../model/llm-call.js';
 import { mergeCalls } from '../model/merge-calls.js';
 import { toText } from '../model/normalize.js';
 
@@ -52,6 +53,18 @@ export function detectLlmCall(span: ReadableSpan): LlmCall | undefined {
   const spanError = errorOfSpan(span);
   if (spanError) call.error = { type: call.error?.type ?? spanError.type, message: call.error?.message ?? spanError.message };
   return call;
+}
+
+/**
+ * The ids, tags and billing a span names for itself and the spans below it, whether or not it is a
+ * call (agent, step and chain spans carry them for the calls they wrap), in the same precedence as
+ * a call's own: `llm_traces.*`, then each library's explicit ids, then user metadata maps.
+ */
+export function detectContext(a: Attributes): CallContext {
+  const { id: _id, metadata: _metadata, ...explicit } = readLlmTracesContext(a);
+  const { metadata: _oiMetadata, ...openInference } = readOpenInferenceContext(a);
+  const { metadata: _userMetadata, ...fromMaps } = userMetadata(a);
+  return mergeCalls([explicit, openInference, readGenAiContext(a), fromMaps]);
 }
 
 /**

@@ -77,7 +77,11 @@ export const COST_SOURCE = { field: 'costSource', column: 'cost_source' } as con
 export type CostField = keyof typeof COST_FIELDS;
 export type CostColumn = (typeof COST_FIELDS)[CostField]['column'];
 
-/** The declaration's entries, typed by key. */
-export function entriesOf<T extends object>(declaration: T): Array<[keyof T & string, T[keyof T]]> {
-  return Object.entries(declaration) as Array<[keyof T & string, T[keyof T]]>;
+const entriesOfDeclaration = new WeakMap<object, ReadonlyArray<readonly [string, unknown]>>();
+
+/** The declaration's entries, typed by key (read once per declaration: span conversion reads them per span). */
+export function entriesOf<T extends object>(declaration: T): ReadonlyArray<readonly [keyof T & string, T[keyof T]]> {
+  let entries = entriesOfDeclaration.get(declaration);
+  if (!entries) entriesOfDeclaration.set(declaration, (entries = Object.entries(declaration)));
+  return entries as ReadonlyArray<readonly [keyof T & string, T[keyof T]]>;
 }

@@ -9,10 +9,13 @@ import { detectLlmCall } from '../detect/detect.js';
 import type { LlmCall } from '../model/llm-call.js';
 import { toLlmRow, type LlmRowOptions, type LlmTraceRow } from '../rows/llm-row.js';
 import { toOtelRow, type OtelRowOptions, type OtelTraceRow } from '../rows/otel-row.js';
+import { InheritedIds } from './inherited-ids.js';
 import { NestedCallJoiner, type DetectedCall } from './join.js';
+import { RecentSpans } from './recent-spans.js';
 import { redactTypedAttributes } from '../redaction/credentials.js';
 import { withLogContent, type LogContentArea } from './log-content.js';
 import { redactedView } from './redacted-span.js';
+import { startFacts, type StartFacts } from './span-starts.js';
 
 export interface RowBatch {
   otel: OtelTraceRow[];
@@ -25,6 +28,8 @@ export interface RowBatch {
 export interface ConvertedSpans {
   otel: OtelTraceRow[];
   calls: DetectedCall[];
+  /** Every span (redacted) with what the context processor saw at its start. */
+  spans: Array<{ span: ReadableSpan; start: StartFacts }>;
   failed: number;
 }
 
@@ -47,16 +52,19 @@ const EARLY_INSERT_MIN_ROWS = 1024;
 
 /**
  * The exporter's conversion: each export in time slices, its LLM calls joined with the nested
- * calls of earlier and later exports (the joiner holds an inner call until its parent comes).
+ * calls of earlier and later exports (join.ts) and given the ids of their ancestor spans
+ * (inherited-ids.ts); both may hold a call back for a while, bounded in count and time.
  */
 export class SpanConverter {
-  private readonly joiner = new NestedCallJoiner();
+  private readonly recent = new RecentSpans();
+  private readonly joiner = new NestedCallJoiner(this.recent);
+  private readonly ids = new InheritedIds(this.recent);
 
   constructor(private readonly options: RowBatchOptions) {}
 
-  /** Calls held for a parent span that has not come yet. */
+  /** Calls held for a partner or an ancestor span that has not come yet. */
   get held(): number {
-    return this.joiner.size;
+    return this.joiner.size + this.ids.size;
   }
 
   /**
@@ -66,7 +74,7 @@ export class SpanConverter {
    * the next batch only when this one is stored.
    */
   async convert(spans: ReadableSpan[], early: (otel: OtelTraceRow[]) => void): Promise<RowBatch> {
-    const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
+    const converted: ConvertedSpans = { otel: [], calls: [], spans: [], failed: 0 };
     const heavy: ReadableSpan[] = [];
     const slices = new WorkSlices();
     await slices.yield();
@@ -83,20 +91,21 @@ export class SpanConverter {
       }
       await inSlices(heavy, convert, slices);
     }
+    for (const { span, start } of converted.spans) this.recent.add(span, start);
     const llm: LlmRows = { rows: [], failed: 0 };
-    await inSlices(this.joiner.join(spans, converted.calls), (entry) => addLlmRow(entry, this.options, llm));
+    await inSlices(this.ids.settle(this.joiner.join(converted.calls)), (entry) => addLlmRow(entry, this.options, llm));
     return { otel: converted.otel, llm: llm.rows, failed: converted.failed + llm.failed };
   }
 
-  /** Rows of the held calls whose parent span has not come in time (all of them with `all`). */
+  /** Rows of the held calls that have waited out the hold window (all of them with `all`). */
   releaseHeld(all: boolean): RowBatch {
-    const llm = toLlmRows(this.joiner.release(all), this.options);
+    const llm = toLlmRows([...this.ids.fill(this.joiner.release(all)), ...this.ids.release(all)], this.options);
     return { otel: [], llm: llm.rows, failed: llm.failed };
   }
 }
 
-export function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
-  const converted: ConvertedSpans = { otel: [], calls: [], failed: 0 };
+function convertSpans(spans: readonly ReadableSpan[], options: RowBatchOptions): ConvertedSpans {
+  const converted: ConvertedSpans = { otel: [], calls: [], spans: [], failed: 0 };
   for (const span of spans) convertSpan(span, options, converted);
   return converted;
 }
@@ -107,10 +116,13 @@ function convertSpan(original: ReadableSpan, options: RowBatchOptions, into: Con
   let span = original;
   try {
     span = redactedView(original);
+    // Looked up on the span the SDK handed over: the processor knows it by identity.
+    const start = startFacts(original);
+    into.spans.push({ span, start });
     const content = options.logContent?.take(original.spanContext().spanId);
     const callSpan = content ? withLogContent(span, redactTypedAttributes(content)) : span;
     call = detectLlmCall(callSpan);
-    if (call) into.calls.push({ span: callSpan, call });
+    if (call) into.calls.push({ span: callSpan, call, start });
   } catch (error) {
     into.failed++;
     log.error(`span '${safeName(original)}' could not be read as an LLM call and was skipped`, error);
@@ -130,7 +142,7 @@ interface LlmRows {
   failed: number;
 }
 
-export function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
+function toLlmRows(calls: readonly DetectedCall[], options: LlmRowOptions): LlmRows {
   const out: LlmRows = { rows: [], failed: 0 };
   for (const entry of calls) addLlmRow(entry, options, out);
   return out;

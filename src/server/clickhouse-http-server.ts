@@ -214,6 +214,13 @@ class RequestHandler {
       await this.refuse(request, response, error, destination);
       return;
     }
+    // The viewer's page and assets hold no data (the API does): a browser without a session gets
+    // the page, which tells it how to sign in, instead of a password prompt.
+    if (this.viewer !== undefined && isViewerRequest(method, url, request.headers.accept)) {
+      request.resume();
+      await this.viewer.files(request, response, url);
+      return;
+    }
     let admission: GateAdmission;
     try {
       admission = this.gate.authenticate(method, request.headers, url.searchParams);
@@ -258,7 +265,8 @@ class RequestHandler {
   ): Promise<void> {
     try {
       if (destination === 'api') {
-        checkOrganization(principal, organizationOf(request.headers, url.searchParams));
+        // The session route tells a bound credential which organizations it may read, whichever it named.
+        if (url.pathname !== `${VIEWER_API_PREFIX}session`) checkOrganization(principal, organizationOf(request.headers, url.searchParams));
         if (this.closing) throw new ClickHouseServerError('ABORTED', 'The server is shutting down');
       }
       const handled = await (destination === 'api'
@@ -285,7 +293,7 @@ class RequestHandler {
     }
   }
 
-  /** The viewer's API, the JSON API, then the viewer's pages and files. */
+  /** The viewer's API, then the JSON API. */
   private async route(request: IncomingMessage, response: ServerResponse, url: URL, principal: Principal): Promise<boolean> {
     if (this.viewer !== undefined && url.pathname.startsWith(VIEWER_API_PREFIX)) {
       await this.viewer.api(request, response, url, principal.organizations);
@@ -295,10 +303,6 @@ class RequestHandler {
       request.resume();
       const answer = await this.api(request.method ?? 'GET', url, request.headers);
       send(response, answer.status, JSON_TYPE, JSON.stringify(answer.body));
-      return true;
-    }
-    if (this.viewer !== undefined && isViewerRequest(request.method, url, request.headers.accept)) {
-      await this.viewer.files(request, response, url);
       return true;
     }
     return false;

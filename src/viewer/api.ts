@@ -5,7 +5,10 @@
  */
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
-export type FailureKind = 'down' | 'auth' | 'not_found' | 'client' | 'server';
+export type FailureKind = 'down' | 'auth' | 'forbidden' | 'not_found' | 'client' | 'server';
+
+/** ClickHouse's AUTHENTICATION_FAILED: what the server answers a browser without its session cookie. */
+const AUTHENTICATION_FAILED = '516';
 
 export class ApiFailure extends Error {
   constructor(
@@ -62,15 +65,20 @@ export async function apiGet<T>(path: string, query: Query = {}, signal?: AbortS
       json !== null && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string'
         ? (json as { error: string }).error
         : body.slice(0, 300) || response.statusText;
+    // A 403 for another reason (an organization this session may not read) is no sign-in matter.
     const kind: FailureKind =
-      response.status === 401 || response.status === 403
+      response.status === 401 || (response.status === 403 && response.headers.get('X-ClickHouse-Exception-Code') === AUTHENTICATION_FAILED)
         ? 'auth'
-        : response.status === 404
-          ? 'not_found'
-          : response.status < 500
-            ? 'client'
-            : 'server';
-    throw new ApiFailure(kind, response.status, message, url);
+        : response.status === 403
+          ? 'forbidden'
+          : response.status === 404
+            ? 'not_found'
+            : response.status < 500
+              ? 'client'
+              : 'server';
+    const failure = new ApiFailure(kind, response.status, message, url);
+    if (kind === 'auth') for (const listener of signedOut) listener(failure);
+    throw failure;
   }
   if (json === undefined)
     throw new ApiFailure('server', response.status, `the server answered ${url} with something that is not JSON`, url);
@@ -83,6 +91,22 @@ export function apiPost<T>(path: string, query: Query, body: unknown, signal?: A
     body: JSON.stringify(body),
     headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
   });
+}
+
+const signedOut = new Set<(failure: ApiFailure) => void>();
+
+/**
+ * The first request refused for want of a session (the server restarted with a new token, the
+ * cookie was cleared), from whichever page made it: the shell then shows the sign-in page alone.
+ */
+export function useSignedOut(): ApiFailure | undefined {
+  const [failure, setFailure] = useState<ApiFailure>();
+  useLayoutEffect(() => {
+    const listener = (f: ApiFailure) => setFailure((current) => current ?? f);
+    signedOut.add(listener);
+    return () => void signedOut.delete(listener);
+  }, []);
+  return failure;
 }
 
 export interface Loaded<T> {

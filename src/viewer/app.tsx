@@ -4,7 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, selectedOrganization, useApi } from './api.js';
+import { ApiFailure, selectedOrganization, useApi, useSignedOut } from './api.js';
 import type { SessionInfo } from '../server/viewer-api/types.js';
 import { ErrorView, Skeleton } from './components/ui.js';
 import { CallsPage } from './pages/calls.js';
@@ -39,25 +39,38 @@ const NAV: Array<[string, string, PageName[]]> = [
 export function App() {
   const route = useRoute();
   const session = useApi<SessionInfo>('session');
+  const signedOut = useSignedOut();
+  const failure = signedOut ?? session.error;
   useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
+  // A credential bound to organizations opens on the first of them unless the address names one it may read.
+  useEffect(() => {
+    const bound = session.data?.organizations;
+    if (bound && bound.length > 0 && !bound.includes(selectedOrganization() ?? session.data!.organization_id))
+      chooseOrganization(bound[0]!);
+  }, [session.data]);
   return (
     <div class="app">
       <header class="top">
         <a class="brand" href="#/calls">
           llm-traces
         </a>
-        <nav>
-          {NAV.map(([target, label, pages]) => (
-            <a key={target} href={target} class={pages.includes(route.page) ? 'on' : undefined}>
-              {label}
-            </a>
-          ))}
-        </nav>
+        {failure?.kind !== 'auth' && (
+          <nav>
+            {NAV.map(([target, label, pages]) => (
+              <a key={target} href={target} class={pages.includes(route.page) ? 'on' : undefined}>
+                {label}
+              </a>
+            ))}
+          </nav>
+        )}
         <div class="session" title="every view is scoped to this organization">
           {session.data && <Organization session={session.data} />}
         </div>
       </header>
-      <main>{session.error ? <ErrorView error={session.error} retry={session.reload} /> : <PageView route={route} />}</main>
+      {/* Signed out, every page would fail the same way: the sign-in page alone, reloaded to retry. */}
+      <main>
+        {failure ? <ErrorView error={failure} retry={signedOut ? () => location.reload() : session.reload} /> : <PageView route={route} />}
+      </main>
     </div>
   );
 }
@@ -89,20 +102,24 @@ function PageView({ route }: { route: Route }) {
   return <Page route={route} />;
 }
 
-/** The scoped organization; a picker only when the server allows this session to read others. */
+/**
+ * The scoped organization; a picker of the organizations the session's credential is bound to
+ * when there are several. A credential that may read any has no list to offer: its organization
+ * is chosen in the address (`/?org=acme`).
+ */
 function Organization({ session }: { session: SessionInfo }) {
   const current = selectedOrganization() ?? session.organization_id;
   const label = (org: string) => org || '(default)';
-  const choose = (org: string) => {
-    const search = new URLSearchParams(location.search);
-    search.set('org', org);
-    location.search = search.toString();
-  };
   return (
     <>
       <span class="muted">org </span>
-      {session.organizations ? (
-        <select value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)} aria-label="organization" data-org-picker>
+      {session.organizations && session.organizations.length > 1 ? (
+        <select
+          value={current}
+          onChange={(e) => chooseOrganization((e.target as HTMLSelectElement).value)}
+          aria-label="organization"
+          data-org-picker
+        >
           {[...new Set([current, ...session.organizations])].map((org) => (
             <option key={org} value={org}>
               {label(org)}
@@ -117,4 +134,11 @@ function Organization({ session }: { session: SessionInfo }) {
       <span class="muted"> · v{session.version}</span>
     </>
   );
+}
+
+/** Reloads the viewer for another organization (the address's `?org=`, outside the hash). */
+function chooseOrganization(org: string): void {
+  const search = new URLSearchParams(location.search);
+  search.set('org', org);
+  location.search = search.toString();
 }

@@ -8,6 +8,7 @@ import { ClickHouseTraceExporter } from '../../src/exporter.js';
 import { LlmContextSpanProcessor, withLlmContext } from '../../src/context.js';
 import { useTestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
+import { loadFixture } from '../support/span-fixtures.js';
 
 function exportSpans(exporter: ClickHouseTraceExporter, spans: Parameters<ClickHouseTraceExporter['export']>[0]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
@@ -369,6 +370,34 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
       completion_tokens: 0,
     });
     expect(trace.getActiveSpan()).toBeUndefined();
+  });
+
+  it('counts a call held for its partner span and stores it on forceFlush and on shutdown', async () => {
+    const fixture = loadFixture('traceloop-anthropic@0.27/with-native-error-429');
+    const inner = fixture.spans.find((span) => span.instrumentationScope.name === 'com.anthropic.sdk.typescript')!;
+    const count = async () =>
+      (
+        await store.rows<{ n: string }>(
+          `SELECT toString(count()) AS n FROM otel.llm_traces WHERE span_id = '${inner.spanContext().spanId}'`,
+        )
+      )[0]!.n;
+    // The Anthropic SDK's span comes first, without the instrumentation's span it sits in: it waits.
+    expect((await exportSpans(exporter, [inner])).code).toBe(ExportResultCode.SUCCESS);
+    expect(exporter.stats()!.heldLlmCalls).toBe(1);
+    expect(await count()).toBe('0');
+    await exporter.forceFlush();
+    expect(exporter.stats()!.heldLlmCalls).toBe(0);
+    expect(await count()).toBe('1');
+
+    const closing = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
+    const other = { ...inner, spanContext: () => ({ ...inner.spanContext(), spanId: 'abcabcabcabcabc1' }) };
+    await exportSpans(closing, [other]);
+    expect(closing.stats()!.heldLlmCalls).toBe(1);
+    await closing.shutdown();
+    const [stored] = await store.rows<{ n: string }>(
+      "SELECT toString(count()) AS n FROM otel.llm_traces WHERE span_id = 'abcabcabcabcabc1'",
+    );
+    expect({ stored: stored!.n, stats: closing.stats() }).toMatchObject({ stored: '1', stats: { exportedLlmCalls: 1, heldLlmCalls: 0 } });
   });
 
   it('fails exports after shutdown without throwing', async () => {

@@ -51,7 +51,9 @@ export interface SpanFixture {
   scenario: string;
   provider: { usage: Json | null; calls: FixtureCall[] };
   thrown?: string;
-  /** The spans as captured. */
+  /** The id columns every row must carry: the ids the app passed (recorded by newer captures). */
+  expectedIds?: Record<string, string>;
+  /** The spans as captured, in the order they ended. */
   raw: SerializedSpan[];
   spans: ReadableSpan[];
 }

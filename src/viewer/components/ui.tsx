@@ -23,8 +23,12 @@ const ADVICE: Record<ApiFailure['kind'], ComponentChildren> = {
   ),
   auth: (
     <>
-      This browser has no session for the server: open the address printed by <code>llm-traces serve</code> (it ends in{' '}
-      <code>?token=…</code>).
+      This server needs you to sign in: open the address <code>llm-traces serve</code> printed (with <code>?token=</code>).
+    </>
+  ),
+  forbidden: (
+    <>
+      This session may not read it. A credential bound to organizations names one in the address: <code>/?org=NAME</code>.
     </>
   ),
   not_found: 'It may be outside the store\u2019s time window, in another organization, or removed by the TTL.',
@@ -34,7 +38,8 @@ const ADVICE: Record<ApiFailure['kind'], ComponentChildren> = {
 
 const TITLES: Record<ApiFailure['kind'], string> = {
   down: 'The server is not reachable',
-  auth: 'Not signed in to this server',
+  auth: 'Sign in to this server',
+  forbidden: 'Not allowed',
   not_found: 'Not found',
   client: 'Bad request',
   server: 'Server error',

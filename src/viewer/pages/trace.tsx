@@ -3,18 +3,23 @@
  * nesting, collapsible subtrees; LLM spans carry model, tokens and cost), drawn virtualized from
  * the span skeleton. A span's attributes, events and resource are fetched when it is selected.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { apiUrl, useApi } from '../api.js';
-import type { SpanDetail, SpanSkeleton, TraceSkeleton } from '../../server/viewer-api/types.js';
+import type { SpanDetail, SpanLlm, TraceSkeleton } from '../../server/viewer-api/types.js';
 import { Badge, Cost, ErrorView, Facts, PageHead, Skeleton, Tiles } from '../components/ui.js';
 import { VirtualList } from '../components/virtual-list.js';
-import { formatCompact, formatInt, formatMs, formatNs, formatTimestamp } from '../format.js';
+import { formatCost, formatInt, formatMs, formatNs, formatTimestamp } from '../format.js';
 import { useEscape, useListKeys } from '../keys.js';
 import { callHref, href, navigate, traceHref, withParams, type Route } from '../router.js';
 import { colorAt } from '../palette.js';
 import { axisTicks, layoutSpans, visibleRows, type SpanRow } from '../span-tree.js';
 
 const ROW_HEIGHT = 26;
+/** Pixels of indent per nesting level in the name column. */
+const INDENT = 14;
+/** The narrowest the name column is dragged to, and the least it leaves the bars. */
+const NAME_MIN = 160;
+const TRACK_MIN = 160;
 
 export default function TracePage({ route }: { route: Route }) {
   const trace = useApi<TraceSkeleton>(`traces/${encodeURIComponent(route.id)}`);
@@ -54,6 +59,15 @@ function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
       else next.add(id);
       return next;
     });
+  const natural = useMemo(() => naturalNameWidth(layout.rows), [layout]);
+  // Dragged by its edge: a width in pixels; until then the widest row's, up to 60% of the box.
+  const [dragged, setDragged] = useState<number | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const nameColumn = dragged === null ? `min(${natural}px, 60%)` : `${dragged}px`;
+  const resize = (width: number) => {
+    const room = (box.current?.clientWidth ?? 0) - TRACK_MIN;
+    setDragged(Math.round(Math.max(NAME_MIN, Math.min(width, room))));
+  };
   const ticks = axisTicks(layout.totalNs);
   const total = layout.totalNs || 1;
   const selected = layout.rows.find((r) => r.span.span_id === selectedId);
@@ -111,9 +125,12 @@ function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
         )}
       </div>
       <div class={`waterfall-grid${selected ? ' with-panel' : ''}`}>
-        <div class="waterfall" data-waterfall>
+        <div class="waterfall" data-waterfall ref={box} style={{ '--wf-name': nameColumn }}>
           <div class="wf-head">
-            <div class="wf-name">Span</div>
+            <div class="wf-name">
+              Span
+              <ColumnEdge onResize={resize} onReset={() => setDragged(null)} />
+            </div>
             <div class="wf-axis">
               {ticks.map((tick) => (
                 <span key={tick} class="tick" style={{ left: `${(tick / total) * 100}%` }}>
@@ -176,7 +193,7 @@ function SpanLine({
       data-span-name={span.name}
       data-depth={row.depth}
     >
-      <div class="wf-name" style={{ paddingLeft: `${row.depth * 14 + 4}px` }} title={`${span.service} · ${span.name} · ${span.kind}`}>
+      <div class="wf-name" style={{ paddingLeft: `${row.depth * INDENT + 4}px` }} title={`${span.service} · ${span.name} · ${span.kind}`}>
         {row.childCount > 0 ? (
           <button
             type="button"
@@ -196,8 +213,8 @@ function SpanLine({
         <span class="swatch" style={{ background: color }} />
         <span class="span-name">{span.name}</span>
         {collapsed && <span class="muted"> +{row.childCount}</span>}
-        {span.kind && span.kind !== 'Internal' && <span class="kind">{span.kind.toLowerCase()}</span>}
-        {span.llm && <LlmMark span={span} />}
+        {kindLabel(span.kind) && <span class="kind">{kindLabel(span.kind)}</span>}
+        {span.llm && <LlmMark llm={span.llm} />}
       </div>
       <div class="wf-track">
         <div class="wf-bar" style={{ left: `${left}%`, width: `${width}%`, background: error ? 'var(--error)' : color }} />
@@ -219,17 +236,85 @@ function SpanLine({
   );
 }
 
-function LlmMark({ span }: { span: SpanSkeleton }) {
-  const llm = span.llm!;
-  const tokens = (llm.prompt_tokens ?? 0) + (llm.completion_tokens ?? 0);
+/** The kind shown after a name: none for Internal, the common case. */
+function kindLabel(kind: string): string {
+  return kind && kind !== 'Internal' ? kind.toLowerCase() : '';
+}
+
+const llmTokens = (llm: SpanLlm) => (llm.prompt_tokens ?? 0) + (llm.completion_tokens ?? 0);
+
+/** Model, total tokens and cost of an LLM span, whole: "gpt-4o-mini · 1,460 tok · $0.00016". */
+function LlmMark({ llm }: { llm: SpanLlm }) {
   return (
     <span
       class="llm-mark"
       title={`${llm.provider} ${llm.model}: ${formatInt(llm.prompt_tokens)} prompt + ${formatInt(llm.completion_tokens)} completion tokens`}
       data-llm={llm.call_id}
     >
-      {llm.model} · {formatCompact(tokens)} tok · <Cost value={llm.cost_usd} />
+      {llm.model} · {formatInt(llmTokens(llm))} tok · <Cost value={llm.cost_usd} />
     </span>
+  );
+}
+
+/**
+ * The name column's width that shows the widest row whole (indent, fold, swatch, name, kind, LLM
+ * mark), measured once per trace in the page's font: rows are virtualized, so the DOM holds too
+ * few of them to size the column from.
+ */
+function naturalNameWidth(rows: readonly SpanRow[]): number {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return 420;
+  const family = getComputedStyle(document.body).fontFamily;
+  const widths = rows.map((row) => row.depth * INDENT + 4 + 14 + 5 + 9 + 5 + 12);
+  const measure = (size: number, text: (row: SpanRow) => string, extra: number) => {
+    context.font = `${size}px ${family}`;
+    rows.forEach((row, i) => {
+      const value = text(row);
+      if (value) widths[i]! += context.measureText(value).width + extra;
+    });
+  };
+  measure(13, (row) => row.span.name, 0);
+  measure(10.5, (row) => kindLabel(row.span.kind), 5);
+  // The mark's padding is 5px a side; the cost is "unpriced" when there is no price.
+  measure(
+    11,
+    ({ span: { llm } }) =>
+      llm ? `${llm.model} · ${formatInt(llmTokens(llm))} tok · ${llm.cost_usd === null ? 'unpriced' : formatCost(llm.cost_usd)}` : '',
+    15,
+  );
+  return Math.ceil(Math.max(280, ...widths));
+}
+
+/** The name column's right edge: drag it (or use the arrow keys) to resize, double-click to fit the names again. */
+function ColumnEdge({ onResize, onReset }: { onResize(width: number): void; onReset(): void }) {
+  const start = useRef<{ x: number; width: number } | null>(null);
+  const columnWidth = (edge: HTMLElement) => edge.parentElement!.getBoundingClientRect().width;
+  return (
+    <div
+      class="wf-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="resize the span column"
+      tabIndex={0}
+      data-resize
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const edge = e.currentTarget as HTMLElement;
+        edge.setPointerCapture(e.pointerId);
+        start.current = { x: e.clientX, width: columnWidth(edge) };
+      }}
+      onPointerMove={(e) => start.current && onResize(start.current.width + e.clientX - start.current.x)}
+      onPointerUp={() => (start.current = null)}
+      onPointerCancel={() => (start.current = null)}
+      onDblClick={onReset}
+      onKeyDown={(e) => {
+        const step = e.key === 'ArrowLeft' ? -24 : e.key === 'ArrowRight' ? 24 : 0;
+        if (!step) return;
+        e.preventDefault();
+        e.stopPropagation();
+        onResize(columnWidth(e.currentTarget as HTMLElement) + step);
+      }}
+    />
   );
 }
 

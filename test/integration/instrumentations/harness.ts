@@ -1,7 +1,7 @@
 /**
  * The lab every instrumentation test runs in: the loopback fake provider, a fresh embedded
- * ClickHouse, and the real exporter behind a BatchSpanProcessor on a globally registered
- * NodeTracerProvider (global, because the AI SDK and the Anthropic SDK's own tracing look the
+ * ClickHouse, and the real exporter behind a BatchSpanProcessor, after LlmContextSpanProcessor
+ * (`use` switches to other set-ups), on a globally registered NodeTracerProvider (global, because the AI SDK and the Anthropic SDK's own tracing look the
  * provider up there; Node, for the async context that parents their spans).
  *
  * `run` performs one scenario and returns the spans it produced, the `llm_traces` rows the
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -18,9 +18,12 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type Span,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { LlmContextSpanProcessor } from '../../../src/context.js';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import type { LlmTraceRow } from '../../../src/rows/llm-row.js';
 import { startFakeProvider, type FakeProvider, type RecordedRequest } from '../../support/fake-provider.js';
@@ -75,9 +78,27 @@ export interface ScenarioResult {
   thrown: unknown;
 }
 
+/**
+ * How spans reach the exporter: one `BatchSpanProcessor` batch per scenario (the flush at its end),
+ * one span per export (`SimpleSpanProcessor`), or a `BatchSpanProcessor` whose schedule (1 ms) is
+ * shorter than the calls, so batches end mid-call; each with or without `LlmContextSpanProcessor`.
+ */
+export type Delivery = 'batch' | 'simple' | 'scheduled';
+export interface LabSetup {
+  delivery: Delivery;
+  contextProcessor: boolean;
+}
+/** The set-up of README and `llm-traces/register`: the context processor and a batch processor. */
+export const DEFAULT_SETUP: LabSetup = { delivery: 'batch', contextProcessor: true };
+export const SPLIT_SETUPS: readonly LabSetup[] = (['simple', 'scheduled'] as const).flatMap((delivery) =>
+  [true, false].map((contextProcessor) => ({ delivery, contextProcessor })),
+);
+
 export interface Lab {
   fake: FakeProvider;
   tracerProvider: NodeTracerProvider;
+  /** Routes the following scenarios' spans this way (DEFAULT_SETUP until then). */
+  use(setup: LabSetup): void;
   /** The exporter behind the tracer provider, and the store it writes. */
   exporter: ClickHouseTraceExporter;
   store: TestStore;
@@ -87,6 +108,7 @@ export interface Lab {
 
 // Some libraries end their span a few ticks after the call settles (stream teardown, promise callbacks).
 const SETTLE_MS = 50;
+const HELD_WAIT_MS = 2_000;
 
 export async function startLab(): Promise<Lab> {
   const store = await openTestStore();
@@ -94,9 +116,16 @@ export async function startLab(): Promise<Lab> {
   await exporter.ready();
   const failures = new FailureRecorder(exporter);
   const memory = new InMemorySpanExporter();
+  const deliveries: Record<Delivery, SpanProcessor> = {
+    batch: new BatchSpanProcessor(failures),
+    simple: new SimpleSpanProcessor(failures),
+    scheduled: new BatchSpanProcessor(failures, { scheduledDelayMillis: 1 }),
+  };
+  const route = new SwitchedProcessor(deliveries.batch);
+  const contextRoute = new SwitchedProcessor(new LlmContextSpanProcessor());
   const tracerProvider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
-    spanProcessors: [new SimpleSpanProcessor(memory), new BatchSpanProcessor(failures)],
+    spanProcessors: [contextRoute, new SimpleSpanProcessor(memory), route],
   });
   tracerProvider.register();
   const fake = await startFakeProvider();
@@ -104,6 +133,10 @@ export async function startLab(): Promise<Lab> {
   return {
     fake,
     tracerProvider,
+    use(setup) {
+      route.to = deliveries[setup.delivery];
+      contextRoute.to = setup.contextProcessor ? new LlmContextSpanProcessor() : undefined;
+    },
     exporter,
     store,
     async run(body) {
@@ -117,13 +150,23 @@ export async function startLab(): Promise<Lab> {
       }
       await sleep(SETTLE_MS);
       await tracerProvider.forceFlush();
+      // A call waiting for its partner span is written when the partner comes (a loaded machine may
+      // end the second span after the flush): give it a moment, then flush again.
+      for (let waited = 0; exporter.stats()!.heldLlmCalls > 0 && waited < HELD_WAIT_MS; waited += 20) {
+        await sleep(20);
+        await tracerProvider.forceFlush();
+      }
+      // A BatchSpanProcessor's forceFlush does not wait for an export its timer started: the exporter's does.
+      await exporter.forceFlush();
       failures.throwIfAny();
       const spans = memory.getFinishedSpans();
       return { spans, rows: await rowsOf(store, spans), calls: fake.requests.slice(firstCall), thrown };
     },
     async close() {
       await fake.close();
+      route.to = undefined;
       await tracerProvider.shutdown();
+      await Promise.all(Object.values(deliveries).map((delivery) => delivery.shutdown()));
       trace.disable();
       context.disable();
       await store.close();
@@ -137,6 +180,23 @@ async function rowsOf(store: TestStore, spans: readonly ReadableSpan[]): Promise
     `SELECT ${ROW_COLUMNS.join(', ')} FROM otel.llm_traces WHERE span_id IN {ids:Array(String)} ORDER BY created_at, span_id`,
     { ids: spans.map((span) => span.spanContext().spanId) },
   );
+}
+
+/** Hands spans to whichever processor is current (none: undefined). */
+class SwitchedProcessor implements SpanProcessor {
+  constructor(public to: SpanProcessor | undefined) {}
+  onStart(span: Span, parentContext: Context): void {
+    this.to?.onStart(span, parentContext);
+  }
+  onEnd(span: ReadableSpan): void {
+    this.to?.onEnd(span);
+  }
+  async forceFlush(): Promise<void> {
+    await this.to?.forceFlush();
+  }
+  async shutdown(): Promise<void> {
+    await this.to?.shutdown();
+  }
 }
 
 /** Passes spans to the exporter and keeps any failed result, so a storage fault fails the test by name. */

@@ -278,6 +278,10 @@ describe('organization-bound credentials and the browser session', () => {
     }
     const session = await fetch(`${serve.url}/api/v1/session`, { headers: { Authorization: acme, 'X-Organization-Id': 'acme' } });
     expect(await session.json()).toMatchObject({ auth: true, organizations: ['acme'] });
+    // Naming no organization (or another one), the session still says which it may read, and nothing else.
+    const unnamed = await fetch(`${serve.url}/api/v1/session`, { headers: { Authorization: acme } });
+    expect(unnamed.status).toBe(200);
+    expect(await unnamed.json()).toMatchObject({ organization_id: '', organizations: ['acme'] });
   });
 
   it('the address serve prints signs a browser in with an HttpOnly SameSite=Strict cookie; state changes need its own Origin', async () => {

@@ -61,6 +61,11 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await page.waitForSelector(ready);
   };
   const texts = (selector: string) => page.locator(selector).allTextContents();
+  /** Span names and LLM marks of the waterfall that do not fit their box (drawn with an ellipsis). */
+  const cutTexts = () =>
+    page
+      .locator('.wf-row .span-name, .wf-row .llm-mark')
+      .evaluateAll((es) => es.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
   const rowKeys = () =>
     page.locator('table[aria-label="calls"] tbody tr[data-row-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
 
@@ -302,8 +307,17 @@ describe('viewer in Chromium against llm-traces serve', () => {
     ]);
     expect(await texts('.legend-item')).toEqual([...SERVICES].sort().map((s) => ` ${s}`));
     expect(await page.locator('.wf-row.is-error').getAttribute('data-span-name')).toBe('cache.lookup');
-    expect(await page.locator('.llm-mark').count()).toBe(2);
-    expect(await page.locator('.llm-mark').first().textContent()).toMatch(/^gpt-4o-mini-2025-01-01 · 1\.29k tok · \$0\.00014$/);
+    const calls = await sql<{ model: string; tokens: string }>(
+      `SELECT model, prompt_tokens + completion_tokens AS tokens FROM otel.llm_traces WHERE trace_id = '${store.traceId}' ORDER BY created_at`,
+    );
+    expect(await texts('.llm-mark')).toEqual(
+      calls.map((c) => expect.stringMatching(`^${c.model} · ${Number(c.tokens).toLocaleString('en-US')} tok · \\$0\\.000\\d+$`)),
+    );
+    // Names and LLM marks show whole, without hovering; the full name is also in the row's title.
+    expect(await cutTexts()).toEqual([]);
+    expect(await page.locator('.wf-row[data-span-name="chat gpt-4o-mini"] .wf-name').first().getAttribute('title')).toBe(
+      'agent-worker · chat gpt-4o-mini · Client',
+    );
     const [totals] = await sql<{ cost: string }>(
       `SELECT toString(sum(cost_usd)) AS cost FROM otel.llm_traces WHERE trace_id = '${store.traceId}'`,
     );
@@ -315,7 +329,21 @@ describe('viewer in Chromium against llm-traces serve', () => {
     expect(panel).toContain('/forecast');
     expect(panel).toContain('weather-service');
     expect(await page.evaluate(() => location.hash)).toMatch(/span=[0-9a-f]{16}/);
+    expect(await cutTexts()).toEqual([]);
     await view.screenshot('trace');
+    // The column's edge drags: 150 px narrower cuts the marks (title still whole); a double-click fits them again.
+    const nameWidth = () => page.locator('.wf-head .wf-name').evaluate((e) => e.getBoundingClientRect().width);
+    const before = await nameWidth();
+    const edge = (await page.locator('[data-resize]').boundingBox())!;
+    await page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(edge.x + edge.width / 2 - 150, edge.y + edge.height / 2, { steps: 5 });
+    await page.mouse.up();
+    expect(Math.round(await nameWidth())).toBe(Math.round(before - 150));
+    expect(await cutTexts()).not.toEqual([]);
+    await page.dblclick('[data-resize]');
+    expect(await nameWidth()).toBe(before);
+    expect(await cutTexts()).toEqual([]);
     // Collapsing the tool hides its two descendants.
     const tool = await page.locator('.wf-row[data-span-name="tool getWeather"]').getAttribute('data-span');
     await page.click(`button[data-toggle="${tool}"]`);
@@ -625,11 +653,36 @@ describe('viewer of a store receiving calls', () => {
 describe('viewer of a server that requires credentials', () => {
   const own = ownServer('auth', ['--user', 'dev', '--password', 'dev-secret']);
 
-  it('says to open the address the server printed when the browser has no session', async () => {
+  it('signs in from the printed address, and shows the sign-in page alone when the session is gone', async () => {
     const view = await openViewer(own.browser);
-    await view.page.goto(`${own.serve.url}/#/calls`);
-    await view.page.waitForSelector('[data-failure="auth"]');
-    expect(await view.page.locator('[data-failure="auth"]').textContent()).toContain('open the address printed by llm-traces serve');
-    await view.context.close();
+    const { page, context } = view;
+    // Without the token the page loads (it holds no data) and says where the address is; its API requests are refused.
+    await page.goto(`${own.serve.url}/#/calls`);
+    await page.waitForSelector('[data-failure="auth"]');
+    expect(await page.locator('[data-failure="auth"]').textContent()).toContain('open the address llm-traces serve printed (with ?token=)');
+    view.errors.length = 0;
+    // The address the banner printed signs the browser in (an HttpOnly cookie) and lands on the Calls page, without the token.
+    const printed = /  the viewer: (http:\/\/\S+\?token=\S+)/.exec(own.serve.output())![1]!;
+    await page.goto(printed);
+    await page.waitForSelector('[data-empty-store]');
+    expect(await page.locator('nav a.on').textContent()).toBe('Calls');
+    expect(page.url()).toBe(`${own.serve.url}/`);
+    const [cookie] = await context.cookies();
+    expect([cookie!.httpOnly, cookie!.sameSite]).toEqual([true, 'Strict']);
+    expect(view.errors).toEqual([]);
+    // The session gone (a restarted server has a new token): the API answers 403 with code 516,
+    // and the page already open says how to sign in, without the navigation into pages that would fail the same way.
+    await context.clearCookies();
+    await page.evaluate(() => (location.hash = '#/calls?range=1h'));
+    await page.waitForSelector('[data-failure="auth"]');
+    expect(await page.locator('[data-failure="auth"]').textContent()).toContain(
+      'This server needs you to sign in: open the address llm-traces serve printed (with ?token=)',
+    );
+    expect(await page.locator('nav').count()).toBe(0);
+    expect(await page.locator('[data-failure]').count()).toBe(1);
+    await view.screenshot('sign-in');
+    expect(view.errors.length).toBeGreaterThan(0);
+    expect(view.errors.every((e) => /HTTP 403 .*\/api\/v1\/calls/.test(e) || e.includes('Failed to load resource'))).toBe(true);
+    await context.close();
   });
 });
