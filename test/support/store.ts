@@ -4,28 +4,55 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll } from 'vitest';
-import { openClient } from '../../src/store/connection.js';
+import { openClient, type OpenedClient } from '../../src/store/connection.js';
 
 export interface TestStore {
   path: string;
+  /** The client of this process; throws while the store is released. */
   client: ClickHouseClient;
   /** Rows of a query as objects (JSONEachRow). */
   rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Closes the store in this process and keeps its directory: chDB allows one process per directory, so a child (`serve`, an app) can open it now. */
+  release(): Promise<void>;
+  /** Opens the store in this process again, to read what a child process wrote. */
+  reopen(): Promise<void>;
+  /** Closes the store if it is open and removes its directory. */
   close(): Promise<void>;
 }
 
-export async function openTestStore(): Promise<TestStore> {
+export interface TestStoreOptions {
+  /** Start released: an empty directory for a child process to create the store in. */
+  released?: boolean;
+}
+
+export async function openTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
   const path = mkdtempSync(join(tmpdir(), 'llm-traces-test-'));
-  const opened = await openClient({ kind: 'embedded', path });
+  const open = () => openClient({ kind: 'embedded', path });
+  let opened: OpenedClient | undefined = options.released ? undefined : await open();
+  const client = (): ClickHouseClient => {
+    if (!opened) throw new Error(`The test store at ${path} is released: reopen() it to use it in this process`);
+    return opened.client;
+  };
+  const release = async () => {
+    const current = opened;
+    opened = undefined;
+    await current?.close();
+  };
   return {
     path,
-    client: opened.client,
+    get client() {
+      return client();
+    },
     async rows<T>(query: string, params?: Record<string, unknown>) {
-      const result = await opened.client.query({ query, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
+      const result = await client().query({ query, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
       return result.json<T>();
     },
+    release,
+    async reopen() {
+      opened ??= await open();
+    },
     async close() {
-      await opened.close();
+      await release();
       rmSync(path, { recursive: true, force: true });
     },
   };
@@ -36,10 +63,10 @@ export async function openTestStore(): Promise<TestStore> {
  * (and its directory removed) after them, after the hooks registered later (vitest runs after-hooks
  * in reverse), so exporters on it shut down first.
  */
-export function useTestStore(): TestStore {
+export function useTestStore(options: TestStoreOptions = {}): TestStore {
   let opened: TestStore | undefined;
   beforeAll(async () => {
-    opened = await openTestStore();
+    opened = await openTestStore(options);
   });
   afterAll(async () => {
     await opened?.close();
@@ -56,6 +83,8 @@ export function useTestStore(): TestStore {
       return current().client;
     },
     rows: (query, params) => current().rows(query, params),
+    release: () => current().release(),
+    reopen: () => current().reopen(),
     close: () => current().close(),
   };
 }

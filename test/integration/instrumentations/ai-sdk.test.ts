@@ -17,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FAKE_EMBEDDING_TOKENS_PER_INPUT, FAKE_USAGE } from '../../support/fake-provider.js';
 import { CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL } from './anthropic-calls.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, TIME_TO_FIRST_TOKEN, expectRows, failed, openAiChatRow, type ExpectedRow } from './expected.js';
 import { NO_USAGE, inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { installedVersion, startLab, type Lab } from './harness.js';
-import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_MODEL } from './openai-calls.js';
+import { CHAT_MODEL, EMBEDDING_MODEL } from './openai-calls.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -117,19 +117,8 @@ for (const { major, generateDropsOpenAiDetails, anthropicReasoning, defaultStrea
       return { tools: { getWeather }, ...twoSteps, prompt: 'What is the weather in Paris?' };
     };
 
-    const row = (spanName: string, fields: ExpectedRow): ExpectedRow => ({
-      span_name: spanName,
-      call_type: 'chat',
-      provider: 'openai',
-      model: CHAT_RESPONSE_MODEL,
-      request_model: CHAT_MODEL,
-      time_to_first_token_ms: null,
-      user_id: METADATA.userId,
-      conversation_id: METADATA.sessionId,
-      metadata: METADATA,
-      ...SUCCEEDED,
-      ...fields,
-    });
+    const row = (spanName: string, fields: ExpectedRow): ExpectedRow =>
+      openAiChatRow({ span_name: spanName, user_id: METADATA.userId, conversation_id: METADATA.sessionId, metadata: METADATA, ...fields });
     const generated = (fields: ExpectedRow) => row('ai.generateText.doGenerate', fields);
     const streamed = (fields: ExpectedRow) => row('ai.streamText.doStream', { time_to_first_token_ms: TIME_TO_FIRST_TOKEN, ...fields });
     const claude = (fields: ExpectedRow): ExpectedRow => ({

@@ -12,8 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL } from './anthropic-calls.js';
-import { SUCCEEDED, TIME_TO_FIRST_TOKEN, expectRows, failed, type ExpectedRow } from './expected.js';
+import { anthropicCalls, anthropicClass } from './anthropic-calls.js';
+import { TIME_TO_FIRST_TOKEN, anthropicChatRow, expectRows, failed, type ExpectedRow } from './expected.js';
 import { inclusiveTokens } from '../../support/token-truth.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 
@@ -26,17 +26,8 @@ afterAll(() => lab?.close());
 const tokens = (scenario: 'text' | 'tool-call' | 'thinking') =>
   inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
 
-const row = (fields: ExpectedRow): ExpectedRow => ({
-  span_name: 'anthropic.messages.create',
-  call_type: 'chat',
-  provider: 'anthropic',
-  model: CLAUDE_RESPONSE_MODEL,
-  request_model: CLAUDE_MODEL,
-  time_to_first_token_ms: null,
-  conversation_id: '',
-  ...SUCCEEDED,
-  ...fields,
-});
+const row = (fields: ExpectedRow): ExpectedRow =>
+  anthropicChatRow({ span_name: 'anthropic.messages.create', conversation_id: '', ...fields });
 
 // The failure span has status ERROR without a message and no exception event: no message to store.
 const failedRow = (model: string, errorType: string): ExpectedRow =>

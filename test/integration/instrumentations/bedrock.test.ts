@@ -12,7 +12,7 @@
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, chatRow, expectRows, failed, type ExpectedRow } from './expected.js';
 import { cacheExcludedAndDropped, inclusiveTokens } from '../../support/token-truth.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
 
@@ -63,16 +63,8 @@ beforeAll(async () => {
 });
 afterAll(() => lab?.close());
 
-const row = (model: string, fields: ExpectedRow): ExpectedRow => ({
-  span_name: `chat ${model}`,
-  call_type: 'chat',
-  provider: 'aws.bedrock',
-  model,
-  request_model: model,
-  time_to_first_token_ms: null,
-  ...SUCCEEDED,
-  ...fields,
-});
+const row = (model: string, fields: ExpectedRow): ExpectedRow =>
+  chatRow({ span_name: `chat ${model}`, provider: 'aws.bedrock', model, request_model: model, ...fields });
 
 const tokens = (scenario: 'text' | 'tool-call') =>
   cacheExcludedAndDropped(inclusiveTokens('bedrock.converse', FAKE_USAGE['bedrock.converse'][scenario]));

@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { LlmRow, ScenarioResult } from './harness.js';
 import { NO_USAGE } from '../../support/token-truth.js';
+import { CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL } from './anthropic-calls.js';
+import { CHAT_MODEL, CHAT_RESPONSE_MODEL } from './openai-calls.js';
 
 /** A row as a test expects it: exact values or vitest asymmetric matchers. */
 export type ExpectedRow = { [K in keyof LlmRow]?: unknown };
@@ -43,6 +45,17 @@ export function failed(errorType: unknown, errorMessage: unknown): ExpectedRow {
 }
 
 export const SUCCEEDED: ExpectedRow = { is_error: false, error_type: '', error_message: '' };
+
+/** A successful chat call's row without a time to first token; `fields` override any of it. */
+export const chatRow = (fields: ExpectedRow): ExpectedRow => ({ call_type: 'chat', time_to_first_token_ms: null, ...SUCCEEDED, ...fields });
+
+/** The row of a successful OpenAI chat call to the fake provider (its requested and answering models). */
+export const openAiChatRow = (fields: ExpectedRow): ExpectedRow =>
+  chatRow({ provider: 'openai', model: CHAT_RESPONSE_MODEL, request_model: CHAT_MODEL, ...fields });
+
+/** The row of a successful Anthropic Messages call to the fake provider. */
+export const anthropicChatRow = (fields: ExpectedRow): ExpectedRow =>
+  chatRow({ provider: 'anthropic', model: CLAUDE_RESPONSE_MODEL, request_model: CLAUDE_MODEL, ...fields });
 
 // The fake provider waits 30 ms before a stream's first event; a little slack for timer rounding.
 const FIRST_EVENT_DELAY_MS = 30;

@@ -14,12 +14,12 @@ import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-op
 import { AnthropicInstrumentation } from '@arizeai/openinference-instrumentation-anthropic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { anthropicCalls, anthropicClass, type AnthropicConstructor } from './anthropic-calls.js';
+import { PROVIDER_ERROR_MESSAGES, anthropicChatRow, expectRows, failed, openAiChatRow, type ExpectedRow } from './expected.js';
 import { NO_USAGE, inclusiveTokens } from '../../support/token-truth.js';
 import { describeNativeTracing } from './native-tracing.js';
 import { installedVersion, requireCjs, startLab, type Lab } from './harness.js';
-import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
+import { CHAT_MODEL, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -36,16 +36,7 @@ describe(`@arizeai/openinference-instrumentation-openai@${installedVersion('@ari
     calls = openAiCalls(module.OpenAI, lab.fake);
   });
 
-  const row = (spanName: string, fields: ExpectedRow): ExpectedRow => ({
-    span_name: spanName,
-    call_type: 'chat',
-    provider: 'openai',
-    model: CHAT_RESPONSE_MODEL,
-    request_model: CHAT_MODEL,
-    time_to_first_token_ms: null,
-    ...SUCCEEDED,
-    ...fields,
-  });
+  const row = (spanName: string, fields: ExpectedRow): ExpectedRow => openAiChatRow({ span_name: spanName, ...fields });
 
   it('records a chat completion with cache-read and reasoning details', async () => {
     expectRows(await lab.run(calls.chat), [
@@ -103,18 +94,8 @@ const anthropicVersion = installedVersion('@arizeai/openinference-instrumentatio
 const tokens = (scenario: 'text' | 'tool-call' | 'thinking') =>
   inclusiveTokens('anthropic.messages', FAKE_USAGE['anthropic.messages'][scenario]);
 
-const anthropicRow = (fields: ExpectedRow): ExpectedRow => ({
-  call_type: 'chat',
-  provider: 'anthropic',
-  model: CLAUDE_RESPONSE_MODEL,
-  request_model: CLAUDE_MODEL,
-  time_to_first_token_ms: null,
-  ...SUCCEEDED,
-  ...fields,
-});
-
 const failedRow = (status: 400 | 429, errorType: unknown): ExpectedRow =>
-  anthropicRow({
+  anthropicChatRow({
     ...failed(errorType, expect.stringContaining(PROVIDER_ERROR_MESSAGES.anthropic[status])),
     model: `fake-error-${status}`,
     request_model: `fake-error-${status}`,
@@ -145,7 +126,7 @@ for (const { sdk, rateLimited, rejected } of SDKS) {
       beforeAll(() => {
         calls = anthropicCalls(Anthropic, lab.fake, false);
       });
-      const row = (fields: ExpectedRow) => anthropicRow({ span_name: 'Anthropic Messages', ...fields });
+      const row = (fields: ExpectedRow) => anthropicChatRow({ span_name: 'Anthropic Messages', ...fields });
 
       it('records a cached message with inclusive input and the cache read and write counts', async () => {
         expectRows(await lab.run(calls.cached), [row({ ...tokens('text'), finish_reasons: ['stop'] })]);
@@ -173,7 +154,7 @@ for (const { sdk, rateLimited, rejected } of SDKS) {
     describeNativeTracing(
       () => lab,
       () => Anthropic,
-      { row: anthropicRow, tokens, rateLimited: failedRow(429, expect.stringMatching(/\S/)) },
+      { row: anthropicChatRow, tokens, rateLimited: failedRow(429, expect.stringMatching(/\S/)) },
     );
   });
 }

@@ -11,10 +11,10 @@ import { metrics } from '@opentelemetry/api';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_EMBEDDING_TOKENS_PER_INPUT, FAKE_USAGE } from '../../support/fake-provider.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { PROVIDER_ERROR_MESSAGES, expectRows, failed, openAiChatRow, type ExpectedRow } from './expected.js';
 import { inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { installedVersion, patchManually, requireCjs, SERVICE_NAME, startLab, type Lab } from './harness.js';
-import { CHAT_MODEL, CHAT_RESPONSE_MODEL, EMBEDDING_INPUTS, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
+import { CHAT_MODEL, EMBEDDING_INPUTS, EMBEDDING_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -25,19 +25,8 @@ afterAll(() => lab?.close());
 /** The library reports input and output only: the provider's cache and reasoning details are lost. */
 const carried = (tokens: TokenColumns) => notCarried(tokens, 'cached_input_tokens', 'reasoning_tokens');
 
-function row(spanName: string, fields: ExpectedRow): ExpectedRow {
-  return {
-    span_name: spanName,
-    service_name: SERVICE_NAME,
-    call_type: 'chat',
-    provider: 'openai',
-    model: CHAT_RESPONSE_MODEL,
-    request_model: CHAT_MODEL,
-    time_to_first_token_ms: null,
-    ...SUCCEEDED,
-    ...fields,
-  };
-}
+const row = (spanName: string, fields: ExpectedRow): ExpectedRow =>
+  openAiChatRow({ span_name: spanName, service_name: SERVICE_NAME, ...fields });
 
 const failedRow = (model: string, spanName: string, errorType: string, message: string, callType = 'chat'): ExpectedRow =>
   row(spanName, { ...failed(errorType, expect.stringContaining(message)), model, request_model: model, call_type: callType });

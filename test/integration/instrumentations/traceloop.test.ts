@@ -17,12 +17,12 @@ import { OpenAIInstrumentation as LegacyOpenAIInstrumentation } from 'traceloop-
 import { AnthropicInstrumentation as LegacyAnthropicInstrumentation } from 'traceloop-anthropic-legacy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_USAGE } from '../../support/fake-provider.js';
-import { anthropicCalls, anthropicClass, CLAUDE_MODEL, CLAUDE_RESPONSE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
-import { PROVIDER_ERROR_MESSAGES, SUCCEEDED, expectRows, failed, type ExpectedRow } from './expected.js';
+import { anthropicCalls, anthropicClass, CLAUDE_MODEL, type AnthropicConstructor } from './anthropic-calls.js';
+import { PROVIDER_ERROR_MESSAGES, anthropicChatRow, expectRows, failed, openAiChatRow, type ExpectedRow } from './expected.js';
 import { NO_USAGE, cacheExcludedAndDropped, inclusiveTokens, notCarried, type TokenColumns } from '../../support/token-truth.js';
 import { describeNativeTracing } from './native-tracing.js';
 import { installedVersion, patchManually, requireCjs, startLab, type Lab, type ManuallyPatchable } from './harness.js';
-import { CHAT_MODEL, CHAT_RESPONSE_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
+import { CHAT_MODEL, openAiCalls, type OpenAiConstructor } from './openai-calls.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -75,16 +75,6 @@ const VERSIONS: TraceloopVersion[] = [
 /** Traceloop's OpenAI spans report input and output only. */
 const openAiCarried = (tokens: TokenColumns) => notCarried(tokens, 'cached_input_tokens', 'reasoning_tokens');
 
-const anthropicRow = (fields: ExpectedRow): ExpectedRow => ({
-  call_type: 'chat',
-  provider: 'anthropic',
-  model: CLAUDE_RESPONSE_MODEL,
-  request_model: CLAUDE_MODEL,
-  time_to_first_token_ms: null,
-  ...SUCCEEDED,
-  ...fields,
-});
-
 for (const version of VERSIONS) {
   describe(version.name, () => {
     const undo: Array<() => void> = [];
@@ -99,16 +89,7 @@ for (const version of VERSIONS) {
         calls = openAiCalls(module.OpenAI, lab.fake);
       });
 
-      const row = (fields: ExpectedRow): ExpectedRow => ({
-        span_name: version.chatSpan,
-        call_type: 'chat',
-        provider: 'openai',
-        model: CHAT_RESPONSE_MODEL,
-        request_model: CHAT_MODEL,
-        time_to_first_token_ms: null,
-        ...SUCCEEDED,
-        ...fields,
-      });
+      const row = (fields: ExpectedRow): ExpectedRow => openAiChatRow({ span_name: version.chatSpan, ...fields });
 
       it('records a chat completion and a tool call', async () => {
         expectRows(await lab.run(calls.chat), [
@@ -157,7 +138,7 @@ for (const version of VERSIONS) {
         beforeAll(() => {
           calls = anthropicCalls(Anthropic, lab.fake, false);
         });
-        const row = (fields: ExpectedRow) => anthropicRow({ span_name: version.anthropicSpan(CLAUDE_MODEL), ...fields });
+        const row = (fields: ExpectedRow) => anthropicChatRow({ span_name: version.anthropicSpan(CLAUDE_MODEL), ...fields });
 
         it('records a cached message with inclusive input and the cache read and write counts', async () => {
           expectRows(await lab.run(calls.cached), [row({ ...version.anthropicTokens(tokens('text')), finish_reasons: ['stop'] })]);
@@ -190,9 +171,9 @@ for (const version of VERSIONS) {
         () => lab,
         () => Anthropic,
         {
-          row: anthropicRow,
+          row: anthropicChatRow,
           tokens,
-          rateLimited: anthropicRow({
+          rateLimited: anthropicChatRow({
             ...failed(expect.stringMatching(/\S/), expect.stringContaining(PROVIDER_ERROR_MESSAGES.anthropic[429])),
             model: 'fake-error-429',
             request_model: 'fake-error-429',

@@ -1,45 +1,14 @@
 /**
- * What the security tests share: a store filled through the real exporter that a `serve` child can
- * take over afterwards, an inventory of every table to prove no statement changed anything, a
- * client that records the statements it sends, and the three ways an organization reads (reader,
- * JSON API, CLI).
+ * What the security tests share besides the store (test/support/store.ts, released for a `serve`
+ * child): spans exported through the real exporter, an inventory of every table to prove no
+ * statement changed anything, a client that records the statements it sends, and the three ways
+ * an organization reads (reader, JSON API, CLI).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openClient, type OpenedClient } from '../../../src/store/connection.js';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import { runCli, type CliResult } from '../../support/serve-process.js';
-
-export interface SecurityStore {
-  path: string;
-  client: ClickHouseClient;
-  /** Closes the store in this process, so a `serve` child can open it. */
-  release(): Promise<void>;
-  /** Releases the store if needed and deletes its directory. */
-  remove(): Promise<void>;
-}
-
-export async function openSecurityStore(prefix: string): Promise<SecurityStore> {
-  const path = mkdtempSync(join(tmpdir(), `llm-traces-${prefix}-`));
-  let opened: OpenedClient | undefined = await openClient({ kind: 'embedded', path });
-  const release = async () => {
-    await opened?.close();
-    opened = undefined;
-  };
-  return {
-    path,
-    client: opened.client,
-    release,
-    async remove() {
-      await release();
-      rmSync(path, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Exports the spans in one batch the way an app's span processor would, and waits until they are stored. */
 export async function exportSpans(client: ClickHouseClient, spans: ReadableSpan[]): Promise<void> {

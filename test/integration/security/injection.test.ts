@@ -20,15 +20,14 @@ import {
   cliAt,
   exportSpans,
   mapBounded,
-  openSecurityStore,
   recordingClient,
   rowsOf,
   STACK_FRAME,
   tableInventory,
   type ApiAnswer,
-  type SecurityStore,
   type Statement,
 } from './harness.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
 
 const HARMLESS = 'plain-value';
 const ABSENT = 'absent-value';
@@ -166,16 +165,16 @@ const idOf = (row: { id: string; organizationId: string } | null) => (row === nu
 const runOf = (value: string) => ({ traceId: traceIdOf(storedIndex.get(value)!), spanIds: [spanIdOf(storedIndex.get(value)!)] });
 
 describe('injection through the readers, the JSON API and the CLI', () => {
-  let store: SecurityStore;
+  let store: TestStore;
   let inventoryBefore: Record<string, string>;
 
   beforeAll(async () => {
-    store = await openSecurityStore('injection');
+    store = await openTestStore();
     await exportSpans(store.client, corpusSpans());
     inventoryBefore = await tableInventory(rowsOf(store.client));
   });
   afterAll(async () => {
-    await store?.remove();
+    await store?.close();
   });
 
   it('stored every hostile value byte for byte', async () => {

@@ -11,9 +11,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../support/browser.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
-import { openSecurityStore, type SecurityStore } from './harness.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
 
-let store: SecurityStore;
+let store: TestStore;
 let serve: ServeProcess;
 let evil: Server;
 let evilOrigin: string;
@@ -55,7 +55,7 @@ async function attempt(name, work) {
 
 beforeAll(async () => {
   // serve creates the store's tables when it starts.
-  store = await openSecurityStore('serve-browser');
+  store = await openTestStore();
   await store.release();
   serve = await startServe(['--path', store.path]);
   evil = createServer((_request, response) => {
@@ -71,7 +71,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => evil?.close(resolve));
   expect(await serve?.stop()).toBe(0);
-  await store?.remove();
+  await store?.close();
 });
 
 async function storedMarkers(): Promise<unknown> {

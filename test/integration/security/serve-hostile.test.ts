@@ -18,7 +18,8 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { ClickHouseTraceExporter } from '../../../src/exporter.js';
 import { makeSpan } from '../../support/spans.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
-import { cliAt, exportSpans, openSecurityStore, rowsOf, tableInventory, type SecurityStore } from './harness.js';
+import { cliAt, exportSpans, rowsOf, tableInventory } from './harness.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
 import { HOSTILE_REQUESTS, UNAUTHENTICATED_REQUESTS, type HostileRequest } from './serve-corpus.js';
 
 const USER = 'owner';
@@ -28,7 +29,7 @@ const ACME_PASSWORD = `acme-${randomBytes(6).toString('hex')}`;
 const FILE_CANARY = `CANARY-FILE-${randomBytes(8).toString('hex')}`;
 const ENV_CANARY = `sk-canary${randomBytes(12).toString('hex')}`;
 
-let store: SecurityStore;
+let store: TestStore;
 let secretFile: string;
 let outDir: string;
 let listener: Server;
@@ -53,7 +54,7 @@ function llmSpan(org: string, n: number) {
 }
 
 beforeAll(async () => {
-  store = await openSecurityStore('serve-hostile');
+  store = await openTestStore();
   await exportSpans(store.client, [llmSpan('acme', 1), llmSpan('acme', 2), llmSpan('globex', 1)]);
   await store.release();
   secretFile = join(store.path, '..', `secret-${randomBytes(4).toString('hex')}.txt`);
@@ -70,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => listener.close(resolve));
-  await store.remove();
+  await store.close();
 });
 
 interface Target {

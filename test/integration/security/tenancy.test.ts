@@ -17,7 +17,8 @@ import {
 } from '../../../src/reader/index.js';
 import { makeSpan } from '../../support/spans.js';
 import { startServe, type ServeProcess } from '../../support/serve-process.js';
-import { apiGet, cliAt, exportSpans, mapBounded, openSecurityStore, STACK_FRAME, type SecurityStore } from './harness.js';
+import { apiGet, cliAt, exportSpans, mapBounded, STACK_FRAME } from './harness.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
 
 const ORG_A = 'org-a';
 const ORG_B = 'org-b';
@@ -475,14 +476,14 @@ const EACH_ORG = ORGS.map((org) => [org === DEFAULT ? "the default organization 
 const NEAR_MISSES = ['ORG-A', 'org-a ', ' org-a', 'org-%', 'org-_', 'org-a\0', "org-a' OR '1'='1", 'org-a,org-b', '*'];
 
 describe('tenancy: organizations A, B and the default one share ids but never rows', () => {
-  let store: SecurityStore;
+  let store: TestStore;
 
   beforeAll(async () => {
-    store = await openSecurityStore('tenancy');
+    store = await openTestStore();
     await exportSpans(store.client, allSpans());
   });
   afterAll(async () => {
-    await store?.remove();
+    await store?.close();
   });
 
   it('the store holds every call once, the same ids in each organization', async () => {
