@@ -11,8 +11,8 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { batchSpanProcessorConfig } from '../src/delivery/batching.js';
 import { ClickHouseTraceExporter } from '../src/exporter.js';
 import { CountingExporter } from './exporting.js';
-import { childOptions, progress, sized, type BenchOptions } from './options.js';
-import { runTask, startService } from './processes.js';
+import { progress, sized, type BenchOptions } from './options.js';
+import { childOptions, runTask, startService } from './processes.js';
 import type { Figure, SectionResult, Table } from './report.js';
 import { benchResource, emitSpan, generateSpans, type StreamKind } from './spans.js';
 import { MiB, mainThreadCpuMicros, median, processCpuMicros, quantile } from './stats.js';

@@ -1,6 +1,4 @@
 /** Options every section receives, and how they become a child's Node flags. */
-import type { ChildOptions } from './processes.js';
-
 export interface BenchOptions {
   quick: boolean;
   seed: number;
@@ -11,10 +9,6 @@ export interface BenchOptions {
 /** The quick value in --quick mode, the full value otherwise. */
 export function sized<T>(options: BenchOptions, quick: T, full: T): T {
   return options.quick ? quick : full;
-}
-
-export function childOptions(options: BenchOptions): ChildOptions {
-  return options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {};
 }
 
 /** Log lines go to stderr, so a child's stdout stays free for its service URL. */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.js';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -15,6 +16,11 @@ const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 export interface ChildOptions {
   /** Extra Node flags, e.g. --cpu-prof. */
   nodeArgs?: readonly string[];
+}
+
+/** A measuring child's Node flags: a CPU profile with --profile. */
+export function childOptions(options: BenchOptions): ChildOptions {
+  return options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {};
 }
 
 function spawnChild(name: string, args: unknown, extra: string[], stdio: 'ignore' | 'pipe', options: ChildOptions): ChildProcess {

@@ -15,8 +15,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childOptions, progress, type BenchOptions } from './options.js';
-import { runTask } from './processes.js';
+import { progress, type BenchOptions } from './options.js';
+import { childOptions, runTask } from './processes.js';
 import { renderReport, type RunInfo, type SectionId, type SectionResult } from './report.js';
 
 const SECTIONS: readonly SectionId[] = ['exporter-cpu', 'end-to-end', 'app-cost', 'storage', 'reader', 'viewer', 'serve'];
