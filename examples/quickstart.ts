@@ -11,11 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { DiagConsoleLogger, DiagLogLevel, SpanKind, SpanStatusCode, diag, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
+  ClickHouseBatchSpanProcessor,
   ClickHouseTraceExporter,
   LlmContextSpanProcessor,
-  batchSpanProcessorConfig,
   LlmTraceReader,
   OtelTraceReader,
   formatSpanTree,
@@ -32,7 +32,7 @@ diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
 const exporter = new ClickHouseTraceExporter();
 const provider = new NodeTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'quickstart-agent' }),
-  spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(exporter, batchSpanProcessorConfig())],
+  spanProcessors: [new LlmContextSpanProcessor(), new ClickHouseBatchSpanProcessor(exporter)],
 });
 provider.register();
 const tracer = trace.getTracer('quickstart');

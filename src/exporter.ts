@@ -1,10 +1,17 @@
 /**
  * The OpenTelemetry `SpanExporter`: every span to `otel_traces`, every LLM call to `llm_traces`.
- * It never throws into the host app and never rejects into it: an export answers SUCCESS once its
- * rows are in the exporter's hands (stored, or buffered and retried, or given up on and counted),
- * because a BatchSpanProcessor turns FAILED into a rejected `provider.shutdown()` /
- * `sdk.shutdown()` that skips this exporter's own shutdown, and with it the buffered rows. What
- * could not be stored is counted by reason (`stats()`, the metrics) and said once through `diag`.
+ * It never throws into the host app, never blocks it and never rejects into it.
+ *
+ * An export answers once its rows are converted and accepted by the bounded delivery buffer; the
+ * inserts run behind it (retried, bounded, counted), so the span processor's next batch is
+ * converted while this one is inserted. forceFlush() and shutdown() wait until every accepted row
+ * is stored or counted as dropped (ClickHouseBatchSpanProcessor makes `provider.forceFlush()` call
+ * forceFlush(); the SDK's processor does not).
+ *
+ * The answer is always SUCCESS, because a BatchSpanProcessor turns FAILED into a rejected
+ * `provider.shutdown()` / `sdk.shutdown()` that skips this exporter's own shutdown, and with it the
+ * buffered rows. What could not be stored is counted by reason (`stats()`, the metrics) and said
+ * once through `diag`.
  */
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -12,17 +19,14 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describeConfig, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config/config.js';
 import { Counters, type ExporterStats } from './delivery/counters.js';
 import { createPricer } from './pricing/index.js';
-import { exportAnswerWithinMs } from './delivery/batching.js';
 import { joinProcessExit, keepProcessAlive } from './delivery/process-exit.js';
 import { OrderedHandOver } from './delivery/ordered-hand-over.js';
+import type { Delivery } from './delivery/queue.js';
 import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
 import { SpanConverter } from './pipeline/convert.js';
 import { LogContentArea, registerLogContentArea } from './pipeline/log-content.js';
 
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
-
-/** What became of an export's rows by the time it answers. */
-type Sent = 'stored' | 'buffered' | 'dropped';
 
 export class ClickHouseTraceExporter implements SpanExporter {
   private readonly config: ResolvedConfig | undefined;
@@ -83,18 +87,23 @@ export class ClickHouseTraceExporter implements SpanExporter {
       return;
     }
     this.exitFlushed = false;
+    let answered = false;
+    const answer = (): void => {
+      if (answered) return;
+      answered = true;
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    };
     this.track(
-      this.send(spans).then(
-        (sent) => {
-          if (sent !== 'stored') this.counters.failedExport();
-          resultCallback({ code: ExportResultCode.SUCCESS });
+      this.send(spans, answer).then(
+        (stored) => {
+          if (!stored) this.counters.failedExport();
         },
         (error: unknown) => {
           // Not a storage failure (those are counted by the queue): a defect in the conversion.
           this.counters.failedExport();
           this.counters.dropped('conversion', spans.length);
           log.error(`export of ${spans.length} spans failed: ${error instanceof Error ? error.message : String(error)}`);
-          resultCallback({ code: ExportResultCode.SUCCESS });
+          answer();
         },
       ),
     );
@@ -106,26 +115,30 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 
   /**
-   * Settles once every row is stored or given up on (counted by the queue, its cause reported
-   * once), or, when ClickHouse takes longer, after exportAnswerWithinMs() with the rows still
-   * buffered and retried (so the span processor is not held up nor times out).
+   * Converts the spans, hands the rows to the writer, calls `accepted` once the delivery buffer
+   * holds all of them, and resolves once every row is stored (true) or some were given up on
+   * (false; counted by the queue, its cause reported once).
    */
-  private async send(spans: ReadableSpan[]): Promise<Sent> {
+  private async send(spans: ReadableSpan[], accepted: () => void): Promise<boolean> {
     if (this.configError) {
       this.counters.dropped('permanent_failure', spans.length);
-      return 'dropped';
+      accepted();
+      return false;
     }
-    if (spans.length === 0) return 'stored';
+    if (spans.length === 0) {
+      accepted();
+      return true;
+    }
     const writer = this.writer!;
     this.counters.instrument();
     // Concurrent exports (a forceFlush, several span processors) are converted one after another,
     // in the order they came, so they reach the writer in that order. Rows of the light spans are
-    // stored while the heavy ones are converted (SpanConverter.convert).
-    const writes: Promise<void>[] = [];
+    // handed over while the heavy ones are converted (SpanConverter.convert).
+    const deliveries: Delivery[] = [];
     const write = (rows: TableRows): void => {
-      const stored = writer.write(rows);
-      stored.catch(() => {}); // settled later by the queue and counted there; reported through `writes`
-      writes.push(stored);
+      const delivery = writer.write(rows);
+      delivery.stored.catch(() => {}); // settled later by the queue and counted there; awaited below
+      deliveries.push(delivery);
     };
     await this.conversions.run(async (previous) => {
       await previous;
@@ -134,25 +147,16 @@ export class ClickHouseTraceExporter implements SpanExporter {
       if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
       write(rows);
     });
-    const stored: Promise<Sent> = Promise.all(writes).then(
-      () => 'stored',
+    await Promise.all(deliveries.map((d) => d.accepted));
+    accepted();
+    return Promise.all(deliveries.map((d) => d.stored)).then(
+      () => true,
       (error: unknown) => {
         // The delivery queue has already reported why (once per cause); say it again only in debug.
         log.debug(`export of ${spans.length} spans: ${error instanceof Error ? error.message : String(error)}`);
-        return 'dropped';
+        return false;
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    // Not unref'd: an export in flight keeps the process alive until it answers (a few seconds at
-    // most), so an app awaiting it never sees the event loop empty with its promise pending.
-    const late = new Promise<Sent>((resolve) => {
-      timer = setTimeout(() => resolve('buffered'), exportAnswerWithinMs());
-    });
-    try {
-      return await Promise.race([stored, late]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Writes held LLM calls whose parent span has not come in time (all of them with `all`). */
@@ -162,7 +166,7 @@ export class ClickHouseTraceExporter implements SpanExporter {
     this.counters.held(this.converter!.held);
     if (rows.llm.length === 0 && rows.failed === 0) return;
     if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
-    this.track(this.writer!.write(rows).catch(() => {}));
+    this.track(this.writer!.write(rows).stored.catch(() => {}));
   }
 
   /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */
@@ -171,8 +175,9 @@ export class ClickHouseTraceExporter implements SpanExporter {
   }
 
   /**
-   * Writes held calls and waits until every row handed over so far is stored or given up on
-   * (within retryBudgetMs). Resolves, never rejects; what was given up on is in stats().
+   * Writes held calls and waits until every row handed over so far (accepted or still converting)
+   * is stored or given up on (within retryBudgetMs). Resolves, never rejects; what was given up on
+   * is in stats().
    */
   forceFlush(): Promise<void> {
     return keepProcessAlive(

@@ -1,6 +1,6 @@
 /** llm-traces: an OpenTelemetry span exporter to ClickHouse for LLM calls, and its reader. */
 export { ClickHouseTraceExporter } from './exporter.js';
-export { batchSpanProcessorConfig } from './delivery/batching.js';
+export { batchSpanProcessorConfig, ClickHouseBatchSpanProcessor } from './delivery/batching.js';
 export { ConfigError, resolveConfig, type ClickHouseTraceExporterOptions, type ResolvedConfig } from './config/config.js';
 export { withLlmContext, getLlmContext, llmContextAttributes, LlmContextSpanProcessor, type LlmContext } from './context.js';
 export { GenAiContentLogProcessor, type GenAiLogRecord } from './logs/genai-content-processor.js';

@@ -7,9 +7,9 @@
  */
 import { diag } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { resolveConfig } from './config/config.js';
-import { batchSpanProcessorConfig } from './delivery/batching.js';
+import { ClickHouseBatchSpanProcessor } from './delivery/batching.js';
 import { LlmContextSpanProcessor } from './context.js';
 import { ClickHouseTraceExporter } from './exporter.js';
 import { installGenAiContentLogs } from './logs/genai-content-processor.js';
@@ -40,7 +40,7 @@ function startProvider(): NodeTracerProvider {
   const exporter = new ClickHouseTraceExporter();
   const started = new NodeTracerProvider({
     resource,
-    spanProcessors: [new LlmContextSpanProcessor(), new BatchSpanProcessor(exporter, batchSpanProcessorConfig())],
+    spanProcessors: [new LlmContextSpanProcessor(), new ClickHouseBatchSpanProcessor(exporter)],
   });
   started.register();
   // GenAI content that instrumentations emit as log records (instrumentation-openai), joined to its calls.

@@ -33,7 +33,10 @@ export interface ClickHouseTraceExporterOptions {
   pricesFile?: string;
   /** Consulted before any price table for every call. */
   priceFn?: PricingOptions['priceFn'];
-  /** Bounds of the buffer where batches wait while ClickHouse is unreachable (oldest dropped first). */
+  /**
+   * Bounds of the delivery buffer: rows accepted and not yet stored. A full buffer makes an export
+   * wait for room while ClickHouse works; while it fails, the oldest are dropped first.
+   */
   maxBufferBytes?: number;
   maxBufferRows?: number;
   /** How long a batch keeps being retried before it is dropped as expired. */
@@ -80,7 +83,7 @@ export interface PayloadPolicy {
   redact?: (text: string, field: PayloadField) => string | undefined;
 }
 
-/** Bounds of delivery: inserts in flight, the retry buffer, the retry budget. */
+/** Bounds of delivery: inserts in flight, the delivery buffer, the retry budget. */
 export interface DeliveryLimits {
   maxInFlight: number;
   maxBufferBytes: number;

@@ -16,13 +16,13 @@ export interface ExporterStats {
   /** Rows given up on, by reason. */
   dropped: Record<DropReason, number>;
   /**
-   * Exports whose rows were not all stored when the export answered: some were given up on, or
-   * still waited in the retry buffer. (The span processor is told SUCCESS either way: see exporter.ts.)
+   * Exports some of whose rows were given up on (counted in `dropped`). The span processor is told
+   * SUCCESS anyway, once the rows are accepted: see exporter.ts.
    */
   failedExports: number;
   /** Values left out of stored rows because their column could not hold them truthfully (a token count of 1e21). */
   droppedValues: number;
-  /** Rows and bytes waiting in the retry buffer now. */
+  /** Rows and bytes in the delivery buffer now: accepted, not yet stored (waiting, retried or in flight). */
   bufferedRows: number;
   bufferedBytes: number;
   /** LLM calls held back now for a partner span or an ancestor's ids (pipeline/join.ts, inherited-ids.ts). */
@@ -88,7 +88,7 @@ export class Counters {
       .addCallback((result) => result.observe(s.retries));
     meter
       .createObservableCounter('llm_traces.exporter.exports.failed', {
-        description: 'Exports whose rows were not all stored when they answered',
+        description: 'Exports some of whose rows were given up on',
         unit: '{export}',
       })
       .addCallback((result) => result.observe(s.failedExports));
@@ -99,10 +99,10 @@ export class Counters {
       })
       .addCallback((result) => result.observe(s.droppedValues));
     meter
-      .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows waiting for retry', unit: '{row}' })
+      .createObservableGauge('llm_traces.exporter.buffer.rows', { description: 'Rows accepted, not yet stored', unit: '{row}' })
       .addCallback((result) => result.observe(s.bufferedRows));
     meter
-      .createObservableGauge('llm_traces.exporter.buffer.bytes', { description: 'Bytes waiting for retry', unit: 'By' })
+      .createObservableGauge('llm_traces.exporter.buffer.bytes', { description: 'Bytes accepted, not yet stored', unit: 'By' })
       .addCallback((result) => result.observe(s.bufferedBytes));
     meter
       .createObservableGauge('llm_traces.exporter.llm_calls.held', {

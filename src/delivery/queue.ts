@@ -1,9 +1,14 @@
 /**
- * Delivery of serialized batches to ClickHouse: a few inserts in flight, retryable failures retried
- * with backoff inside a time budget while batches wait in a buffer bounded in bytes and rows
- * (every batch not yet stored counts, in flight or waiting; the oldest waiting are dropped first,
- * and counted), permanent failures reported once with the fix, and refused data split until the
- * rows at fault are isolated, so one bad row never costs its batch.
+ * Delivery of serialized batches to ClickHouse: a buffer bounded in bytes and rows (every batch not
+ * yet stored counts, in flight or waiting) that accepts a batch once it has room for it, a few
+ * inserts in flight behind it, retryable failures retried with backoff inside a time budget,
+ * permanent failures reported once with the fix, and refused data split until the rows at fault
+ * are isolated, so one bad row never costs its batch.
+ *
+ * Room: while ClickHouse works, a batch that does not fit waits until stored batches free room
+ * (backpressure on the export, which answers once its rows are accepted), but not longer than
+ * `admitWithinMs`: a store that stays too slow is treated like one that is down. While ClickHouse
+ * fails, and past that wait, the oldest batches are dropped to make room, and counted.
  */
 import { diag } from '@opentelemetry/api';
 import type { DeliveryLimits } from '../config/config.js';
@@ -24,6 +29,23 @@ export interface Batch {
 /** Inserts a batch; `signal` aborts it when the queue gives up at shutdown. */
 export type Insert = (batch: Batch, signal: AbortSignal) => Promise<void>;
 
+/** A batch handed to the queue: accepted (in the bounded buffer) first, stored or given up on later. */
+export interface Delivery {
+  /** Resolves once the batch is in the buffer (or was given up on at once); never rejects. */
+  accepted: Promise<void>;
+  /** Resolves when the batch is stored; rejects with a DeliveryError when it is given up on. */
+  stored: Promise<void>;
+}
+
+/** A batch waiting for room in the buffer. */
+interface Admission {
+  batch: Batch;
+  accept: () => void;
+  settle: Item['settle'];
+  /** Waited `admitWithinMs` for room: admitted by dropping the oldest batches. */
+  overdue?: boolean;
+}
+
 interface Item {
   batch: Batch;
   /** Arrival order: retried batches go back to their place, not behind newer ones. */
@@ -38,6 +60,9 @@ interface Item {
 const log = diag.createComponentLogger({ namespace: 'llm-traces' });
 
 export class DeliveryQueue {
+  /** Batches not yet accepted, in arrival order. */
+  private readonly admissions: Admission[] = [];
+  private admissionTimer: NodeJS.Timeout | undefined;
   private readonly waiting: Item[] = [];
   private readonly inFlight = new Map<Item, AbortController>();
   private nextSeq = 0;
@@ -52,28 +77,78 @@ export class DeliveryQueue {
     private readonly limits: DeliveryLimits,
     private readonly counters: Counters,
     private readonly reporter: FailureReporter,
+    /** How long a batch waits for room while ClickHouse works before the oldest are dropped for it. */
+    private readonly admitWithinMs = 5_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Resolves when the batch is stored; rejects with a DeliveryError when it is given up on. */
-  deliver(batch: Batch): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.closing) {
-        reject(new DeliveryError('shutdown', 'llm-traces: the exporter is shutting down'));
-        this.counters.dropped('shutdown', batch.rows);
-        return;
-      }
-      this.makeRoom({ bytes: batch.body.length, rows: batch.rows });
-      this.buffer(batch, +1);
-      this.place({ batch, seq: this.nextSeq++, attempts: 0, firstAttemptAt: undefined, settle: { resolve, reject } });
-      this.pump();
-    });
+  /** Hands a batch over: accepted when the buffer has room for it, then stored or given up on. */
+  deliver(batch: Batch): Delivery {
+    let settle!: Item['settle'];
+    const stored = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    if (this.closing) {
+      this.counters.dropped('shutdown', batch.rows);
+      settle.reject(new DeliveryError('shutdown', 'llm-traces: the exporter is shutting down'));
+      return { accepted: Promise.resolve(), stored };
+    }
+    const accepted = new Promise<void>((accept) => this.admissions.push({ batch, accept, settle }));
+    this.admit();
+    return { accepted, stored };
   }
 
-  /** Resolves when nothing waits or is in flight. */
+  /** Resolves when nothing waits for room, waits for its insert or is in flight. */
   idle(): Promise<void> {
-    if (this.waiting.length === 0 && this.inFlight.size === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.admissions.length === 0 && this.waiting.length === 0 && this.inFlight.size === 0;
+  }
+
+  /**
+   * Accepts waiting batches in arrival order: each once it fits, or at once while ClickHouse fails
+   * or once it waited too long (the oldest batches dropped for it), or when the buffer is empty
+   * (a batch larger than the whole bound still goes through, alone).
+   */
+  private admit(): void {
+    while (this.admissions.length > 0) {
+      const next = this.admissions[0]!;
+      const incoming = { bytes: next.batch.body.length, rows: next.batch.rows };
+      const empty = this.waiting.length === 0 && this.inFlight.size === 0;
+      if (!this.outage && !next.overdue && !empty && !this.fits(incoming)) {
+        this.admissionTimer ??= setTimeout(() => this.admissionOverdue(), this.admitWithinMs);
+        break;
+      }
+      this.admissions.shift();
+      clearTimeout(this.admissionTimer);
+      this.admissionTimer = undefined;
+      this.makeRoom(incoming, next.overdue ? 'slow' : 'outage');
+      this.buffer(next.batch, +1);
+      this.place({ batch: next.batch, seq: this.nextSeq++, attempts: 0, firstAttemptAt: undefined, settle: next.settle });
+      next.accept();
+    }
+    this.pump();
+  }
+
+  /**
+   * The first waiting batch found no room within admitWithinMs though ClickHouse answers: it
+   * stores more slowly than spans come. The batch is accepted, the oldest dropped for it.
+   */
+  private admissionOverdue(): void {
+    this.admissionTimer = undefined;
+    const head = this.admissions[0];
+    if (!head) return;
+    head.overdue = true;
+    this.reporter.transient(
+      `ClickHouse stores more slowly than spans arrive: the delivery buffer (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes) stayed full for ${this.admitWithinMs} ms, so the oldest batches are dropped (counted in stats().dropped.buffer_full)`,
+    );
+    this.admit();
+  }
+
+  private fits(incoming: { bytes: number; rows: number }): boolean {
+    const s = this.counters.stats;
+    return s.bufferedBytes + incoming.bytes <= this.limits.maxBufferBytes && s.bufferedRows + incoming.rows <= this.limits.maxBufferRows;
   }
 
   /**
@@ -83,6 +158,12 @@ export class DeliveryQueue {
   close(message: string): void {
     this.closing = true;
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.admissionTimer);
+    for (const admission of this.admissions.splice(0)) {
+      this.counters.dropped('shutdown', admission.batch.rows);
+      admission.settle.reject(new DeliveryError('shutdown', message));
+      admission.accept();
+    }
     for (const item of this.waiting.splice(0)) this.drop(item, 'shutdown', message);
     for (const controller of this.inFlight.values()) controller.abort();
     this.notifyIdle();
@@ -93,7 +174,7 @@ export class DeliveryQueue {
    * (the inserts in flight too, whatever they still do) as dropped `shutdown`, now. Returns the rows.
    */
   abandon(message: string): number {
-    const rows = this.counters.stats.bufferedRows;
+    const rows = this.counters.stats.bufferedRows + this.admissions.reduce((sum, a) => sum + a.batch.rows, 0);
     this.close(message);
     for (const [item, controller] of this.inFlight) {
       item.evicted = true;
@@ -106,17 +187,13 @@ export class DeliveryQueue {
   }
 
   /**
-   * While ClickHouse fails, drops the oldest batches not yet stored until `incoming` more fit:
-   * waiting ones first, then inserts in flight (aborted: they are the ones failing). While it
-   * works, a burst (a flush of a full span queue) waits its turn instead: nothing is dropped.
+   * Drops the oldest batches not yet stored until `incoming` more fit: waiting ones first, then
+   * inserts in flight (aborted: during an outage they are the ones failing).
    */
-  private makeRoom(incoming: { bytes: number; rows: number }): void {
-    if (!this.outage) return;
-    const s = this.counters.stats;
-    const full = () =>
-      s.bufferedBytes + incoming.bytes > this.limits.maxBufferBytes || s.bufferedRows + incoming.rows > this.limits.maxBufferRows;
-    const message = `llm-traces: retry buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes); the oldest batch was dropped`;
-    while (full() && (this.waiting.length > 0 || this.inFlight.size > 0)) {
+  private makeRoom(incoming: { bytes: number; rows: number }, why: 'outage' | 'slow'): void {
+    const cause = why === 'outage' ? 'while ClickHouse fails' : `for ${this.admitWithinMs} ms while ClickHouse stored too slowly`;
+    const message = `llm-traces: delivery buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes) ${cause}; the oldest batch was dropped`;
+    while (!this.fits(incoming) && (this.waiting.length > 0 || this.inFlight.size > 0)) {
       const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>(
         (oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item),
         undefined,
@@ -158,8 +235,9 @@ export class DeliveryQueue {
       const item = this.waiting.shift()!;
       const controller = new AbortController();
       this.inFlight.set(item, controller);
+      // A stored or dropped batch frees room for the ones waiting to be accepted.
       void this.attempt(item, controller).finally(() => {
-        this.pump();
+        this.admit();
         this.notifyIdle();
       });
     }
@@ -173,7 +251,7 @@ export class DeliveryQueue {
   }
 
   private notifyIdle(): void {
-    if (this.waiting.length > 0 || this.inFlight.size > 0) return;
+    if (!this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -228,8 +306,8 @@ export class DeliveryQueue {
         this.reporter.transient(
           `insert into ${item.batch.table} failed (${failure.reason}: ${message}); retrying with backoff, batches wait in the buffer`,
         );
-        // What a burst queued up while ClickHouse worked must now fit the bound too.
-        this.makeRoom({ bytes: 0, rows: 0 });
+        // Batches waiting for room are accepted now, the oldest dropped for them.
+        this.admit();
       }
       return;
     }
@@ -275,4 +353,28 @@ export function splitBatch(batch: Batch): [Batch, Batch] {
     { ...batch, body: batch.body.subarray(0, cut), rows: first },
     { ...batch, body: batch.body.subarray(cut), rows: batch.rows - first },
   ];
+}
+
+/**
+ * Cuts a batch on row boundaries into inserts of at most `maxBytes` each (a row longer than that
+ * is an insert of its own).
+ */
+export function splitBySize(batch: Batch, maxBytes: number): Batch[] {
+  if (batch.body.length <= maxBytes) return [batch];
+  const parts: Batch[] = [];
+  let start = 0;
+  let rows = 0;
+  let end = 0;
+  while (end < batch.body.length) {
+    const next = batch.body.indexOf(NEWLINE, end) + 1 || batch.body.length;
+    if (rows > 0 && next - start > maxBytes) {
+      parts.push({ ...batch, body: batch.body.subarray(start, end), rows });
+      start = end;
+      rows = 0;
+    }
+    rows++;
+    end = next;
+  }
+  parts.push({ ...batch, body: batch.body.subarray(start, end), rows });
+  return parts;
 }

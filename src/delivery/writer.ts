@@ -12,7 +12,8 @@ import type { Counters } from './counters.js';
 import { FailureReporter } from './failure-reporter.js';
 import { classifyFailure } from './retry-policy.js';
 import { OrderedHandOver } from './ordered-hand-over.js';
-import { DeliveryQueue, type Batch } from './queue.js';
+import { acceptWithinMs } from './batching.js';
+import { DeliveryQueue, splitBySize, type Batch, type Delivery } from './queue.js';
 import { INSERT_COLUMNS, serializeRows } from './serialize.js';
 import { ensureSchema } from '../schema/migrate.js';
 
@@ -48,6 +49,14 @@ export interface TableRows {
 /** How long inserts aborted at shutdown get to settle before their rows are counted as dropped anyway. */
 const ABORT_GRACE_MS = 1_000;
 
+/**
+ * The largest insert body. An export of 4096 spans whose LLM calls carry 1 MiB payloads serializes
+ * to far more than serve's 256 MiB request limit, and chDB's parser holds a few times the body
+ * while it inserts. 16 MiB keeps each insert a large part (ClickHouse wants few, big inserts: at
+ * 70 MB/s that is about 5 a second) while four in flight stay within the default 64 MiB buffer.
+ */
+export const MAX_INSERT_BYTES = 16 * 1024 * 1024;
+
 export class ClickHouseWriter {
   private readonly queue: DeliveryQueue;
   private opening: Promise<OpenedClient> | undefined;
@@ -59,7 +68,13 @@ export class ClickHouseWriter {
     private readonly config: ResolvedConfig,
     readonly counters: Counters,
   ) {
-    this.queue = new DeliveryQueue((batch, signal) => this.insert(batch, signal), config.delivery, this.counters, this.reporter);
+    this.queue = new DeliveryQueue(
+      (batch, signal) => this.insert(batch, signal),
+      config.delivery,
+      this.counters,
+      this.reporter,
+      acceptWithinMs(),
+    );
   }
 
   /** Opens the client and applies the schema; a failure is retried by the next call. */
@@ -89,24 +104,32 @@ export class ClickHouseWriter {
     return this.opening;
   }
 
-  /** Resolves when every row of the batch is stored (or, for rows ClickHouse refused, dropped and counted). */
-  async write(rows: TableRows): Promise<void> {
+  /**
+   * Serializes the rows and hands them to the delivery buffer: `accepted` once the buffer holds
+   * them (it rejects only when serializing failed), `stored` once every row is stored (or, for
+   * rows ClickHouse refused, dropped and counted); it rejects when some were given up on.
+   */
+  write(rows: TableRows): Delivery {
     // Serializing comes before the queue sees the rows: close() waits for this hand-over. Writes
     // serialize side by side but reach the queue in the order they were made, so the queue's
     // arrival order (a full buffer drops the oldest) is the order rows were handed over.
-    const delivered = await this.handOver.run(async (previous) => {
+    const delivered = this.handOver.run(async (previous) => {
       const batches: Batch[] = [];
-      if (this.config.tracesTable && rows.otel.length > 0) batches.push(await this.batch(this.config.tracesTable, 'spans', rows.otel));
-      if (rows.llm.length > 0) batches.push(await this.batch(this.config.llmTable, 'llm_calls', rows.llm));
+      if (this.config.tracesTable && rows.otel.length > 0)
+        batches.push(...(await this.batches(this.config.tracesTable, 'spans', rows.otel)));
+      if (rows.llm.length > 0) batches.push(...(await this.batches(this.config.llmTable, 'llm_calls', rows.llm)));
       await previous;
       return batches.map((batch) => this.queue.deliver(batch));
     });
-    await Promise.all(delivered);
+    return {
+      accepted: delivered.then((deliveries) => Promise.all(deliveries.map((d) => d.accepted))).then(() => {}),
+      stored: delivered.then((deliveries) => Promise.all(deliveries.map((d) => d.stored))).then(() => {}),
+    };
   }
 
-  private async batch(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch> {
+  private async batches(table: string, kind: Batch['kind'], rows: readonly object[]): Promise<Batch[]> {
     const columns = INSERT_COLUMNS[kind];
-    return { table, kind, columns, ...(await serializeRows(rows, columns)) };
+    return splitBySize({ table, kind, columns, ...(await serializeRows(rows, columns)) }, MAX_INSERT_BYTES);
   }
 
   private async insert(batch: Batch, signal: AbortSignal): Promise<void> {
@@ -121,7 +144,7 @@ export class ClickHouseWriter {
     return this.queue.abandon('llm-traces: the process exited before this batch could be stored');
   }
 
-  /** Waits until nothing is buffered or in flight. */
+  /** Waits until nothing waits for room, is buffered or is in flight. */
   flush(): Promise<void> {
     return this.queue.idle();
   }

@@ -10,8 +10,18 @@ import { useTestStore } from '../support/store.js';
 import { makeSpan } from '../support/spans.js';
 import { loadFixture } from '../support/span-fixtures.js';
 
-function exportSpans(exporter: ClickHouseTraceExporter, spans: Parameters<ClickHouseTraceExporter['export']>[0]): Promise<ExportResult> {
+type Spans = Parameters<ClickHouseTraceExporter['export']>[0];
+
+/** The export's answer, which comes once its rows are accepted (before they are stored). */
+function exportOnly(exporter: ClickHouseTraceExporter, spans: Spans): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/** Exports, then flushes: the rows are stored (or counted as dropped) when it resolves. */
+async function exportSpans(exporter: ClickHouseTraceExporter, spans: Spans): Promise<ExportResult> {
+  const result = await exportOnly(exporter, spans);
+  await exporter.forceFlush();
+  return result;
 }
 
 describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
@@ -382,7 +392,7 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
         )
       )[0]!.n;
     // The Anthropic SDK's span comes first, without the instrumentation's span it sits in: it waits.
-    expect((await exportSpans(exporter, [inner])).code).toBe(ExportResultCode.SUCCESS);
+    expect((await exportOnly(exporter, [inner])).code).toBe(ExportResultCode.SUCCESS);
     expect(exporter.stats()!.heldLlmCalls).toBe(1);
     expect(await count()).toBe('0');
     await exporter.forceFlush();
@@ -391,7 +401,7 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
 
     const closing = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
     const other = { ...inner, spanContext: () => ({ ...inner.spanContext(), spanId: 'abcabcabcabcabc1' }) };
-    await exportSpans(closing, [other]);
+    await exportOnly(closing, [other]);
     expect(closing.stats()!.heldLlmCalls).toBe(1);
     await closing.shutdown();
     const [stored] = await store.rows<{ n: string }>(
@@ -416,7 +426,7 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
   it('fails exports after shutdown without throwing', async () => {
     const closing = new ClickHouseTraceExporter({ client: store.client, database: 'otel', createSchema: false });
     await closing.shutdown();
-    const result = await exportSpans(closing, [makeSpan()]);
+    const result = await exportOnly(closing, [makeSpan()]);
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(result.error?.message).toMatch(/shut down/);
   });
