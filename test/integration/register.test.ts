@@ -28,3 +28,27 @@ describe('node --import llm-traces/register', () => {
     ]);
   });
 });
+
+describe('provider.forceFlush() under llm-traces/register', () => {
+  const flushed = useTestStore({ released: true });
+
+  it('means queryable: a query right after it counts every span and LLM call, embedded', async () => {
+    // Three exports of 4096 spans: the last inserts are still running when the span processor's own flush is done.
+    const spans = 3 * 4096;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--import', './src/register.ts', 'test/fixtures/apps/flush-then-query.mjs'],
+      {
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_CLICKHOUSE_PATH: flushed.path,
+          OTEL_SERVICE_NAME: 'flush-then-query',
+          OTEL_BSP_SCHEDULE_DELAY: '60000',
+          SPANS: String(spans),
+        },
+        timeout: 60_000,
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ spans, llm: Math.floor((spans + 1) / 10) });
+  });
+});

@@ -24,7 +24,9 @@ export type Fault =
   /** Answer with this status and body without forwarding (a load balancer's or proxy's error). */
   | { kind: 'status'; status: number; body: string; headers?: Record<string, string> }
   /** Read the request and never answer (an unresponsive server). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Hold the request until `open` resolves, then forward it unless the client went away (a server that has not read it yet). */
+  | { kind: 'gate'; open: Promise<void> };
 
 export interface ProxiedRequest {
   /** The `INSERT ...` statement of an insert; undefined for queries and DDL. */
@@ -33,6 +35,8 @@ export interface ProxiedRequest {
   table: string | undefined;
   /** JSONEachRow rows in an insert's body. */
   rows: number;
+  /** Bytes of an insert's body, decompressed. */
+  bytes: number;
   fault: Fault['kind'];
   /** Status the server answered (undefined when not forwarded or it did not answer). */
   upstreamStatus: number | undefined;
@@ -91,10 +95,12 @@ export class FaultProxy {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readAll(request);
     const insert = insertStatement(request.url);
+    const text = insert === undefined ? Buffer.alloc(0) : decompressed(body, request.headers);
     const record: ProxiedRequest = {
       insert,
       table: insert === undefined ? undefined : insertTable(insert),
-      rows: insert === undefined ? 0 : countRows(body, request.headers),
+      rows: countRows(text),
+      bytes: text.length,
       fault: 'pass',
       upstreamStatus: undefined,
       clientStatus: undefined,
@@ -118,6 +124,10 @@ export class FaultProxy {
       });
       response.end(fault.body);
       return;
+    }
+    if (fault.kind === 'gate') {
+      await fault.open;
+      if (record.abandoned) return;
     }
     const upstream = await this.forward(request, body);
     record.upstreamStatus = upstream.status;
@@ -164,8 +174,11 @@ function insertTable(statement: string): string | undefined {
   return /INSERT INTO\s+(?:[`"]?\w+[`"]?\.)?[`"]?(\w+)/i.exec(statement)?.[1];
 }
 
-function countRows(body: Buffer, headers: IncomingHttpHeaders): number {
-  const text = headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+function decompressed(body: Buffer, headers: IncomingHttpHeaders): Buffer {
+  return headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+}
+
+function countRows(text: Buffer): number {
   let rows = 0;
   for (const byte of text) if (byte === 0x0a) rows++;
   return rows;
