@@ -21,8 +21,7 @@ import { Counters, type ExporterStats } from './delivery/counters.js';
 import { createPricer } from './pricing/index.js';
 import { joinProcessExit, keepProcessAlive } from './delivery/process-exit.js';
 import { OrderedHandOver } from './delivery/ordered-hand-over.js';
-import type { Delivery } from './delivery/queue.js';
-import { ClickHouseWriter, untilDeadline, type TableRows } from './delivery/writer.js';
+import { ClickHouseWriter, untilDeadline } from './delivery/writer.js';
 import { SpanConverter } from './pipeline/convert.js';
 import { LogContentArea, registerLogContentArea } from './pipeline/log-content.js';
 
@@ -132,24 +131,18 @@ export class ClickHouseTraceExporter implements SpanExporter {
     const writer = this.writer!;
     this.counters.instrument();
     // Concurrent exports (a forceFlush, several span processors) are converted one after another,
-    // in the order they came, so they reach the writer in that order. Rows of the light spans are
-    // handed over while the heavy ones are converted (SpanConverter.convert).
-    const deliveries: Delivery[] = [];
-    const write = (rows: TableRows): void => {
-      const delivery = writer.write(rows);
-      delivery.stored.catch(() => {}); // settled later by the queue and counted there; awaited below
-      deliveries.push(delivery);
-    };
-    await this.conversions.run(async (previous) => {
+    // in the order they came, so they reach the writer in that order.
+    const delivery = await this.conversions.run(async (previous) => {
       await previous;
-      const rows = await this.converter!.convert(spans, (otel) => write({ otel, llm: [] }));
+      const rows = await this.converter!.convert(spans);
       this.counters.held(this.converter!.held);
       if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
-      write(rows);
+      return writer.write(rows);
     });
-    await Promise.all(deliveries.map((d) => d.accepted));
+    delivery.stored.catch(() => {}); // settled by the queue and counted there; awaited below
+    await delivery.accepted;
     accepted();
-    return Promise.all(deliveries.map((d) => d.stored)).then(
+    return delivery.stored.then(
       () => true,
       (error: unknown) => {
         // The delivery queue has already reported why (once per cause); say it again only in debug.

@@ -2,7 +2,7 @@
  * An export's spans as the rows of both tables: redact -> detect -> join -> rows. A span that
  * cannot be converted is reported and left out alone; it never fails the rest of the batch.
  */
-import { diag, type Attributes } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { inSlices, WorkSlices } from '../delivery/work-slices.js';
 import { detectLlmCall } from '../detect/detect.js';
@@ -43,14 +43,6 @@ export interface RowBatchOptions extends LlmRowOptions, OtelRowOptions {
 }
 
 /**
- * Spans whose string attributes hold more characters than this (LLM spans with their messages) are
- * converted after the others: redacting and reading them is most of an export's work.
- */
-const HEAVY_SPAN_CHARS = 16 * 1024;
-/** Fewer light rows than this are not worth an insert of their own (each insert has a fixed cost). */
-const EARLY_INSERT_MIN_ROWS = 1024;
-
-/**
  * The exporter's conversion: each export in time slices, its LLM calls joined with the nested
  * calls of earlier and later exports (join.ts) and given the ids of their ancestor spans
  * (inherited-ids.ts); both may hold a call back for a while, bounded in count and time.
@@ -68,29 +60,15 @@ export class SpanConverter {
   }
 
   /**
-   * Converts an export, starting after a yield (export() runs inside the app's span.end()). Light
-   * spans come first; when heavy ones follow, many light spans' otel rows are handed to `early`
-   * before the heavy ones are converted, so their insert runs meanwhile: the span processor sends
-   * the next batch only when this one is stored.
+   * Converts an export, starting after a yield (export() runs inside the app's span.end()). Its
+   * insert overlaps the next export's conversion (the export answers once its rows are accepted),
+   * so the rows of one export go out together, in one insert per table.
    */
-  async convert(spans: ReadableSpan[], early: (otel: OtelTraceRow[]) => void): Promise<RowBatch> {
+  async convert(spans: ReadableSpan[]): Promise<RowBatch> {
     const converted: ConvertedSpans = { otel: [], calls: [], spans: [], failed: 0 };
-    const heavy: ReadableSpan[] = [];
     const slices = new WorkSlices();
     await slices.yield();
-    const convert = (span: ReadableSpan): void => convertSpan(span, this.options, converted);
-    const lightFirst = (span: ReadableSpan): void => {
-      if (stringChars(span.attributes) > HEAVY_SPAN_CHARS) heavy.push(span);
-      else convert(span);
-    };
-    await inSlices(spans, lightFirst, slices);
-    if (heavy.length > 0) {
-      if (converted.otel.length >= EARLY_INSERT_MIN_ROWS) {
-        early(converted.otel);
-        converted.otel = [];
-      }
-      await inSlices(heavy, convert, slices);
-    }
+    await inSlices(spans, (span) => convertSpan(span, this.options, converted), slices);
     for (const { span, start } of converted.spans) this.recent.add(span, start);
     const llm: LlmRows = { rows: [], failed: 0 };
     await inSlices(this.ids.settle(this.joiner.join(converted.calls)), (entry) => addLlmRow(entry, this.options, llm));
@@ -163,15 +141,6 @@ export function toRowBatch(spans: readonly ReadableSpan[], options: RowBatchOpti
   const converted = convertSpans(spans, options);
   const llm = toLlmRows(converted.calls, options);
   return { otel: converted.otel, llm: llm.rows, failed: converted.failed + llm.failed };
-}
-
-function stringChars(attributes: Attributes): number {
-  let chars = 0;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (typeof value === 'string') chars += value.length;
-  }
-  return chars;
 }
 
 function safeName(span: ReadableSpan): string {

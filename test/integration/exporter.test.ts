@@ -294,8 +294,8 @@ describe('ClickHouseTraceExporter on embedded ClickHouse', () => {
     expect(spans).toHaveLength(3);
   });
 
-  it('stores every row of a large export once, its light spans inserted ahead of its LLM spans', async () => {
-    // Enough light spans for an insert of their own, and LLM spans heavy enough to be converted after them.
+  it('stores every row of a large export of light and heavy spans once', async () => {
+    // Many light spans and two LLM spans with large messages, in one export.
     const traceId = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeee001';
     const light = Array.from({ length: 1100 }, (_, i) =>
       makeSpan({

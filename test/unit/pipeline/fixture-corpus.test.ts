@@ -193,15 +193,12 @@ const BOTH_SEEN_IDS = new Set(BOTH_SEEN.map((span) => span.spanContext().spanId)
 /** The exporter's conversion (src/exporter.ts `send`) of these exports in turn, then a forceFlush. */
 async function convertExports(spans: readonly ReadableSpan[], batches: readonly number[][]) {
   const converter = new SpanConverter({ otel: true });
-  await converter.convert([...BOTH_SEEN], () => {});
+  await converter.convert([...BOTH_SEEN]);
   const llm: LlmTraceRow[] = [];
   let otel = 0;
   let failed = 0;
   for (const batch of batches) {
-    const rows = await converter.convert(
-      batch.map((i) => spans[i]!),
-      (early) => (otel += early.length),
-    );
+    const rows = await converter.convert(batch.map((i) => spans[i]!));
     llm.push(...rows.llm);
     otel += rows.otel.length;
     failed += rows.failed;
