@@ -6,9 +6,11 @@
  * are isolated, so one bad row never costs its batch.
  *
  * Room: while ClickHouse works, a batch that does not fit waits until stored batches free room
- * (backpressure on the export, which answers once its rows are accepted), but not longer than
- * `admitWithinMs`: a store that stays too slow is treated like one that is down. While ClickHouse
- * fails, and past that wait, the oldest batches are dropped to make room, and counted.
+ * (backpressure on the export, which answers once its rows are accepted). Past `admitWithinMs`
+ * (a store too slow for the stream) the oldest batches still waiting for their insert are dropped
+ * for it; inserts in flight are left to finish (an insert ClickHouse already has may be stored
+ * whatever the client does, and chDB completes an aborted one). While ClickHouse fails, the oldest
+ * batches are dropped at once, in flight or waiting. Every drop is counted.
  */
 import { diag } from '@opentelemetry/api';
 import type { DeliveryLimits } from '../config/config.js';
@@ -115,15 +117,18 @@ export class DeliveryQueue {
     while (this.admissions.length > 0) {
       const next = this.admissions[0]!;
       const incoming = { bytes: next.batch.body.length, rows: next.batch.rows };
-      const empty = this.waiting.length === 0 && this.inFlight.size === 0;
-      if (!this.outage && !next.overdue && !empty && !this.fits(incoming)) {
-        this.admissionTimer ??= setTimeout(() => this.admissionOverdue(), this.admitWithinMs);
-        break;
+      const empty = (): boolean => this.waiting.length === 0 && this.inFlight.size === 0;
+      if (!this.fits(incoming) && !empty()) {
+        if (this.outage) this.makeRoom(incoming, 'outage');
+        else if (next.overdue) this.makeRoom(incoming, 'slow');
+        if (!this.fits(incoming) && !empty()) {
+          if (!next.overdue) this.admissionTimer ??= setTimeout(() => this.admissionOverdue(), this.admitWithinMs);
+          break;
+        }
       }
       this.admissions.shift();
       clearTimeout(this.admissionTimer);
       this.admissionTimer = undefined;
-      this.makeRoom(incoming, next.overdue ? 'slow' : 'outage');
       this.buffer(next.batch, +1);
       this.place({ batch: next.batch, seq: this.nextSeq++, attempts: 0, firstAttemptAt: undefined, settle: next.settle });
       next.accept();
@@ -133,7 +138,7 @@ export class DeliveryQueue {
 
   /**
    * The first waiting batch found no room within admitWithinMs though ClickHouse answers: it
-   * stores more slowly than spans come. The batch is accepted, the oldest dropped for it.
+   * stores more slowly than spans come. The oldest batches waiting for their insert are dropped for it.
    */
   private admissionOverdue(): void {
     this.admissionTimer = undefined;
@@ -187,19 +192,19 @@ export class DeliveryQueue {
   }
 
   /**
-   * Drops the oldest batches not yet stored until `incoming` more fit: waiting ones first, then
-   * inserts in flight (aborted: during an outage they are the ones failing).
+   * Drops the oldest batches not yet stored until `incoming` more fit: waiting ones first, then,
+   * during an outage, inserts in flight (aborted: they are the ones failing).
    */
   private makeRoom(incoming: { bytes: number; rows: number }, why: 'outage' | 'slow'): void {
     const cause = why === 'outage' ? 'while ClickHouse fails' : `for ${this.admitWithinMs} ms while ClickHouse stored too slowly`;
     const message = `llm-traces: delivery buffer full (${this.limits.maxBufferRows} rows / ${this.limits.maxBufferBytes} bytes) ${cause}; the oldest batch was dropped`;
-    while (!this.fits(incoming) && (this.waiting.length > 0 || this.inFlight.size > 0)) {
+    while (!this.fits(incoming) && (this.waiting.length > 0 || (why === 'outage' && this.inFlight.size > 0))) {
       const oldestInFlight = [...this.inFlight.keys()].reduce<Item | undefined>(
         (oldest, item) => (oldest && oldest.seq < item.seq ? oldest : item),
         undefined,
       );
       const oldestWaiting = this.waiting[0];
-      if (oldestWaiting && (!oldestInFlight || oldestWaiting.seq < oldestInFlight.seq)) {
+      if (oldestWaiting && (why === 'slow' || !oldestInFlight || oldestWaiting.seq < oldestInFlight.seq)) {
         this.waiting.shift();
         this.drop(oldestWaiting, 'buffer_full', message);
       } else {

@@ -177,7 +177,7 @@ describe('DeliveryQueue', () => {
     expect(counters.snapshot()).toMatchObject({ exportedSpans: 3, dropped: { buffer_full: 0 } });
   });
 
-  it('drops the oldest for a batch that waited admitWithinMs for room from a store that answers too slowly', async () => {
+  it('drops the oldest batch waiting for its insert when a batch found no room within admitWithinMs; inserts in flight finish', async () => {
     const counters = new Counters();
     const warnings: string[] = [];
     const queue = new DeliveryQueue(
@@ -187,8 +187,9 @@ describe('DeliveryQueue', () => {
       new FailureReporter({ error: () => {}, warn: (line) => warnings.push(line) }),
       5_000,
     );
-    const [first, second, third] = await Promise.all([1, 2, 3].map((n) => batchOf([{ n }, { n }])));
-    const deliveries = [first!, second!, third!].map((batch) => queue.deliver(batch));
+    const batches = await Promise.all([1, 2, 3].map((n) => batchOf([{ n }, { n }])));
+    // One insert in flight (maxInFlight 1), one batch waiting for it, one waiting for room.
+    const deliveries = batches.map((batch) => queue.deliver(batch));
     deliveries.forEach((d) => d.stored.catch(() => {}));
     let thirdAccepted = false;
     void deliveries[2]!.accepted.then(() => (thirdAccepted = true));
@@ -196,12 +197,34 @@ describe('DeliveryQueue', () => {
     expect(thirdAccepted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(thirdAccepted).toBe(true);
-    await expect(deliveries[0]!.stored).rejects.toMatchObject({ reason: 'buffer_full' });
+    await expect(deliveries[1]!.stored).rejects.toMatchObject({ reason: 'buffer_full' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('stats().dropped.buffer_full');
     await vi.advanceTimersByTimeAsync(120_000);
-    await expect(Promise.all([deliveries[1]!.stored, deliveries[2]!.stored])).resolves.toHaveLength(2);
+    await expect(Promise.all([deliveries[0]!.stored, deliveries[2]!.stored])).resolves.toHaveLength(2);
     expect(counters.snapshot()).toMatchObject({ exportedSpans: 4, bufferedRows: 0, dropped: { buffer_full: 2 } });
+  });
+
+  it('keeps a batch waiting past admitWithinMs while every buffered batch is in flight, and accepts it once one is stored', async () => {
+    const counters = new Counters();
+    const queue = new DeliveryQueue(
+      () => new Promise<void>((resolve) => setTimeout(resolve, 60_000)),
+      { ...limits, maxInFlight: 2, maxBufferRows: 4 },
+      counters,
+      reporter(),
+      5_000,
+    );
+    const batches = await Promise.all([1, 2, 3].map((n) => batchOf([{ n }, { n }])));
+    const deliveries = batches.map((batch) => queue.deliver(batch));
+    let thirdAccepted = false;
+    void deliveries[2]!.accepted.then(() => (thirdAccepted = true));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(thirdAccepted).toBe(false);
+    await vi.advanceTimersByTimeAsync(50_000);
+    expect(thirdAccepted).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(Promise.all(deliveries.map((d) => d.stored))).resolves.toHaveLength(3);
+    expect(counters.snapshot()).toMatchObject({ exportedSpans: 6, bufferedRows: 0, dropped: { buffer_full: 0 } });
   });
 
   it('accepts the batches waiting for room as soon as ClickHouse fails, dropping the oldest for them', async () => {
