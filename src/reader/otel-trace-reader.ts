@@ -8,7 +8,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertableColumns, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
+import { insertableColumns, parseTableDefinition, projectionNames, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
 import { identifier, integerInRange, optionalBoolean, requireString } from './arguments.js';
 import { camelCase, selectColumnAs } from './column-reading.js';
 import { OrganizationScope } from './organization-scope.js';
@@ -71,7 +71,12 @@ interface TableLayout {
   selectList: string;
   hasLookupTable: boolean;
   hasLlmTable: boolean;
+  /** Every part of the table has the by-trace-id projection (ddl/otel_traces.sql). */
+  hasTraceIdProjection: boolean;
 }
+
+/** The projection of ddl/otel_traces.sql that orders spans by trace id. */
+const TRACE_ID_PROJECTION = parseTableDefinition('otel_traces').projections.find((p) => /ORDER BY TraceId\)$/.test(p.definition))!.name;
 
 /** A span without its attributes, events and links: what a waterfall draws. */
 export interface SkeletonSpan {
@@ -192,7 +197,12 @@ export class OtelTraceReader {
     return rows[0] ? this.visibleSpan(rows[0]) : null;
   }
 
-  /** Spans of a trace this organization may read: none when it may not. */
+  /**
+   * Spans of a trace this organization may read: none when it may not. The check runs in the span
+   * read itself (QUALIFY, before the order and the limit): whether a span carries the
+   * organization is a window over the spans read, instead of a second read of the trace. `extra`
+   * narrows the rows after the check, so the check still sees every span of the trace.
+   */
   private async readTraceRows<T>(
     layout: TableLayout,
     selectList: string,
@@ -200,32 +210,41 @@ export class OtelTraceReader {
     options: Required<TraceSpanOptions>,
     extra?: SqlFilter,
   ): Promise<T[]> {
-    const filters = [this.readableCondition(layout), extra].filter((f): f is SqlFilter => f !== undefined);
-    return this.readSpans<T>(layout, selectList, traceId, options, combineFilters(...filters));
+    const readable = this.readableCheck(layout);
+    const qualify = combineFilters(
+      { conditions: readable ? [readable.condition] : [], params: readable?.params ?? {} },
+      ...(extra ? [extra] : []),
+    );
+    return this.readSpans<T>(layout, selectList, traceId, options, { qualify, callsCheck: readable?.callsCheck });
   }
 
   /**
    * True when this organization has an LLM call in the trace, or is the default one and the trace
-   * has no LLM call of another organization. A scalar subquery: ClickHouse runs it once, before it
-   * plans the span read, which reads nothing when it is false.
+   * has no LLM call of another organization; for another organization also when a span of the
+   * trace carries it (a trace without LLM calls is its own too). The LLM-call check is a scalar
+   * subquery (`callsCheck`, bound as readableByCalls), which ClickHouse runs once, before it plans
+   * the span read; in the QUALIFY expression itself it would cost as much as the read.
    */
-  private readableCondition(layout: TableLayout): SqlFilter | undefined {
+  private readableCheck(layout: TableLayout): { condition: string; callsCheck?: string; params: Record<string, unknown> } | undefined {
     const llmTable = qualifiedName(this.database, this.llmTableName);
     if (this.organizationId === '') {
       // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
       if (!layout.hasLlmTable) return undefined;
       return {
-        conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`],
+        condition: 'readableByCalls',
+        callsCheck: `(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`,
         params: {},
       };
     }
-    // Or a span of the trace carries this organization (a trace without LLM calls is its own too).
-    const carries =
-      `(SELECT count() > 0 FROM ${qualifiedName(this.database, this.tableName)} ` +
-      'WHERE TraceId = {traceId:String} AND SpanAttributes[{organizationAttribute:String}] = {organizationId:String})';
-    // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
-    const calls = `(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`;
-    return { conditions: [layout.hasLlmTable ? `(${calls} OR ${carries})` : carries], params: { organizationId: this.organizationId } };
+    const carries = 'max(SpanAttributes[{organizationAttribute:String}] = {organizationId:String}) OVER ()';
+    const params = { organizationId: this.organizationId };
+    if (!layout.hasLlmTable) return { condition: carries, params };
+    return {
+      condition: `(readableByCalls OR ${carries})`,
+      // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
+      callsCheck: `(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`,
+      params,
+    };
   }
 
   /**
@@ -263,16 +282,19 @@ export class OtelTraceReader {
   }
 
   /**
-   * The spans in one request: the lookup-table bounds (and `readable`, if given) are scalar
-   * subqueries, which ClickHouse runs once, before it plans the span read, so the bounds prune
-   * partitions as literal times would.
+   * The spans in one request: the lookup-table bounds are a scalar subquery, which ClickHouse runs
+   * once, before it plans the span read, so the bounds prune partitions as literal times would.
+   * `qualify` applies to the rows read, before the order and the limit. The read uses the
+   * by-trace-id projection (ddl/otel_traces.sql) when every part has it, with skip indexes off:
+   * otherwise ClickHouse prefers the text index on TraceId, which reads every granule of the main
+   * sort order (service, span name, time) that holds a span of the trace.
    */
   private async readSpans<T>(
     layout: TableLayout,
     selectList: string,
     traceId: string,
     options: Required<TraceSpanOptions>,
-    readable?: SqlFilter,
+    check?: { qualify: SqlFilter; callsCheck?: string },
   ): Promise<T[]> {
     const filters: SqlFilter[] = [
       {
@@ -280,7 +302,6 @@ export class OtelTraceReader {
         params: { traceId, limit: options.limit, organizationAttribute: ORGANIZATION_ATTRIBUTE },
       },
     ];
-    if (readable) filters.push(readable);
     const lookupTable = qualifiedName(this.database, this.lookupTableName);
     if (layout.hasLookupTable) {
       // Whole seconds, hence the Collector README's `Timestamp <= end + 1`; a trace the table lacks is read unbounded.
@@ -290,12 +311,15 @@ export class OtelTraceReader {
       logger.debug(`no lookup table ${lookupTable}; reading trace ${traceId} with an unbounded scan`);
     }
     if (options.uiSpansOnly) filters.push({ conditions: [UI_SPAN_CONDITION], params: {} });
-    const { conditions, params } = combineFilters(...filters);
+    const { conditions, params } = combineFilters(...filters, { conditions: [], params: check?.qualify.params ?? {} });
+    const withClause = check?.callsCheck ? `WITH ${check.callsCheck} AS readableByCalls ` : '';
+    const qualify = check && check.qualify.conditions.length > 0 ? ` QUALIFY ${check.qualify.conditions.join(' AND ')}` : '';
     const result = await this.client.query({
       query:
-        `SELECT ${selectList}, ${SPAN_ORGANIZATION} FROM ${qualifiedName(this.database, this.tableName)} ` +
-        `WHERE ${conditions.join(' AND ')} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
+        `${withClause}SELECT ${selectList}, ${SPAN_ORGANIZATION} FROM ${qualifiedName(this.database, this.tableName)} ` +
+        `WHERE ${conditions.join(' AND ')}${qualify} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
+      ...(layout.hasTraceIdProjection ? { clickhouse_settings: { use_skip_indexes: 0 } } : {}),
       format: 'JSONEachRow',
     });
     return result.json<T>();
@@ -323,12 +347,37 @@ export class OtelTraceReader {
       );
     }
     const has = (table: string): boolean => rows.some((row) => row.table === table);
-    const layout: TableLayout = { types, selectList: '', hasLookupTable: has(this.lookupTableName), hasLlmTable: has(this.llmTableName) };
+    const projection = await this.projectionState();
+    const layout: TableLayout = {
+      types,
+      selectList: '',
+      hasLookupTable: has(this.lookupTableName),
+      hasLlmTable: has(this.llmTableName),
+      hasTraceIdProjection: projection.defined && projection.missingParts === 0,
+    };
     layout.selectList = insertableColumns('otel_traces')
       .map((column) => columnSelect(layout, column))
       .join(', ');
-    if (layout.hasLookupTable && layout.hasLlmTable) this.layout = layout;
+    // A projection still being built (MATERIALIZE after an upgrade) is looked at again on the next read.
+    if (layout.hasLookupTable && layout.hasLlmTable && (layout.hasTraceIdProjection || !projection.defined)) this.layout = layout;
     return layout;
+  }
+
+  /**
+   * Whether the table has the by-trace-id projection and how many of its parts lack it yet. A read
+   * turns skip indexes off only when none does: a part without the projection would be scanned.
+   */
+  private async projectionState(): Promise<{ defined: boolean; missingParts: number }> {
+    const result = await this.client.query({
+      query:
+        'SELECT (SELECT any(create_table_query) FROM system.tables WHERE database = {database:String} AND name = {table:String}) AS createQuery, ' +
+        '(SELECT toString(countIf(NOT has(projections, {projection:String}))) FROM system.parts ' +
+        'WHERE active AND database = {database:String} AND table = {table:String}) AS missingParts',
+      query_params: { database: this.database, table: this.tableName, projection: TRACE_ID_PROJECTION },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ createQuery: string; missingParts: string }>();
+    return { defined: projectionNames(row?.createQuery ?? '').has(TRACE_ID_PROJECTION), missingParts: Number(row?.missingParts ?? 0) };
   }
 }
 

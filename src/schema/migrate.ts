@@ -1,12 +1,15 @@
 /**
  * Creates the database and tables when missing and upgrades existing tables in place: every
- * column and index the DDL has and the table lacks is added with `ADD ... IF NOT EXISTS`. Safe to
- * run from many processes at once; every statement is idempotent.
+ * column, index and projection the DDL has and the table lacks is added with `ADD ... IF NOT
+ * EXISTS`, and a projection added to a table is then built for the parts it already has
+ * (MATERIALIZE PROJECTION, a mutation that runs in the background: a read uses the projection in
+ * the parts that have it). Safe to run from many processes at once; every statement is idempotent.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   onClusterClause,
   parseTableDefinition,
+  projectionNames,
   qualifiedName,
   quoteIdentifier,
   renderDdl,
@@ -64,7 +67,7 @@ async function serverVersion(client: ClickHouseClient): Promise<string> {
 async function ensureTable(client: ClickHouseClient, file: DdlFile, vars: DdlVariables): Promise<void> {
   await client.command({ query: renderDdl(file, vars) });
   const existing = await existingColumnsAndIndexes(client, vars.database, vars.table);
-  const { columns, indexes } = parseTableDefinition(file);
+  const { columns, indexes, projections } = parseTableDefinition(file);
   const table = `${qualifiedName(vars.database, vars.table)} ${onClusterClause(vars.cluster)}`;
   let previous: string | undefined;
   for (const column of columns) {
@@ -81,13 +84,39 @@ async function ensureTable(client: ClickHouseClient, file: DdlFile, vars: DdlVar
       await client.command({ query: `ALTER TABLE ${table} ADD ${index.definition.replace(/^INDEX /i, 'INDEX IF NOT EXISTS ')}` });
     }
   }
+  for (const projection of projections) {
+    if (!existing.projections.has(projection.name)) {
+      await client.command({
+        query: `ALTER TABLE ${table} ADD ${projection.definition.replace(/^PROJECTION /i, 'PROJECTION IF NOT EXISTS ')}`,
+      });
+    }
+    // Parts written before the projection existed get it built (also after an upgrade cut short).
+    if (await needsMaterializing(client, vars.database, vars.table, projection.name)) {
+      await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdentifier(projection.name)}` });
+    }
+  }
+}
+
+/** Some active part lacks the projection and no mutation is building it already. */
+async function needsMaterializing(client: ClickHouseClient, database: string, table: string, projection: string): Promise<boolean> {
+  const params = { database, table, projection };
+  const result = await client.query({
+    query:
+      'SELECT (SELECT count() FROM system.parts WHERE active AND database = {database:String} AND table = {table:String} ' +
+      'AND NOT has(projections, {projection:String})) > 0 AND (SELECT count() FROM system.mutations WHERE database = {database:String} ' +
+      "AND table = {table:String} AND NOT is_done AND position(command, 'MATERIALIZE PROJECTION') > 0) = 0 AS needed",
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ needed: number | boolean }>();
+  return Boolean(row?.needed);
 }
 
 async function existingColumnsAndIndexes(
   client: ClickHouseClient,
   database: string,
   table: string,
-): Promise<{ columns: Set<string>; indexes: Set<string> }> {
+): Promise<{ columns: Set<string>; indexes: Set<string>; projections: Set<string> }> {
   const params = { database, table };
   const columns = await client.query({
     query: 'SELECT name FROM system.columns WHERE database = {database:String} AND table = {table:String}',
@@ -100,5 +129,19 @@ async function existingColumnsAndIndexes(
     format: 'JSONEachRow',
   });
   const names = async (result: typeof columns) => new Set((await result.json<{ name: string }>()).map((row) => row.name));
-  return { columns: await names(columns), indexes: await names(indexes) };
+  return { columns: await names(columns), indexes: await names(indexes), projections: await tableProjections(client, database, table) };
+}
+
+/**
+ * The projections a table has, read from its CREATE statement: system.projections is younger
+ * than some servers the exporter supports.
+ */
+export async function tableProjections(client: ClickHouseClient, database: string, table: string): Promise<Set<string>> {
+  const result = await client.query({
+    query: 'SELECT create_table_query FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    query_params: { database, table },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ create_table_query: string }>();
+  return projectionNames(row?.create_table_query ?? '');
 }

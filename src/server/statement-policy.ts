@@ -149,7 +149,7 @@ export const ALLOWED_TABLE_SETTINGS: ReadonlySet<string> = new Set([
 ]);
 
 /** ALTER commands of the exporter's schema upgrade, allowed to every client. */
-export const SCHEMA_ALTER_COMMANDS: ReadonlySet<string> = new Set(['ADD_COLUMN', 'ADD_INDEX']);
+export const SCHEMA_ALTER_COMMANDS: ReadonlySet<string> = new Set(['ADD_COLUMN', 'ADD_INDEX', 'ADD_PROJECTION', 'MATERIALIZE_PROJECTION']);
 
 /** Columns `llm-traces reprice` rewrites with ALTER TABLE ... UPDATE; other updates need --allow-writes. */
 export const REPRICE_COLUMNS: ReadonlySet<string> = new Set(Object.keys(NO_COST));
