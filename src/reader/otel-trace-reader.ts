@@ -71,7 +71,7 @@ interface TableLayout {
   selectList: string;
   hasLookupTable: boolean;
   hasLlmTable: boolean;
-  /** Every part of the table has the by-trace-id projection (ddl/otel_traces.sql). */
+  /** The table has the by-trace-id projection (ddl/otel_traces.sql), built for every part. */
   hasTraceIdProjection: boolean;
 }
 
@@ -222,8 +222,8 @@ export class OtelTraceReader {
    * True when this organization has an LLM call in the trace, or is the default one and the trace
    * has no LLM call of another organization; for another organization also when a span of the
    * trace carries it (a trace without LLM calls is its own too). The LLM-call check is a scalar
-   * subquery (`callsCheck`, bound as readableByCalls), which ClickHouse runs once, before it plans
-   * the span read; in the QUALIFY expression itself it would cost as much as the read.
+   * subquery (`callsCheck`, selected as readableByCalls), which ClickHouse runs once, before it
+   * plans the span read; written into the QUALIFY expression itself it costs as much as the read.
    */
   private readableCheck(layout: TableLayout): { condition: string; callsCheck?: string; params: Record<string, unknown> } | undefined {
     const llmTable = qualifiedName(this.database, this.llmTableName);
@@ -312,11 +312,11 @@ export class OtelTraceReader {
     }
     if (options.uiSpansOnly) filters.push({ conditions: [UI_SPAN_CONDITION], params: {} });
     const { conditions, params } = combineFilters(...filters, { conditions: [], params: check?.qualify.params ?? {} });
-    const withClause = check?.callsCheck ? `WITH ${check.callsCheck} AS readableByCalls ` : '';
+    const callsColumn = check?.callsCheck ? `, ${check.callsCheck} AS readableByCalls` : '';
     const qualify = check && check.qualify.conditions.length > 0 ? ` QUALIFY ${check.qualify.conditions.join(' AND ')}` : '';
     const result = await this.client.query({
       query:
-        `${withClause}SELECT ${selectList}, ${SPAN_ORGANIZATION} FROM ${qualifiedName(this.database, this.tableName)} ` +
+        `SELECT ${selectList}, ${SPAN_ORGANIZATION}${callsColumn} FROM ${qualifiedName(this.database, this.tableName)} ` +
         `WHERE ${conditions.join(' AND ')}${qualify} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
       ...(layout.hasTraceIdProjection ? { clickhouse_settings: { use_skip_indexes: 0 } } : {}),
@@ -353,7 +353,7 @@ export class OtelTraceReader {
       selectList: '',
       hasLookupTable: has(this.lookupTableName),
       hasLlmTable: has(this.llmTableName),
-      hasTraceIdProjection: projection.defined && projection.missingParts === 0,
+      hasTraceIdProjection: projection.defined && !projection.building,
     };
     layout.selectList = insertableColumns('otel_traces')
       .map((column) => columnSelect(layout, column))
@@ -364,20 +364,22 @@ export class OtelTraceReader {
   }
 
   /**
-   * Whether the table has the by-trace-id projection and how many of its parts lack it yet. A read
-   * turns skip indexes off only when none does: a part without the projection would be scanned.
+   * Whether the table has the by-trace-id projection and whether a MATERIALIZE PROJECTION is still
+   * building it for older parts (after an upgrade in place). A read turns skip indexes off only
+   * once it is built: a part without the projection would be scanned. (system.parts would say it
+   * per part, but `serve` does not let clients read it.)
    */
-  private async projectionState(): Promise<{ defined: boolean; missingParts: number }> {
+  private async projectionState(): Promise<{ defined: boolean; building: boolean }> {
     const result = await this.client.query({
       query:
         'SELECT (SELECT any(create_table_query) FROM system.tables WHERE database = {database:String} AND name = {table:String}) AS createQuery, ' +
-        '(SELECT toString(countIf(NOT has(projections, {projection:String}))) FROM system.parts ' +
-        'WHERE active AND database = {database:String} AND table = {table:String}) AS missingParts',
-      query_params: { database: this.database, table: this.tableName, projection: TRACE_ID_PROJECTION },
+        '(SELECT count() > 0 FROM system.mutations WHERE database = {database:String} AND table = {table:String} ' +
+        "AND NOT is_done AND position(command, 'MATERIALIZE PROJECTION') > 0) AS building",
+      query_params: { database: this.database, table: this.tableName },
       format: 'JSONEachRow',
     });
-    const [row] = await result.json<{ createQuery: string; missingParts: string }>();
-    return { defined: projectionNames(row?.createQuery ?? '').has(TRACE_ID_PROJECTION), missingParts: Number(row?.missingParts ?? 0) };
+    const [row] = await result.json<{ createQuery: string; building: boolean | number }>();
+    return { defined: projectionNames(row?.createQuery ?? '').has(TRACE_ID_PROJECTION), building: Boolean(row?.building) };
   }
 }
 

@@ -85,31 +85,13 @@ async function ensureTable(client: ClickHouseClient, file: DdlFile, vars: DdlVar
     }
   }
   for (const projection of projections) {
-    if (!existing.projections.has(projection.name)) {
-      await client.command({
-        query: `ALTER TABLE ${table} ADD ${projection.definition.replace(/^PROJECTION /i, 'PROJECTION IF NOT EXISTS ')}`,
-      });
-    }
-    // Parts written before the projection existed get it built (also after an upgrade cut short).
-    if (await needsMaterializing(client, vars.database, vars.table, projection.name)) {
-      await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdentifier(projection.name)}` });
-    }
+    if (existing.projections.has(projection.name)) continue;
+    await client.command({
+      query: `ALTER TABLE ${table} ADD ${projection.definition.replace(/^PROJECTION /i, 'PROJECTION IF NOT EXISTS ')}`,
+    });
+    // Builds it for the parts written before (in the background); readers wait for the mutation.
+    await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdentifier(projection.name)}` });
   }
-}
-
-/** Some active part lacks the projection and no mutation is building it already. */
-async function needsMaterializing(client: ClickHouseClient, database: string, table: string, projection: string): Promise<boolean> {
-  const params = { database, table, projection };
-  const result = await client.query({
-    query:
-      'SELECT (SELECT count() FROM system.parts WHERE active AND database = {database:String} AND table = {table:String} ' +
-      'AND NOT has(projections, {projection:String})) > 0 AND (SELECT count() FROM system.mutations WHERE database = {database:String} ' +
-      "AND table = {table:String} AND NOT is_done AND position(command, 'MATERIALIZE PROJECTION') > 0) = 0 AS needed",
-    query_params: params,
-    format: 'JSONEachRow',
-  });
-  const [row] = await result.json<{ needed: number | boolean }>();
-  return Boolean(row?.needed);
 }
 
 async function existingColumnsAndIndexes(

@@ -205,6 +205,8 @@ export const ALLOWED_REQUEST_SETTINGS: ReadonlySet<string> = new Set([
   'enable_analyzer',
   'allow_experimental_analyzer',
   'query_plan_enable_optimizations',
+  // The reader's trace read turns skip indexes off so the by-trace-id projection is used.
+  'use_skip_indexes',
   'format_csv_delimiter',
   'format_csv_allow_single_quotes',
   'format_csv_allow_double_quotes',
