@@ -2,12 +2,6 @@
 -- (opentelemetry-collector-contrib exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql),
 -- so rows written by the Collector and by llm-traces are interchangeable and one reader reads both.
 -- Text indexes need ClickHouse >= 26.2; older servers get the Collector's bloom-filter indexes.
--- Beside the Collector's schema (its columns, names and types unchanged; the Collector inserts with
--- explicit column lists and Grafana reads the columns): the projection by_trace_id keeps a copy of
--- every part's spans ordered by TraceId, so a trace read (the reader, the viewer's waterfall) reads
--- the one granule that holds the trace instead of every granule of the main order (service, span
--- name, time) that has one of its spans: about twice the table's bytes on disk for a trace read
--- about twice as fast. An existing table gets it in place (src/schema/migrate.ts).
 CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),
@@ -51,8 +45,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.{{table}} {{on_cluster}} (
     INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
 -- @end
     INDEX idx_duration Duration TYPE minmax GRANULARITY 1,
-    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8,
-    PROJECTION by_trace_id (SELECT * ORDER BY TraceId)
+    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
 ) ENGINE = {{engine}}
 PARTITION BY toDate(Timestamp)
 PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))

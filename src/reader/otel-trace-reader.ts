@@ -8,7 +8,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertableColumns, parseTableDefinition, projectionNames, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
+import { insertableColumns, qualifiedName, quoteIdentifier } from '../schema/ddl.js';
 import { identifier, integerInRange, optionalBoolean, requireString } from './arguments.js';
 import { camelCase, selectColumnAs } from './column-reading.js';
 import { OrganizationScope } from './organization-scope.js';
@@ -71,12 +71,7 @@ interface TableLayout {
   selectList: string;
   hasLookupTable: boolean;
   hasLlmTable: boolean;
-  /** The table has the by-trace-id projection (ddl/otel_traces.sql), built for every part. */
-  hasTraceIdProjection: boolean;
 }
-
-/** The projection of ddl/otel_traces.sql that orders spans by trace id. */
-const TRACE_ID_PROJECTION = parseTableDefinition('otel_traces').projections.find((p) => /ORDER BY TraceId\)$/.test(p.definition))!.name;
 
 /** A span without its attributes, events and links: what a waterfall draws. */
 export interface SkeletonSpan {
@@ -284,10 +279,7 @@ export class OtelTraceReader {
   /**
    * The spans in one request: the lookup-table bounds are a scalar subquery, which ClickHouse runs
    * once, before it plans the span read, so the bounds prune partitions as literal times would.
-   * `qualify` applies to the rows read, before the order and the limit. The read uses the
-   * by-trace-id projection (ddl/otel_traces.sql) when every part has it, with skip indexes off:
-   * otherwise ClickHouse prefers the text index on TraceId, which reads every granule of the main
-   * sort order (service, span name, time) that holds a span of the trace.
+   * `qualify` applies to the rows read, before the order and the limit.
    */
   private async readSpans<T>(
     layout: TableLayout,
@@ -319,7 +311,6 @@ export class OtelTraceReader {
         `SELECT ${selectList}, ${SPAN_ORGANIZATION}${callsColumn} FROM ${qualifiedName(this.database, this.tableName)} ` +
         `WHERE ${conditions.join(' AND ')}${qualify} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
-      ...(layout.hasTraceIdProjection ? { clickhouse_settings: { use_skip_indexes: 0 } } : {}),
       format: 'JSONEachRow',
     });
     return result.json<T>();
@@ -347,39 +338,12 @@ export class OtelTraceReader {
       );
     }
     const has = (table: string): boolean => rows.some((row) => row.table === table);
-    const projection = await this.projectionState();
-    const layout: TableLayout = {
-      types,
-      selectList: '',
-      hasLookupTable: has(this.lookupTableName),
-      hasLlmTable: has(this.llmTableName),
-      hasTraceIdProjection: projection.defined && !projection.building,
-    };
+    const layout: TableLayout = { types, selectList: '', hasLookupTable: has(this.lookupTableName), hasLlmTable: has(this.llmTableName) };
     layout.selectList = insertableColumns('otel_traces')
       .map((column) => columnSelect(layout, column))
       .join(', ');
-    // A projection still being built (MATERIALIZE after an upgrade) is looked at again on the next read.
-    if (layout.hasLookupTable && layout.hasLlmTable && (layout.hasTraceIdProjection || !projection.defined)) this.layout = layout;
+    if (layout.hasLookupTable && layout.hasLlmTable) this.layout = layout;
     return layout;
-  }
-
-  /**
-   * Whether the table has the by-trace-id projection and whether a MATERIALIZE PROJECTION is still
-   * building it for older parts (after an upgrade in place). A read turns skip indexes off only
-   * once it is built: a part without the projection would be scanned. (system.parts would say it
-   * per part, but `serve` does not let clients read it.)
-   */
-  private async projectionState(): Promise<{ defined: boolean; building: boolean }> {
-    const result = await this.client.query({
-      query:
-        'SELECT (SELECT any(create_table_query) FROM system.tables WHERE database = {database:String} AND name = {table:String}) AS createQuery, ' +
-        '(SELECT count() > 0 FROM system.mutations WHERE database = {database:String} AND table = {table:String} ' +
-        "AND NOT is_done AND position(command, 'MATERIALIZE PROJECTION') > 0) AS building",
-      query_params: { database: this.database, table: this.tableName },
-      format: 'JSONEachRow',
-    });
-    const [row] = await result.json<{ createQuery: string; building: boolean | number }>();
-    return { defined: projectionNames(row?.createQuery ?? '').has(TRACE_ID_PROJECTION), building: Boolean(row?.building) };
   }
 }
 

@@ -29,7 +29,6 @@ export interface ColumnDefinition {
   computed: boolean;
 }
 
-/** A skip index or a projection: its name and its whole definition as written in the DDL. */
 export interface IndexDefinition {
   name: string;
   definition: string;
@@ -114,12 +113,8 @@ function applyConditionals(text: string, flags: Record<string, boolean>): string
   return out.join('\n');
 }
 
-/** Column, index and projection definitions of a CREATE TABLE template, in DDL order. */
-export function parseTableDefinition(file: DdlFile): {
-  columns: ColumnDefinition[];
-  indexes: IndexDefinition[];
-  projections: IndexDefinition[];
-} {
+/** Column and index definitions of a CREATE TABLE template, in DDL order. */
+export function parseTableDefinition(file: DdlFile): { columns: ColumnDefinition[]; indexes: IndexDefinition[] } {
   const sql = applyConditionals(readDdlTemplate(file), { full_text_search: true })
     .split('\n')
     .filter((line) => !/^\s*--/.test(line))
@@ -127,23 +122,15 @@ export function parseTableDefinition(file: DdlFile): {
   const open = sql.indexOf('(', sql.search(/CREATE TABLE/i));
   const columns: ColumnDefinition[] = [];
   const indexes: IndexDefinition[] = [];
-  const projections: IndexDefinition[] = [];
   for (const item of splitTopLevel(sql, open)) {
     const definition = item.trim().replace(/\s+/g, ' ');
     const [first, second] = definition.split(' ');
     if (/^INDEX$/i.test(first!)) indexes.push({ name: second!, definition });
-    else if (/^PROJECTION$/i.test(first!)) projections.push({ name: second!, definition });
-    else if (!/^CONSTRAINT$/i.test(first!)) {
+    else if (!/^(PROJECTION|CONSTRAINT)$/i.test(first!)) {
       columns.push({ name: first!, definition, computed: /\s(ALIAS|MATERIALIZED)\s/i.test(definition) });
     }
   }
-  return { columns, indexes, projections };
-}
-
-/** The names of the projections in a CREATE TABLE statement as the server shows it (system.tables). */
-export function projectionNames(createQuery: string): Set<string> {
-  const names = [...createQuery.matchAll(/\bPROJECTION\s+(`(?:[^`\\]|\\.)+`|\w+)\s*\(/gi)].map((match) => match[1]!);
-  return new Set(names.map((name) => (name.startsWith('`') ? name.slice(1, -1).replace(/\\(.)/g, '$1') : name)));
+  return { columns, indexes };
 }
 
 /** Splits the parenthesized list that opens at `open` on its top-level commas. */

@@ -1,15 +1,12 @@
 /**
  * Creates the database and tables when missing and upgrades existing tables in place: every
- * column, index and projection the DDL has and the table lacks is added with `ADD ... IF NOT
- * EXISTS`, and a projection added to a table is then built for the parts it already has
- * (MATERIALIZE PROJECTION, a mutation that runs in the background: a read uses the projection in
- * the parts that have it). Safe to run from many processes at once; every statement is idempotent.
+ * column and index the DDL has and the table lacks is added with `ADD ... IF NOT EXISTS`. Safe to
+ * run from many processes at once; every statement is idempotent.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   onClusterClause,
   parseTableDefinition,
-  projectionNames,
   qualifiedName,
   quoteIdentifier,
   renderDdl,
@@ -67,7 +64,7 @@ async function serverVersion(client: ClickHouseClient): Promise<string> {
 async function ensureTable(client: ClickHouseClient, file: DdlFile, vars: DdlVariables): Promise<void> {
   await client.command({ query: renderDdl(file, vars) });
   const existing = await existingColumnsAndIndexes(client, vars.database, vars.table);
-  const { columns, indexes, projections } = parseTableDefinition(file);
+  const { columns, indexes } = parseTableDefinition(file);
   const table = `${qualifiedName(vars.database, vars.table)} ${onClusterClause(vars.cluster)}`;
   let previous: string | undefined;
   for (const column of columns) {
@@ -84,21 +81,13 @@ async function ensureTable(client: ClickHouseClient, file: DdlFile, vars: DdlVar
       await client.command({ query: `ALTER TABLE ${table} ADD ${index.definition.replace(/^INDEX /i, 'INDEX IF NOT EXISTS ')}` });
     }
   }
-  for (const projection of projections) {
-    if (existing.projections.has(projection.name)) continue;
-    await client.command({
-      query: `ALTER TABLE ${table} ADD ${projection.definition.replace(/^PROJECTION /i, 'PROJECTION IF NOT EXISTS ')}`,
-    });
-    // Builds it for the parts written before (in the background); readers wait for the mutation.
-    await client.command({ query: `ALTER TABLE ${table} MATERIALIZE PROJECTION ${quoteIdentifier(projection.name)}` });
-  }
 }
 
 async function existingColumnsAndIndexes(
   client: ClickHouseClient,
   database: string,
   table: string,
-): Promise<{ columns: Set<string>; indexes: Set<string>; projections: Set<string> }> {
+): Promise<{ columns: Set<string>; indexes: Set<string> }> {
   const params = { database, table };
   const columns = await client.query({
     query: 'SELECT name FROM system.columns WHERE database = {database:String} AND table = {table:String}',
@@ -111,19 +100,5 @@ async function existingColumnsAndIndexes(
     format: 'JSONEachRow',
   });
   const names = async (result: typeof columns) => new Set((await result.json<{ name: string }>()).map((row) => row.name));
-  return { columns: await names(columns), indexes: await names(indexes), projections: await tableProjections(client, database, table) };
-}
-
-/**
- * The projections a table has, read from its CREATE statement: system.projections is younger
- * than some servers the exporter supports.
- */
-export async function tableProjections(client: ClickHouseClient, database: string, table: string): Promise<Set<string>> {
-  const result = await client.query({
-    query: 'SELECT create_table_query FROM system.tables WHERE database = {database:String} AND name = {table:String}',
-    query_params: { database, table },
-    format: 'JSONEachRow',
-  });
-  const [row] = await result.json<{ create_table_query: string }>();
-  return projectionNames(row?.create_table_query ?? '');
+  return { columns: await names(columns), indexes: await names(indexes) };
 }

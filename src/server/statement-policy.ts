@@ -149,7 +149,7 @@ export const ALLOWED_TABLE_SETTINGS: ReadonlySet<string> = new Set([
 ]);
 
 /** ALTER commands of the exporter's schema upgrade, allowed to every client. */
-export const SCHEMA_ALTER_COMMANDS: ReadonlySet<string> = new Set(['ADD_COLUMN', 'ADD_INDEX', 'ADD_PROJECTION', 'MATERIALIZE_PROJECTION']);
+export const SCHEMA_ALTER_COMMANDS: ReadonlySet<string> = new Set(['ADD_COLUMN', 'ADD_INDEX']);
 
 /** Columns `llm-traces reprice` rewrites with ALTER TABLE ... UPDATE; other updates need --allow-writes. */
 export const REPRICE_COLUMNS: ReadonlySet<string> = new Set(Object.keys(NO_COST));
@@ -205,8 +205,6 @@ export const ALLOWED_REQUEST_SETTINGS: ReadonlySet<string> = new Set([
   'enable_analyzer',
   'allow_experimental_analyzer',
   'query_plan_enable_optimizations',
-  // The reader's trace read turns skip indexes off so the by-trace-id projection is used.
-  'use_skip_indexes',
   'format_csv_delimiter',
   'format_csv_allow_single_quotes',
   'format_csv_allow_double_quotes',
