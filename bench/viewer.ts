@@ -141,7 +141,7 @@ async function timeLoads(browser: Browser, url: string, load: PageLoad, iteratio
  * Grows one generated run's trace to TRACE_SPANS spans: shards under its root server span, each
  * with steps under it, the way a batch job's trace looks.
  */
-async function widenOneTrace(client: ClickHouseClient): Promise<WideTrace> {
+export async function widenOneTrace(client: ClickHouseClient): Promise<WideTrace> {
   const [root] = await (
     await client.query({
       query: `SELECT TraceId AS trace_id, SpanId AS span_id, toString(Timestamp) AS start FROM otel.otel_traces WHERE SpanKind = 'Server' ORDER BY TraceId LIMIT 1`,

@@ -192,7 +192,12 @@ export class OtelTraceReader {
     return rows[0] ? this.visibleSpan(rows[0]) : null;
   }
 
-  /** Spans of a trace this organization may read: none when it may not. */
+  /**
+   * Spans of a trace this organization may read: none when it may not. The check runs in the span
+   * read itself (QUALIFY, before the order and the limit): whether a span carries the
+   * organization is a window over the spans read, instead of a second read of the trace. `extra`
+   * narrows the rows after the check, so the check still sees every span of the trace.
+   */
   private async readTraceRows<T>(
     layout: TableLayout,
     selectList: string,
@@ -200,32 +205,41 @@ export class OtelTraceReader {
     options: Required<TraceSpanOptions>,
     extra?: SqlFilter,
   ): Promise<T[]> {
-    const filters = [this.readableCondition(layout), extra].filter((f): f is SqlFilter => f !== undefined);
-    return this.readSpans<T>(layout, selectList, traceId, options, combineFilters(...filters));
+    const readable = this.readableCheck(layout);
+    const qualify = combineFilters(
+      { conditions: readable ? [readable.condition] : [], params: readable?.params ?? {} },
+      ...(extra ? [extra] : []),
+    );
+    return this.readSpans<T>(layout, selectList, traceId, options, { qualify, callsCheck: readable?.callsCheck });
   }
 
   /**
    * True when this organization has an LLM call in the trace, or is the default one and the trace
-   * has no LLM call of another organization. A scalar subquery: ClickHouse runs it once, before it
-   * plans the span read, which reads nothing when it is false.
+   * has no LLM call of another organization; for another organization also when a span of the
+   * trace carries it (a trace without LLM calls is its own too). The LLM-call check is a scalar
+   * subquery (`callsCheck`, selected as readableByCalls), which ClickHouse runs once, before it
+   * plans the span read; written into the QUALIFY expression itself it costs as much as the read.
    */
-  private readableCondition(layout: TableLayout): SqlFilter | undefined {
+  private readableCheck(layout: TableLayout): { condition: string; callsCheck?: string; params: Record<string, unknown> } | undefined {
     const llmTable = qualifiedName(this.database, this.llmTableName);
     if (this.organizationId === '') {
       // A Collector-only deployment has no llm_traces table: every trace is the default organization's.
       if (!layout.hasLlmTable) return undefined;
       return {
-        conditions: [`(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`],
+        condition: 'readableByCalls',
+        callsCheck: `(SELECT countIf(organization_id = '') > 0 OR count() = 0 FROM ${llmTable} WHERE trace_id = {traceId:String})`,
         params: {},
       };
     }
-    // Or a span of the trace carries this organization (a trace without LLM calls is its own too).
-    const carries =
-      `(SELECT count() > 0 FROM ${qualifiedName(this.database, this.tableName)} ` +
-      'WHERE TraceId = {traceId:String} AND SpanAttributes[{organizationAttribute:String}] = {organizationId:String})';
-    // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
-    const calls = `(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`;
-    return { conditions: [layout.hasLlmTable ? `(${calls} OR ${carries})` : carries], params: { organizationId: this.organizationId } };
+    const carries = 'max(SpanAttributes[{organizationAttribute:String}] = {organizationId:String}) OVER ()';
+    const params = { organizationId: this.organizationId };
+    if (!layout.hasLlmTable) return { condition: carries, params };
+    return {
+      condition: `(readableByCalls OR ${carries})`,
+      // organization_id leads the llm_traces sort key: only this organization's rows are looked at.
+      callsCheck: `(SELECT count() > 0 FROM ${llmTable} WHERE organization_id = {organizationId:String} AND trace_id = {traceId:String})`,
+      params,
+    };
   }
 
   /**
@@ -263,16 +277,16 @@ export class OtelTraceReader {
   }
 
   /**
-   * The spans in one request: the lookup-table bounds (and `readable`, if given) are scalar
-   * subqueries, which ClickHouse runs once, before it plans the span read, so the bounds prune
-   * partitions as literal times would.
+   * The spans in one request: the lookup-table bounds are a scalar subquery, which ClickHouse runs
+   * once, before it plans the span read, so the bounds prune partitions as literal times would.
+   * `qualify` applies to the rows read, before the order and the limit.
    */
   private async readSpans<T>(
     layout: TableLayout,
     selectList: string,
     traceId: string,
     options: Required<TraceSpanOptions>,
-    readable?: SqlFilter,
+    check?: { qualify: SqlFilter; callsCheck?: string },
   ): Promise<T[]> {
     const filters: SqlFilter[] = [
       {
@@ -280,7 +294,6 @@ export class OtelTraceReader {
         params: { traceId, limit: options.limit, organizationAttribute: ORGANIZATION_ATTRIBUTE },
       },
     ];
-    if (readable) filters.push(readable);
     const lookupTable = qualifiedName(this.database, this.lookupTableName);
     if (layout.hasLookupTable) {
       // Whole seconds, hence the Collector README's `Timestamp <= end + 1`; a trace the table lacks is read unbounded.
@@ -290,11 +303,13 @@ export class OtelTraceReader {
       logger.debug(`no lookup table ${lookupTable}; reading trace ${traceId} with an unbounded scan`);
     }
     if (options.uiSpansOnly) filters.push({ conditions: [UI_SPAN_CONDITION], params: {} });
-    const { conditions, params } = combineFilters(...filters);
+    const { conditions, params } = combineFilters(...filters, { conditions: [], params: check?.qualify.params ?? {} });
+    const callsColumn = check?.callsCheck ? `, ${check.callsCheck} AS readableByCalls` : '';
+    const qualify = check && check.qualify.conditions.length > 0 ? ` QUALIFY ${check.qualify.conditions.join(' AND ')}` : '';
     const result = await this.client.query({
       query:
-        `SELECT ${selectList}, ${SPAN_ORGANIZATION} FROM ${qualifiedName(this.database, this.tableName)} ` +
-        `WHERE ${conditions.join(' AND ')} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
+        `SELECT ${selectList}, ${SPAN_ORGANIZATION}${callsColumn} FROM ${qualifiedName(this.database, this.tableName)} ` +
+        `WHERE ${conditions.join(' AND ')}${qualify} ORDER BY Timestamp, SpanId LIMIT {limit:UInt32}`,
       query_params: params,
       format: 'JSONEachRow',
     });

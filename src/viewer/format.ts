@@ -77,6 +77,20 @@ export function formatMs(ms: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} m`;
 }
 
+/**
+ * A time-axis tick: round steps read without their zero parts ('1 m', not '1 m 00 s'), so the
+ * labels stay as short as the steps between them and the last one does not run into its neighbour.
+ */
+export function formatTickNs(ns: number): string {
+  if (ns === 0) return '0';
+  const minute = 60e9;
+  if (ns < minute || ns % 1e9 !== 0) return formatNs(ns);
+  const seconds = (ns % minute) / 1e9;
+  const minutes = Math.floor(ns / minute);
+  if (minutes >= 60) return ns % (60 * minute) === 0 ? `${minutes / 60} h` : formatNs(ns);
+  return seconds === 0 ? `${minutes} m` : `${minutes} m ${seconds} s`;
+}
+
 /** Span durations arrive as nanosecond strings; under a millisecond they keep microseconds. */
 export function formatNs(ns: string | number): string {
   const value = Number(ns);

@@ -8,7 +8,7 @@ import { apiUrl, useApi } from '../api.js';
 import type { SpanDetail, SpanLlm, TraceSkeleton } from '../../server/viewer-api/types.js';
 import { Badge, Cost, ErrorView, Facts, PageHead, Skeleton, Tiles } from '../components/ui.js';
 import { VirtualList } from '../components/virtual-list.js';
-import { formatCost, formatInt, formatMs, formatNs, formatTimestamp } from '../format.js';
+import { formatCost, formatInt, formatMs, formatNs, formatTickNs, formatTimestamp } from '../format.js';
 import { useEscape, useListKeys } from '../keys.js';
 import { callHref, href, navigate, traceHref, withParams, type Route } from '../router.js';
 import { colorAt } from '../palette.js';
@@ -134,7 +134,7 @@ function Waterfall({ trace, route }: { trace: TraceSkeleton; route: Route }) {
             <div class="wf-axis">
               {ticks.map((tick) => (
                 <span key={tick} class="tick" style={{ left: `${(tick / total) * 100}%` }}>
-                  {tick === 0 ? '0' : formatNs(tick)}
+                  {formatTickNs(tick)}
                 </span>
               ))}
             </div>

@@ -9,6 +9,7 @@ import {
   formatInt,
   formatMs,
   formatNs,
+  formatTickNs,
   formatTime,
   middleCut,
   UNKNOWN,
@@ -75,6 +76,16 @@ describe('numbers, durations, sizes, times', () => {
     ['12500', '12.5 µs'],
     ['1500000000', '1.5 s'],
   ])('formatNs(%s)', (value, text) => expect(formatNs(value)).toBe(text));
+  it.each([
+    [0, '0'],
+    [5e8, '500 ms'],
+    [50e9, '50 s'],
+    [60e9, '1 m'],
+    [90e9, '1 m 30 s'],
+    [7200e9, '2 h'],
+    [5400e9, '1 h 30 m'],
+    [61.5e9, '1 m 02 s'],
+  ])('formatTickNs(%s)', (value, text) => expect(formatTickNs(value)).toBe(text));
   it.each([
     [512, '512 B'],
     [1_000_000, '977 KB'],
