@@ -161,7 +161,11 @@ const UNICODE_SPACE = /\s/;
 
 /** What `\s` matches. */
 function isSpace(code: number): boolean {
-  return code === Char.Space || (code >= Char.Tab && code <= Char.CarriageReturn) || (code > 127 && UNICODE_SPACE.test(String.fromCharCode(code)));
+  return (
+    code === Char.Space ||
+    (code >= Char.Tab && code <= Char.CarriageReturn) ||
+    (code > 127 && UNICODE_SPACE.test(String.fromCharCode(code)))
+  );
 }
 
 function isQuote(code: number): boolean {
@@ -187,7 +191,8 @@ function wordRunStart(text: string, end: number, dots: boolean): number {
   while (at > 0) {
     const code = text.charCodeAt(at - 1);
     const letter = code | 0x20;
-    const word = (letter >= Char.a && letter <= Char.z) || (code >= Char.Zero && code <= Char.Nine) || code === Char.Underscore || code === Char.Dash;
+    const word =
+      (letter >= Char.a && letter <= Char.z) || (code >= Char.Zero && code <= Char.Nine) || code === Char.Underscore || code === Char.Dash;
     if (!word && !(dots && code === Char.Dot)) break;
     at--;
   }
@@ -206,7 +211,8 @@ function separatorStarts(text: string, starts: number[], documents: boolean): bo
       while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
       if (end > 0 && isQuote(text.charCodeAt(end - 1))) {
         end--;
-        if (documents && !member && separator === ':' && text.charCodeAt(end) === Char.DoubleQuote) member = isCredentialKeyBefore(text, end);
+        if (documents && !member && separator === ':' && text.charCodeAt(end) === Char.DoubleQuote)
+          member = isCredentialKeyBefore(text, end);
       }
       if (end > 0 && text.charCodeAt(end - 1) === Char.Backslash) end--;
       namedStarts(text, end, starts);
@@ -297,7 +303,9 @@ function shapeStarts(text: string, starts: number[]): void {
   // AIza, AKIA, ASIA
   for (let at = text.indexOf('A'); at !== -1; at = text.indexOf('A', at + 1)) {
     const next = text.charCodeAt(at + 1);
-    if (next === Char.I ? has(text, at + 1, 'Iza') : next === Char.K ? has(text, at + 1, 'KIA') : next === Char.S && has(text, at + 1, 'SIA')) {
+    if (
+      next === Char.I ? has(text, at + 1, 'Iza') : next === Char.K ? has(text, at + 1, 'KIA') : next === Char.S && has(text, at + 1, 'SIA')
+    ) {
       starts.push(2 * at);
     }
   }
@@ -305,7 +313,8 @@ function shapeStarts(text: string, starts: number[]): void {
   for (let at = text.indexOf('J'); at !== -1; at = text.indexOf('J', at + 1)) {
     if (!has(text, at - 3, '.ey')) continue;
     const run = wordRunStart(text, at - 3, false);
-    for (let first = text.indexOf('eyJ', run); first !== -1 && first < at - 3; first = text.indexOf('eyJ', first + 1)) starts.push(2 * first);
+    for (let first = text.indexOf('eyJ', run); first !== -1 && first < at - 3; first = text.indexOf('eyJ', first + 1))
+      starts.push(2 * first);
   }
   for (const word of BEARER) for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) starts.push(2 * at);
   for (let at = text.indexOf('Basic'); at !== -1; at = text.indexOf('Basic', at + 1)) {
