@@ -102,9 +102,35 @@ function withoutLoneSurrogates(json: string): string {
   return json.includes('\\ud') && SURROGATE_ESCAPE.test(json) ? json.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : json;
 }
 
-/** The row's values as JSON array text: runs of values stringified together, the others spliced in as written. */
-function serializeRow(row: object, columns: readonly string[]): string {
-  let text = '[';
+/**
+ * Text to encode, in pieces: short parts joined into pieces of about PIECE_CHARS, and a long one
+ * (a payload document) kept as a piece of its own, never copied into another string.
+ */
+class Pieces {
+  readonly list: string[] = [];
+  private text = '';
+
+  add(part: string): void {
+    if (part.length >= OWN_PIECE_CHARS) {
+      this.flush();
+      this.list.push(part);
+      return;
+    }
+    this.text += part;
+    if (this.text.length >= PIECE_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.text !== '') this.list.push(this.text);
+    this.text = '';
+  }
+}
+
+const OWN_PIECE_CHARS = 4096;
+
+/** The row's values as a JSON array line: runs of values stringified together, the others added as written. */
+function serializeRow(row: object, columns: readonly string[], out: Pieces): void {
+  let opening = '[';
   let run: unknown[] = [];
   for (const column of columns) {
     const value = (row as Record<string, unknown>)[column];
@@ -113,12 +139,17 @@ function serializeRow(row: object, columns: readonly string[]): string {
       run.push(value);
       continue;
     }
-    if (run.length > 0) text += withoutLoneSurrogates(JSON.stringify(run).slice(1, -1)) + ',';
-    text += written + ',';
-    run = [];
+    if (run.length > 0) {
+      out.add(opening + withoutLoneSurrogates(JSON.stringify(run).slice(1, -1)));
+      opening = ',';
+      run = [];
+    }
+    out.add(opening);
+    out.add(written);
+    opening = ',';
   }
-  if (run.length > 0) return text + withoutLoneSurrogates(JSON.stringify(run).slice(1));
-  return text.length > 1 ? `${text.slice(0, -1)}]` : '[]';
+  if (run.length > 0) out.add(opening + withoutLoneSurrogates(JSON.stringify(run).slice(1)) + '\n');
+  else out.add(opening === '[' ? '[]\n' : ']\n');
 }
 
 /**
@@ -129,27 +160,16 @@ function serializeRow(row: object, columns: readonly string[]): string {
 export async function serializeRows(rows: readonly object[], columns: readonly string[]): Promise<{ body: Buffer; rows: number }> {
   // Lines are joined into pieces of text, then encoded straight into one buffer of the exact size:
   // no copy of the whole body, which for a large export would stall the app for milliseconds.
-  const pieces: string[] = [];
+  const pieces = new Pieces();
   const slices = new WorkSlices();
-  let text = '';
-  await inSlices(
-    rows,
-    (row) => {
-      text += serializeRow(row, columns) + '\n';
-      if (text.length >= PIECE_CHARS) {
-        pieces.push(text);
-        text = '';
-      }
-    },
-    slices,
-  );
-  if (text !== '') pieces.push(text);
+  await inSlices(rows, (row) => serializeRow(row, columns, pieces), slices);
+  pieces.flush();
   let size = 0;
-  for (const piece of pieces) size += Buffer.byteLength(piece);
+  for (const piece of pieces.list) size += Buffer.byteLength(piece);
   const body = Buffer.allocUnsafe(size);
   let offset = 0;
   await inSlices(
-    pieces,
+    pieces.list,
     (piece) => {
       offset += body.write(piece, offset);
     },
