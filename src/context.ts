@@ -3,7 +3,7 @@
  * billing (model/fields.ts) into the active OTel context, and `LlmContextSpanProcessor` copies them onto
  * every span started inside it, so an LLM span created deep inside an SDK still carries them.
  */
-import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
+import { context, createContextKey, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LLM_TRACES } from './conventions/llm-traces.js';
 import { AGENT_TAGS, APPLICATION_IDS, BILLING_FIELDS, entriesOf, type IdField } from './model/fields.js';
@@ -40,12 +40,34 @@ export function withLlmContext<T>(values: LlmContext, fn: () => T): T {
 /** The `llm_traces.*` attributes that carry a context's values. */
 export function llmContextAttributes(values: LlmContext): Attributes {
   const attributes: Attributes = {};
-  for (const [field, { attribute }] of entriesOf(APPLICATION_IDS)) attributes[attribute] = values[field];
-  attributes[AGENT_TAGS.attribute] = values[AGENT_TAGS.contextKey];
-  for (const [field, { attribute }] of entriesOf(BILLING_FIELDS)) attributes[attribute] = values.billing?.[field];
-  for (const [key, value] of Object.entries(values.metadata ?? {})) attributes[LLM_TRACES.metadataPrefix + key] = value;
-  for (const key of Object.keys(attributes)) if (attributes[key] === undefined) delete attributes[key];
+  eachContextAttribute(values, (key, value) => {
+    attributes[key] = value;
+  });
   return attributes;
+}
+
+/** Calls `visit` with each `llm_traces.*` attribute that carries a defined value of the context. */
+function eachContextAttribute(values: LlmContext, visit: (key: string, value: AttributeValue) => void): void {
+  for (const [field, { attribute }] of entriesOf(APPLICATION_IDS)) {
+    const value = values[field];
+    if (value !== undefined) visit(attribute, value);
+  }
+  const tags = values[AGENT_TAGS.contextKey];
+  if (tags !== undefined) visit(AGENT_TAGS.attribute, tags);
+  const billing = values.billing;
+  if (billing) {
+    for (const [field, { attribute }] of entriesOf(BILLING_FIELDS)) {
+      const value = billing[field];
+      if (value !== undefined) visit(attribute, value);
+    }
+  }
+  const metadata = values.metadata;
+  if (metadata) {
+    for (const key in metadata) {
+      const value = metadata[key];
+      if (value !== undefined) visit(LLM_TRACES.metadataPrefix + key, value);
+    }
+  }
 }
 
 /**
@@ -74,10 +96,12 @@ export class LlmContextSpanProcessor implements SpanProcessor {
     const explicit = getLlmContext(parentContext);
     const named = parent && detectContext(parent.attributes);
     const inherited = named && hasValues(named) ? unnamedBy(detectContext(span.attributes), named) : undefined;
-    const attributes = { ...(inherited && llmContextAttributes(inherited)), ...(explicit && llmContextAttributes(explicit)) };
-    for (const [key, value] of Object.entries(attributes)) {
-      if (span.attributes[key] === undefined && value !== undefined) span.setAttribute(key, value);
-    }
+    // The span's own values win, then the explicit context's, then the inherited ones.
+    const setUnset = (key: string, value: AttributeValue): void => {
+      if (span.attributes[key] === undefined) span.setAttribute(key, value);
+    };
+    if (explicit) eachContextAttribute(explicit, setUnset);
+    if (inherited) eachContextAttribute(inherited, setUnset);
   }
 
   onEnd(span: ReadableSpan): void {

@@ -83,9 +83,16 @@ class DiagLogger implements Logger {
 
 /**
  * A server batches small inserts from many processes into few parts (async_insert), and the insert
- * waits for that flush, so a resolved export means the rows are stored.
+ * waits for that flush, so a resolved export means the rows are stored. Payload documents are
+ * written as JSON objects for String columns (delivery/serialize.ts): the setting that reads them
+ * as their text is the default, and said here so a server profile that turns it off cannot make
+ * every LLM row a parse error.
  */
-const SERVER_INSERT_SETTINGS: ClickHouseSettings = { async_insert: 1, wait_for_async_insert: 1 };
+const SERVER_INSERT_SETTINGS: ClickHouseSettings = {
+  async_insert: 1,
+  wait_for_async_insert: 1,
+  input_format_json_read_objects_as_strings: 1,
+};
 
 /** Pre-serialized bytes as the body of an INSERT ... FORMAT statement. */
 function execInsert(client: ClickHouseClient) {
