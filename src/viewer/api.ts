@@ -93,6 +93,24 @@ export function apiPost<T>(path: string, query: Query, body: unknown, signal?: A
   });
 }
 
+/** Requests started before their view mounted (first-request.ts), by URL, until the view takes them. */
+const early = new Map<string, Promise<unknown>>();
+
+export function startEarly(path: string, query: Query = {}): void {
+  const request = apiGet(path, query);
+  // Handled by the view that takes it; one that never mounts leaves no unhandled rejection behind.
+  request.catch(() => undefined);
+  early.set(apiUrl(path, query), request);
+  // Only the first view may take them: a later visit asks afresh.
+  addEventListener('hashchange', () => early.clear(), { once: true });
+}
+
+function takeEarly<T>(url: string): Promise<T> | undefined {
+  const request = early.get(url);
+  early.delete(url);
+  return request as Promise<T> | undefined;
+}
+
 const signedOut = new Set<(failure: ApiFailure) => void>();
 
 /**
@@ -136,10 +154,11 @@ export function useApi<T>(path: string | null, query: Query = {}, after = false)
     if (path === null || after) return;
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true }));
-    apiGet<T>(path, queryRef.current, controller.signal).then(
-      (data) => setState({ key, data, loading: false }),
+    // An early request cannot be aborted: its answer is dropped once a newer one is asked for.
+    (takeEarly<T>(key!) ?? apiGet<T>(path, queryRef.current, controller.signal)).then(
+      (data) => controller.signal.aborted || setState({ key, data, loading: false }),
       (error: unknown) => {
-        if ((error as Error).name === 'AbortError') return;
+        if ((error as Error).name === 'AbortError' || controller.signal.aborted) return;
         setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: toFailure(error, key ?? ''), loading: false }));
       },
     );

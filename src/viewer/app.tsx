@@ -3,7 +3,7 @@
  * other than Calls load as their own chunks on first use, so the home page downloads only itself.
  */
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { ApiFailure, selectedOrganization, useApi, useSignedOut } from './api.js';
 import type { SessionInfo } from '../server/viewer-api/types.js';
 import { ErrorView, Skeleton } from './components/ui.js';
@@ -25,6 +25,22 @@ const LAZY: Partial<Record<PageName, () => Promise<PageModule>>> = {
   errors: () => import('./pages/errors.js'),
 };
 
+const loading = new Map<PageName, Promise<PageModule>>();
+
+/** The code of a page that loads as its own chunk, fetched once; undefined for the Calls page (in the bundle). */
+export function loadPage(page: PageName): Promise<PageModule> | undefined {
+  const loader = LAZY[page];
+  if (!loader) return undefined;
+  let module = loading.get(page);
+  if (!module) {
+    module = loader();
+    // A failed load is retried by the next visit (and reported by this one's PageView).
+    module.catch(() => loading.delete(page));
+    loading.set(page, module);
+  }
+  return module;
+}
+
 const NAV: Array<[string, string, PageName[]]> = [
   ['#/calls', 'Calls', ['calls', 'call']],
   ['#/runs', 'Runs', ['runs', 'run', 'trace']],
@@ -42,6 +58,8 @@ export function App() {
   const signedOut = useSignedOut();
   const failure = signedOut ?? session.error;
   useEffect(() => window.scrollTo(0, 0), [route.page, route.id]);
+  // The same element while the route stays: the shell's own updates (the session arriving) do not redraw a page of 100 rows.
+  const page = useMemo(() => <PageView route={route} />, [route]);
   // A credential bound to organizations opens on the first of them unless the address names one it may read.
   useEffect(() => {
     const bound = session.data?.organizations;
@@ -68,20 +86,17 @@ export function App() {
         </div>
       </header>
       {/* Signed out, every page would fail the same way: the sign-in page alone, reloaded to retry. */}
-      <main>
-        {failure ? <ErrorView error={failure} retry={signedOut ? () => location.reload() : session.reload} /> : <PageView route={route} />}
-      </main>
+      <main>{failure ? <ErrorView error={failure} retry={signedOut ? () => location.reload() : session.reload} /> : page}</main>
     </div>
   );
 }
 
 function PageView({ route }: { route: Route }) {
-  const loader = LAZY[route.page];
+  const lazy = route.page in LAZY;
   const [loaded, setLoaded] = useState<{ page: PageName; module: PageModule } | { page: PageName; error: Error } | null>(null);
-  useEffect(() => {
-    if (!loader) return;
+  useLayoutEffect(() => {
     let current = true;
-    loader().then(
+    loadPage(route.page)?.then(
       (module) => current && setLoaded({ page: route.page, module }),
       (error: Error) => current && setLoaded({ page: route.page, error }),
     );
@@ -89,7 +104,7 @@ function PageView({ route }: { route: Route }) {
       current = false;
     };
   }, [route.page]);
-  if (!loader) return <CallsPage route={route} />;
+  if (!lazy) return <CallsPage route={route} />;
   if (!loaded || loaded.page !== route.page) return <Skeleton rows={12} />;
   if ('error' in loaded)
     return (

@@ -5,6 +5,24 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 
+let early: { key: string; at: Date } | undefined;
+
+/**
+ * The instant the first view of `key` will take: the shell reads the clock before the view's
+ * code has loaded, to start the view's request early with the same window (first-request.ts).
+ */
+export function claimableInstant(key: string): Date {
+  early = { key, at: new Date() };
+  return early.at;
+}
+
+/** The first view to mount takes the early instant if it is for its address; later ones read the clock. */
+function firstInstant(key: string): Date {
+  const at = early?.key === key ? early.at : new Date();
+  early = undefined;
+  return at;
+}
+
 export function useNow(key: string, refreshMs?: number): Date {
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -14,5 +32,5 @@ export function useNow(key: string, refreshMs?: number): Date {
     }, refreshMs);
     return () => clearInterval(timer);
   }, [refreshMs]);
-  return useMemo(() => new Date(), [key, tick]);
+  return useMemo(() => (tick === 0 ? firstInstant(key) : new Date()), [key, tick]);
 }

@@ -12,32 +12,26 @@ import { FilterBar } from '../components/filter-bar.js';
 import { Pager } from '../components/pager.js';
 import { Table, type Column, type Sort } from '../components/table.js';
 import { Cost, ErrorView, PageHead, Skeleton, Tiles } from '../components/ui.js';
-import { activeFilters, apiFilters, windowOf } from '../filters.js';
+import { activeFilters, windowOf } from '../filters.js';
+import { CALL_SORTS, callSort, callsView } from '../first-request.js';
 import { formatInt, formatPercent } from '../format.js';
 import { useNow } from '../now.js';
 import { callHref, href, navigate, withParams, type Route } from '../router.js';
 
-/** Calls per page; `limit` in the URL changes it (the API allows 1 to 500). */
-const PAGE_SIZE = 100;
 const POLL_MS = 5000;
-const SORTS = ['time', 'cost', 'tokens', 'latency'] as const;
 
 export function CallsPage({ route }: { route: Route }) {
   const { params } = route;
   const key = params.toString();
   const relative = windowOf(params).range !== null;
-  const sort: Sort = {
-    key: SORTS.includes(params.get('sort') as never) ? params.get('sort')! : 'time',
-    order: params.get('order') === 'asc' ? 'asc' : 'desc',
-  };
   const cursor = params.get('cursor');
-  const limit = params.get('limit') ?? PAGE_SIZE;
+  const sort: Sort = callSort(params);
   const paused = params.get('paused') === '1';
   const live = !paused && relative && !cursor && sort.key === 'time' && sort.order === 'desc';
   const now = useNow(key, live ? POLL_MS : undefined);
   const window = windowOf(params, now);
-  const filters = useMemo(() => apiFilters(params, now), [key, now]);
-  const calls = useApi<CallPage>('calls', { ...filters, sort: sort.key, order: sort.order, limit, cursor });
+  const { filters, query } = useMemo(() => callsView(params, now), [key, now]);
+  const calls = useApi<CallPage>('calls', query);
   // The page of calls first: totals and facet counts are asked for once it is in.
   const totals = useApi<CallTotals>('calls/totals', filters, calls.loading);
   const facets = useApi<CallFacets>('calls/facets', filters, calls.loading);
@@ -163,7 +157,7 @@ export function CallsPage({ route }: { route: Route }) {
             dim={calls.loading && !live}
             rowClass={(c) => (c.is_error ? 'is-error' : '')}
             serverSort={{
-              keys: SORTS,
+              keys: CALL_SORTS,
               sort,
               onSort: (next) =>
                 change(

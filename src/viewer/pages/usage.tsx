@@ -5,40 +5,25 @@
  */
 import { useMemo } from 'preact/hooks';
 import { useApi } from '../api.js';
-import type { UsageGroupBy, UsageResponse } from '../../server/viewer-api/types.js';
+import type { UsageResponse } from '../../server/viewer-api/types.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
 import { TimeRange } from '../components/filter-bar.js';
 import { Cost, ErrorView, PageHead, Section, Skeleton } from '../components/ui.js';
 import { toCsv, type Cell } from '../csv.js';
 import { downloadText } from '../components/download.js';
-import { windowOf } from '../filters.js';
+import { USAGE_GROUPS, usageView } from '../first-request.js';
 import { formatCompact, formatCost, formatInt, formatMs, formatPercent, formatTimestamp } from '../format.js';
 import { sumMoney } from '../money.js';
 import { useNow } from '../now.js';
 import { href, navigate, withParams, type Route } from '../router.js';
 
-const GROUPS: Array<[UsageGroupBy, string]> = [
-  ['model', 'Model'],
-  ['agent_id', 'Agent'],
-  ['provider', 'Provider'],
-  ['call_type', 'Call type'],
-];
-
 export default function UsagePage({ route }: { route: Route }) {
   const { params } = route;
   const now = useNow(params.toString());
-  const window = windowOf(params, now, '7d');
-  const span = window.end.getTime() - window.start.getTime();
-  const bucket =
-    params.get('bucket') === 'hour' || params.get('bucket') === 'day' ? params.get('bucket')! : span <= 2 * 86_400_000 ? 'hour' : 'day';
-  const groupBy = (GROUPS.find(([g]) => g === params.get('group_by'))?.[0] ?? 'model') as UsageGroupBy;
-  const query = useMemo(
-    () => ({ start: window.start.toISOString(), end: window.end.toISOString(), bucket, group_by: groupBy }),
-    [params.toString(), now],
-  );
+  const { bucket, groupBy, query } = useMemo(() => usageView(params, now), [params.toString(), now]);
   const usage = useApi<UsageResponse>('usage', query);
   const change = (next: URLSearchParams) => navigate(href('/usage', next));
-  const groupLabel = GROUPS.find(([g]) => g === groupBy)![1].toLowerCase();
+  const groupLabel = USAGE_GROUPS.find(([g]) => g === groupBy)![1].toLowerCase();
   return (
     <div class="page usage-page">
       <PageHead
@@ -71,7 +56,7 @@ export default function UsagePage({ route }: { route: Route }) {
                 onChange={(e) => change(withParams(params, { group_by: (e.target as HTMLSelectElement).value }))}
                 data-group-by
               >
-                {GROUPS.map(([g, label]) => (
+                {USAGE_GROUPS.map(([g, label]) => (
                   <option key={g} value={g}>
                     {label}
                   </option>

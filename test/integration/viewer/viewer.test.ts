@@ -113,6 +113,33 @@ describe('viewer in Chromium against llm-traces serve', () => {
     await view.screenshot('calls');
   });
 
+  it("asks for a page's data once, before the page's own code, the Calls page's totals and facets after its rows", async () => {
+    const asked: string[] = [];
+    const record = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/') || /\/assets\/(usage|trace)-/.test(url.pathname)) asked.push(url.pathname);
+    };
+    page.on('request', record);
+    try {
+      await open('#/usage?range=30d', '[data-chart="cache"] canvas');
+      const usage = asked.filter((p) => p === '/api/v1/usage');
+      expect(usage).toHaveLength(1);
+      expect(asked.indexOf('/api/v1/usage')).toBeLessThan(asked.findIndex((p) => p.startsWith('/assets/usage-')));
+      asked.length = 0;
+      await open(`#/traces/${store.traceId}`, '.wf-row');
+      expect(asked.filter((p) => p.startsWith('/api/v1/traces/'))).toEqual([`/api/v1/traces/${store.traceId}`]);
+      expect(asked.indexOf(`/api/v1/traces/${store.traceId}`)).toBeLessThan(asked.findIndex((p) => p.startsWith('/assets/trace-')));
+      asked.length = 0;
+      await open('#/calls', 'table[aria-label="calls"] tbody tr[data-row-key]');
+      await expect.poll(() => asked.includes('/api/v1/calls/totals') && asked.includes('/api/v1/calls/facets')).toBe(true);
+      expect(asked.filter((p) => p === '/api/v1/calls')).toHaveLength(1);
+      expect(asked.indexOf('/api/v1/calls')).toBeLessThan(asked.indexOf('/api/v1/calls/totals'));
+      expect(asked.indexOf('/api/v1/calls')).toBeLessThan(asked.indexOf('/api/v1/calls/facets'));
+    } finally {
+      page.off('request', record);
+    }
+  });
+
   it('filters by facet, errors only, minimum cost and full-text search, with facet counts and the state in the URL', async () => {
     await page.goto('about:blank');
     await page.goto(`${base}/#/calls`);
