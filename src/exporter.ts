@@ -159,7 +159,13 @@ export class ClickHouseTraceExporter implements SpanExporter {
     this.counters.held(this.converter!.held);
     if (rows.llm.length === 0 && rows.failed === 0) return;
     if (rows.failed > 0) this.counters.dropped('conversion', rows.failed);
-    this.track(this.writer!.write(rows).stored.catch(() => {}));
+    const delivery = this.writer!.write(rows);
+    // `accepted` rejects only when the rows could not be serialized: a defect, counted as the export path counts it.
+    delivery.accepted.catch((error: unknown) => {
+      this.counters.dropped('conversion', rows.llm.length);
+      log.error(`writing ${rows.llm.length} held LLM calls failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.track(delivery.stored.catch(() => {}));
   }
 
   /** What happened to the rows handed over so far: stored, retried, dropped by reason, buffered. */

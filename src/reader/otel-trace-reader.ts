@@ -302,10 +302,14 @@ export class OtelTraceReader {
     } else {
       logger.debug(`no lookup table ${lookupTable}; reading trace ${traceId} with an unbounded scan`);
     }
-    if (options.uiSpansOnly) filters.push({ conditions: [UI_SPAN_CONDITION], params: {} });
+    // Under a check, the UI filter comes after it: whether a span carries the organization is
+    // decided over every span of the trace, not only the ones shown.
+    const checked = check !== undefined && check.qualify.conditions.length > 0;
+    const uiSpans: SqlFilter[] = options.uiSpansOnly ? [{ conditions: [UI_SPAN_CONDITION], params: {} }] : [];
+    if (!checked) filters.push(...uiSpans);
     const { conditions, params } = combineFilters(...filters, { conditions: [], params: check?.qualify.params ?? {} });
     const callsColumn = check?.callsCheck ? `, ${check.callsCheck} AS readableByCalls` : '';
-    const qualify = check && check.qualify.conditions.length > 0 ? ` QUALIFY ${check.qualify.conditions.join(' AND ')}` : '';
+    const qualify = checked ? ` QUALIFY ${combineFilters(check.qualify, ...uiSpans).conditions.join(' AND ')}` : '';
     const result = await this.client.query({
       query:
         `SELECT ${selectList}, ${SPAN_ORGANIZATION}${callsColumn} FROM ${qualifiedName(this.database, this.tableName)} ` +

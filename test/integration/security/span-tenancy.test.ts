@@ -22,6 +22,7 @@ describe('span tenancy by the organization each span carries', () => {
   const store = useTestStore();
   let traceOfA = '';
   let traceOfC = '';
+  let traceOfD = '';
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -50,6 +51,13 @@ describe('span tenancy by the organization each span carries', () => {
       traceOfC = span.spanContext().traceId;
       span.end();
     });
+    // Only a child that the run view leaves out carries the organization; the root carries none.
+    const root = tracer.startSpan('scheduled batch');
+    traceOfD = root.spanContext().traceId;
+    withLlmContext({ organizationId: 'org-d' }, () => {
+      tracer.startSpan('pg.query SELECT', { attributes: { 'db.system': 'postgresql' } }, trace.setSpan(context.active(), root)).end();
+    });
+    root.end();
     await provider.shutdown();
     context.disable();
   });
@@ -87,6 +95,19 @@ describe('span tenancy by the organization each span carries', () => {
     const defaultView = await read('', traceOfC);
     expect(JSON.stringify(defaultView)).not.toContain('reindex');
     expect(await read('org-a', traceOfC)).toEqual([]);
+  });
+
+  it("decides whether a trace is an organization's over all its spans, also when only the run view is read", async () => {
+    const reader = new OtelTraceReader({ client: store.client, organizationId: 'org-d' });
+    const view = await reader.getTraceSpans(traceOfD, { uiSpansOnly: true });
+    expect(view.map((span) => span.spanName)).toEqual(['scheduled batch']);
+    expect((await reader.getTraceSpans(traceOfD, { uiSpansOnly: false })).map((span) => span.spanName).sort()).toEqual([
+      'pg.query SELECT',
+      'scheduled batch',
+    ]);
+    expect(
+      await new OtelTraceReader({ client: store.client, organizationId: 'org-a' }).getTraceSpans(traceOfD, { uiSpansOnly: true }),
+    ).toEqual([]);
   });
 
   it('the skeleton of a foreign span has no status message or events either', async () => {
